@@ -1,0 +1,404 @@
+"""The case file v1: one patient's data for one assessment date (see docs/case-file.md).
+
+The models are the single source of truth for the case file: `lenaguard schema` prints their
+JSON Schema. Unknown keys are errors; impossible values are errors naming the field; lab
+results are normalised to canonical units on load (the units as written are kept).
+Data that is merely missing is not an error here: the rules turn it into findings saying
+what is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from lenaguard.knowledge import default_knowledge
+from lenaguard.knowledge.topics.indications import IndicationsKnowledge
+from lenaguard.knowledge.topics.labs import LabsKnowledge
+from lenaguard.vocab import (
+    Ethnicity,
+    EventKind,
+    Frequency,
+    HeavyChain,
+    HoldReason,
+    Indication,
+    LabTest,
+    LightChain,
+    QualitativeResult,
+    Sex,
+    Symptom,
+    ToxicityKind,
+    TransfusionKind,
+    WeightPolicy,
+)
+
+_FORBID = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Model(BaseModel):
+    model_config = _FORBID
+
+
+def _years_between(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class Reproductive(_Model):
+    """Facts that decide whether a female patient can become pregnant (REMS)."""
+
+    hysterectomy: bool | None = Field(default=None, description="Uterus removed.")
+    bilateral_oophorectomy: bool | None = Field(default=None, description="Both ovaries removed.")
+    months_since_last_menses: int | None = Field(
+        default=None, ge=0, description="Months since the last menstrual period (natural menopause)."
+    )
+    menses_regular: bool | None = Field(
+        default=None, description="Regular cycles: decides the pregnancy-test interval on treatment."
+    )
+
+
+class Patient(_Model):
+    id: str = Field(min_length=1, description="Your identifier for the patient.")
+    sex: Sex
+    age_years: int | None = Field(default=None, ge=0, le=120, description="Age in whole years.")
+    birth_date: dt.date | None = Field(default=None, description="Birth date; used instead of age_years.")
+    weight_kg: float | None = Field(default=None, gt=0, le=500, description="Actual body weight.")
+    height_cm: float | None = Field(default=None, gt=0, le=272)
+    on_dialysis: bool = Field(default=False, description="Receives maintenance hemodialysis (ESRD).")
+    reproductive: Reproductive | None = None
+    ethnicity: Ethnicity | None = Field(default=None, description="Used by the VTE risk scores.")
+
+
+class RenalSettings(_Model):
+    weight_policy: WeightPolicy = Field(
+        default=WeightPolicy.ACTUAL,
+        description="Weight entering Cockcroft-Gault: actual (default for lenalidomide), ideal, "
+        "adjusted, or bmi_rule.",
+    )
+
+
+class TherapyEvent(_Model):
+    """One entry of the lenalidomide timeline."""
+
+    date: dt.date
+    event: EventKind
+    dose_mg: float | None = Field(default=None, description="Dose from this event on (start, resume, dose_change).")
+    frequency: Frequency | None = Field(
+        default=None, description="daily (default) or every_48h (severe renal impairment)."
+    )
+    days_on: tuple[int, int] | None = Field(
+        default=None, description="Dosing days of each cycle when they differ from the indication's."
+    )
+    reason: HoldReason | None = Field(default=None, description="Why the dose was held (hold only).")
+    note: str | None = None
+
+
+class OtherToxicity(_Model):
+    """The current non-hematologic toxicity judged related to lenalidomide."""
+
+    grade: int = Field(ge=0, le=4, description="CTCAE grade, 0–4.")
+    kind: ToxicityKind | None = None
+    date: dt.date | None = None
+
+
+class Therapy(_Model):
+    events: list[TherapyEvent] = Field(min_length=1, description="The timeline, oldest first.")
+    other_toxicity: OtherToxicity | None = None
+
+    @model_validator(mode="after")
+    def _coherent_timeline(self) -> Therapy:
+        state = "not_started"
+        previous: dt.date | None = None
+        for index, item in enumerate(self.events):
+            where = f"events.{index}"
+            if previous is not None and item.date < previous:
+                raise ValueError(f"{where}.date: events must be in date order, oldest first")
+            previous = item.date
+            allowed = _ALLOWED_AFTER[state]
+            if item.event not in allowed:
+                names = ", ".join(sorted(allowed))
+                raise ValueError(
+                    f"{where}.event: '{item.event}' cannot follow state '{state}'; allowed here: {names}"
+                )
+            needs_dose = item.event in (EventKind.START, EventKind.RESUME, EventKind.DOSE_CHANGE)
+            if needs_dose and item.dose_mg is None:
+                raise ValueError(f"{where}.dose_mg: required for a '{item.event}' event")
+            if not needs_dose and item.dose_mg is not None:
+                raise ValueError(f"{where}.dose_mg: not allowed on a '{item.event}' event")
+            if item.event == EventKind.HOLD and item.reason is None:
+                raise ValueError(
+                    f"{where}.reason: required for a hold; allowed: "
+                    + ", ".join(reason.value for reason in HoldReason)
+                )
+            if item.event != EventKind.HOLD and item.reason is not None:
+                raise ValueError(f"{where}.reason: only a 'hold' event has a reason")
+            state = _STATE_AFTER[item.event]
+        return self
+
+
+_ALLOWED_AFTER = {
+    "not_started": {EventKind.START},
+    "active": {EventKind.HOLD, EventKind.STOP, EventKind.DOSE_CHANGE},
+    "held": {EventKind.RESUME, EventKind.STOP},
+    "stopped": {EventKind.START},
+}
+_STATE_AFTER = {
+    EventKind.START: "active",
+    EventKind.RESUME: "active",
+    EventKind.DOSE_CHANGE: "active",
+    EventKind.HOLD: "held",
+    EventKind.STOP: "stopped",
+}
+
+
+class ReferenceRange(_Model):
+    """A lab's own normal range, in the unit the result is written in (FHIR referenceRange)."""
+
+    low: float | None = Field(default=None, ge=0)
+    high: float | None = Field(default=None, gt=0)
+
+
+class LabResult(_Model):
+    """One dated lab result, named by `test` or by LOINC code."""
+
+    test: LabTest | None = None
+    loinc: str | None = Field(default=None, description="LOINC code, instead of or besides test.")
+    value: float | None = Field(default=None, ge=0)
+    unit: str | None = None
+    result: QualitativeResult | None = Field(default=None, description="negative or positive.")
+    sensitivity_miu_ml: float | None = Field(
+        default=None, gt=0, description="Pregnancy tests: sensitivity of the assay in mIU/mL."
+    )
+    reference_range: ReferenceRange | None = None
+    date: dt.date
+
+    _test: LabTest = PrivateAttr()
+    _canonical_value: float | None = PrivateAttr(default=None)
+    _canonical_unit: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _resolve_and_normalise(self) -> LabResult:
+        labs = default_knowledge().get(LabsKnowledge)
+        test = self.test
+        if self.loinc is not None:
+            from_code = labs.test_for_loinc(self.loinc)
+            if from_code is None:
+                raise ValueError(f"loinc: code {self.loinc!r} is not one lenaguard knows")
+            if test is not None and test != from_code:
+                raise ValueError(f"loinc: code {self.loinc} is {from_code.value}, not {test.value}")
+            test = from_code
+        if test is None:
+            raise ValueError("test: give `test` (a lab name) or `loinc` (a LOINC code)")
+        definition = labs.tests[test]
+        self._test = test
+        if definition.kind == "qualitative" and self.result is None and not (
+            definition.also_quantitative and self.value is not None
+        ):
+            raise ValueError(f"result: required for {test.value}; allowed: negative, positive")
+        if definition.kind == "quantitative" and self.value is None:
+            raise ValueError(f"value: required for {test.value}")
+        if self.value is not None:
+            if self.unit is None:
+                raise ValueError(
+                    f"unit: required for {test.value}; allowed: {', '.join(definition.units)}"
+                )
+            conversion = definition.units.get(self.unit)
+            if conversion is None:
+                raise ValueError(
+                    f"unit: {self.unit!r} is not accepted for {test.value}; "
+                    f"allowed: {', '.join(definition.units)}"
+                )
+            if test == LabTest.CREATININE and self.value == 0:
+                raise ValueError("value: a creatinine of 0 is impossible")
+            if test == LabTest.MARROW_PLASMA_CELLS and self.value > 100:
+                raise ValueError("value: a percentage cannot exceed 100")
+            self._canonical_value = conversion.to_canonical(self.value)
+            self._canonical_unit = definition.canonical_unit
+        return self
+
+    @property
+    def lab_test(self) -> LabTest:
+        """The test this result is of, resolved from `test` or `loinc`."""
+        return self._test
+
+    @property
+    def canonical_value(self) -> float | None:
+        """The value in the test's canonical unit (e.g. counts per microlitre)."""
+        return self._canonical_value
+
+    @property
+    def canonical_unit(self) -> str | None:
+        return self._canonical_unit
+
+    def canonical_reference_range(self) -> tuple[float | None, float | None] | None:
+        """The lab's own normal range converted to the canonical unit, if one was given."""
+        if self.reference_range is None or self.unit is None:
+            return None
+        conversion = default_knowledge().get(LabsKnowledge).tests[self._test].units[self.unit]
+        low, high = self.reference_range.low, self.reference_range.high
+        return (
+            None if low is None else conversion.to_canonical(low),
+            None if high is None else conversion.to_canonical(high),
+        )
+
+
+class Medication(_Model):
+    """A current medication, by name, brand or RxNorm code."""
+
+    name: str | None = Field(default=None, min_length=1)
+    rxnorm: str | None = Field(default=None, pattern=r"^\d+$")
+    dose_mg: float | None = Field(default=None, gt=0)
+    mg_per_month: float | None = Field(
+        default=None, gt=0, description="Dexamethasone: total mg per 28-day month (VTE scores)."
+    )
+    intensity: Literal["prophylactic", "therapeutic"] | None = Field(
+        default=None, description="Anticoagulants: prophylactic or therapeutic dosing."
+    )
+
+    @model_validator(mode="after")
+    def _named(self) -> Medication:
+        if self.name is None and self.rxnorm is None:
+            raise ValueError("name: give `name` or `rxnorm`")
+        return self
+
+
+class Conditions(_Model):
+    """True/false facts the rules use; left out means not known."""
+
+    vte_history: bool | None = Field(default=None, description="Previous DVT or PE.")
+    fracture_pelvis_hip_femur: bool | None = None
+    central_line: bool | None = Field(default=None, description="Tunneled line or central venous catheter.")
+    pacemaker: bool | None = None
+    surgery_within_90_days: bool | None = None
+    recent_surgery_trauma_or_anesthesia: bool | None = None
+    immobilization: bool | None = None
+    cardiac_disease: bool | None = None
+    chronic_kidney_disease: bool | None = None
+    diabetes: bool | None = None
+    acute_infection: bool | None = None
+    clotting_disorder: bool | None = Field(default=None, description="Inherited or acquired thrombophilia.")
+    hyperviscosity: bool | None = None
+    active_viral_infection: bool | None = Field(default=None, description="Active, uncontrolled viral infection.")
+    autologous_hsct: bool | None = Field(default=None, description="Autologous stem-cell transplant received.")
+    multi_agent_chemotherapy: bool | None = None
+    high_tumor_burden: bool | None = None
+    prior_thalidomide_grade4_rash: bool | None = None
+    lenalidomide_hypersensitivity: bool | None = Field(
+        default=None, description="Severe hypersensitivity to lenalidomide (angioedema, anaphylaxis, SJS, TEN)."
+    )
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+
+
+class Transfusion(_Model):
+    date: dt.date
+    kind: TransfusionKind
+    units: int = Field(ge=1)
+    pre_transfusion_hemoglobin_g_dl: float | None = Field(default=None, gt=0)
+
+
+class DiseaseImaging(_Model):
+    """A dated imaging assessment of myeloma (plasmacytomas, bone lesions)."""
+
+    date: dt.date
+    plasmacytoma_spd_cm2: float | None = Field(
+        default=None, ge=0, description="Sum of the products of plasmacytoma diameters."
+    )
+    new_lesions: bool = Field(default=False, description="New bone lesions or plasmacytomas seen.")
+
+
+class Myeloma(_Model):
+    """Disease facts the IMWG response rules need."""
+
+    heavy_chain: HeavyChain | None = None
+    light_chain: LightChain | None = None
+    imaging: list[DiseaseImaging] = Field(default_factory=list)
+
+
+class Case(_Model):
+    """One patient on (or about to start) lenalidomide, as of one date."""
+
+    as_of: dt.date = Field(description="The date the assessment is for.")
+    indication: Indication
+    patient: Patient
+    renal: RenalSettings = RenalSettings()
+    therapy: Therapy | None = Field(default=None, description="Absent: not started yet.")
+    labs: list[LabResult] = Field(default_factory=list)
+    medications: list[Medication] = Field(default_factory=list)
+    conditions: Conditions = Conditions()
+    transfusions: list[Transfusion] = Field(default_factory=list)
+    symptoms: list[Symptom] = Field(default_factory=list)
+    myeloma: Myeloma | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        patient = self.patient
+        if patient.age_years is None and patient.birth_date is None:
+            raise ValueError("patient.age_years: required (or give patient.birth_date)")
+        if patient.birth_date is not None:
+            if patient.birth_date > self.as_of:
+                raise ValueError("patient.birth_date: after as_of")
+            computed = _years_between(patient.birth_date, self.as_of)
+            if patient.age_years is not None and patient.age_years != computed:
+                raise ValueError(
+                    f"patient.age_years: {patient.age_years} disagrees with birth_date "
+                    f"(age {computed} on {self.as_of})"
+                )
+        minimum = default_knowledge().get(IndicationsKnowledge).adults_only.years
+        if self.age_years < minimum:
+            raise ValueError(
+                f"patient.age_years: {self.age_years} is under {minimum}; lenalidomide is labelled for adults"
+            )
+        if patient.sex == Sex.MALE and patient.reproductive is not None:
+            raise ValueError("patient.reproductive: applies to female patients only")
+        strengths = default_knowledge().get(IndicationsKnowledge).capsule_strengths_mg.values
+        if self.therapy is not None:
+            for index, item in enumerate(self.therapy.events):
+                if item.dose_mg is not None and item.dose_mg not in strengths:
+                    allowed = ", ".join(f"{s:g}" for s in strengths)
+                    raise ValueError(
+                        f"therapy.events.{index}.dose_mg: {item.dose_mg:g} mg is not a capsule "
+                        f"strength; allowed: {allowed}"
+                    )
+        dated = [("labs", i, lab.date) for i, lab in enumerate(self.labs)]
+        dated += [("transfusions", i, t.date) for i, t in enumerate(self.transfusions)]
+        if self.therapy is not None:
+            dated += [("therapy.events", i, e.date) for i, e in enumerate(self.therapy.events)]
+        for where, index, when in dated:
+            if when > self.as_of:
+                raise ValueError(f"{where}.{index}.date: {when} is after as_of ({self.as_of})")
+        return self
+
+    @property
+    def age_years(self) -> int:
+        """Age on the assessment date."""
+        if self.patient.birth_date is not None:
+            return _years_between(self.patient.birth_date, self.as_of)
+        assert self.patient.age_years is not None  # guaranteed by validation
+        return self.patient.age_years
+
+    def series(self, test: LabTest) -> list[LabResult]:
+        """All results of one test, oldest first."""
+        return sorted((lab for lab in self.labs if lab.lab_test == test), key=lambda lab: lab.date)
+
+    def latest(self, test: LabTest, on_or_before: dt.date | None = None) -> LabResult | None:
+        """The most recent result of a test, on or before a date (default: as_of)."""
+        limit = on_or_before or self.as_of
+        found = [lab for lab in self.series(test) if lab.date <= limit]
+        return found[-1] if found else None
+
+    @property
+    def weight_kg(self) -> float | None:
+        """Patient weight: the patient field, else the latest weight measurement."""
+        if self.patient.weight_kg is not None:
+            return self.patient.weight_kg
+        measured = self.latest(LabTest.WEIGHT)
+        return None if measured is None else measured.canonical_value
+
+    @property
+    def height_cm(self) -> float | None:
+        if self.patient.height_cm is not None:
+            return self.patient.height_cm
+        measured = self.latest(LabTest.HEIGHT)
+        return None if measured is None else measured.canonical_value

@@ -1,0 +1,94 @@
+"""Building blocks of the knowledge base: evidence status, citations and cited entries.
+
+Every clinical number or statement in lenaguard lives in a knowledge file as a *cited entry*:
+it names its sources (a bibliography id plus the section) and an evidence status that says
+how firmly the source was seen. Rules copy the status and citations onto what they output,
+so a user can see how firm each result is and check it against the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    """How firmly a fact was seen in its source (see the facts file's status tags)."""
+
+    LABEL = "label"
+    """Seen in a copy of the current US prescribing information."""
+    LABEL_OLD = "label-old"
+    """Seen only in an older version of the prescribing information."""
+    SECONDARY = "secondary"
+    """Seen only in a secondary source (compendium, review, manufacturer site)."""
+    UNVERIFIED = "unverified"
+    """Believed current, but no copy was seen; users may filter these out."""
+
+
+# Firmest first; the status of a conclusion is the weakest status it rests on.
+_STATUS_RANK = {Status.LABEL: 0, Status.LABEL_OLD: 1, Status.SECONDARY: 2, Status.UNVERIFIED: 3}
+
+
+def weakest(statuses: Iterable[Status]) -> Status:
+    """The least firm of several statuses: a conclusion is only as firm as its weakest input."""
+    found = list(statuses)
+    if not found:
+        raise ValueError("weakest() needs at least one status")
+    return max(found, key=_STATUS_RANK.__getitem__)
+
+
+class Citation(BaseModel):
+    """A pointer into the bibliography: which source, and where in it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(description="Id of an entry in sources.yaml.")
+    section: str = Field(description="Section, table or page of the source, e.g. '§2.6'.")
+
+
+class Cited(BaseModel):
+    """A knowledge entry: something a rule reads, with its evidence status and citations."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Status
+    cite: list[Citation] = Field(min_length=1)
+
+
+def merge_citations(*entries: Cited) -> list[Citation]:
+    """The citations of several entries, in order, without repeats."""
+    seen: dict[Citation, None] = {}
+    for entry in entries:
+        for citation in entry.cite:
+            seen.setdefault(citation, None)
+    return list(seen)
+
+
+class Topic(BaseModel):
+    """One knowledge file. Subclasses declare the file's entries as typed fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    topic: str
+    title: str = Field(description="What the file holds, for people.")
+
+    def cited_entries(self) -> Iterator[tuple[str, Cited]]:
+        """Every cited entry in this file, with a dotted path that locates it."""
+        yield from _walk_cited(self, self.topic)
+
+
+def _walk_cited(value: Any, path: str) -> Iterator[tuple[str, Cited]]:
+    if isinstance(value, Cited):
+        yield path, value
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _walk_cited(getattr(value, name), f"{path}.{name}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk_cited(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _walk_cited(item, f"{path}[{index}]")

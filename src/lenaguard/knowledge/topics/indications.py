@@ -1,0 +1,104 @@
+"""Indications: starting dose, dosing days per cycle, duration, escalation, start conditions."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lenaguard.knowledge.base import Cited, Topic
+from lenaguard.knowledge.loader import register
+from lenaguard.vocab import Frequency, Indication
+
+
+class CycleSchedule(BaseModel):
+    """Dosing days `days_on` (first and last, inclusive) of a cycle of `cycle_days` days."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days_on: tuple[int, int]
+    cycle_days: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _inside_cycle(self) -> CycleSchedule:
+        first, last = self.days_on
+        if not 1 <= first <= last <= self.cycle_days:
+            raise ValueError("days_on must satisfy 1 <= first <= last <= cycle_days")
+        return self
+
+    @property
+    def continuous(self) -> bool:
+        return self.days_on == (1, self.cycle_days)
+
+
+class Escalation(Cited):
+    """A documented dose increase above the starting dose."""
+
+    to_mg: float
+    after_cycles: int
+    condition: str
+
+
+class StartRequirement(Cited):
+    """Blood counts needed before the first dose (maintenance after transplant)."""
+
+    anc_min_per_ul: float
+    platelets_min_per_ul: float
+    combine: Literal["and/or"]
+    wording: str
+
+
+class IndicationEntry(Cited):
+    name: str
+    combination: str | None = None
+    dose_mg: float
+    frequency: Frequency
+    schedule: CycleSchedule
+    duration: str
+    max_cycles: int | None = None
+    escalation: Escalation | None = None
+    start_requirement: StartRequirement | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+class CitedValues(Cited):
+    values: list[float]
+
+
+class CitedText(Cited):
+    text: str
+
+
+class MissedDose(Cited):
+    hours_late_limit: float
+    text: str
+
+
+class MinimumAge(Cited):
+    years: int
+    text: str
+
+
+@register("indications")
+class IndicationsKnowledge(Topic):
+    topic: Literal["indications"] = "indications"
+    capsule_strengths_mg: CitedValues
+    administration: CitedText
+    missed_dose: MissedDose
+    adults_only: MinimumAge
+    not_indicated: list[CitedText]
+    indications: dict[Indication, IndicationEntry]
+
+    @model_validator(mode="after")
+    def _every_indication(self) -> IndicationsKnowledge:
+        missing = sorted(set(Indication) - set(self.indications))
+        if missing:
+            raise ValueError(f"indications missing: {', '.join(missing)}")
+        strengths = set(self.capsule_strengths_mg.values)
+        for key, entry in self.indications.items():
+            if entry.dose_mg not in strengths:
+                raise ValueError(f"{key}: dose_mg {entry.dose_mg} is not a capsule strength")
+        return self
+
+    def entry(self, indication: Indication) -> IndicationEntry:
+        return self.indications[indication]

@@ -1,0 +1,56 @@
+"""The bibliography: every source a knowledge entry may cite."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lenaguard.knowledge.base import Topic
+from lenaguard.knowledge.loader import register
+
+
+class SourceKind(StrEnum):
+    LABEL = "label"
+    GUIDELINE = "guideline"
+    TRIAL = "trial"
+    REVIEW = "review"
+    PATIENT_EDUCATION = "patient education"
+    NEWS = "news"
+    STANDARD = "standard"
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    kind: SourceKind
+    version: str = Field(description="Version, edition or publication date.")
+    citation: str | None = Field(default=None, description="Journal reference, where one exists.")
+    url: str | None = None
+    jurisdiction: Literal["US", "EU", "international"] | None = None
+
+
+@register("sources")
+class Bibliography(Topic):
+    topic: Literal["sources"] = "sources"
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Bibliography:
+        ids = [source.id for source in self.sources]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"source ids repeated: {', '.join(repeated)}")
+        return self
+
+    def ids(self) -> set[str]:
+        return {source.id for source in self.sources}
+
+    def by_id(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)

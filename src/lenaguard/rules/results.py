@@ -1,0 +1,73 @@
+"""Typed results the rules hand to `assess` (the dose plan, renal function, calendars)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lenaguard.knowledge.base import Citation, Status
+from lenaguard.vocab import DoseAction, Frequency, RenalBand, WeightPolicy
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ResumePlan(_Result):
+    """When and at what dose a held drug restarts."""
+
+    when: str = Field(description="The condition for restarting, in words (e.g. 'platelets ≥ 30,000/mcL').")
+    dose_mg: float | None = Field(description="Dose on restart; null when the label leaves it to the prescriber.")
+    frequency: Frequency = Frequency.DAILY
+    days_on: tuple[int, int] | None = None
+
+
+class DosePlan(_Result):
+    """The dose decision for the assessment date."""
+
+    action: DoseAction
+    dose_mg: float | None = Field(description="Dose to give now; null on hold or stop.")
+    frequency: Frequency | None = None
+    days_on: tuple[int, int] | None = None
+    cycle_days: int | None = None
+    after_dialysis: bool = False
+    resume: ResumePlan | None = None
+    reason: str = Field(description="One sentence a clinician can check against the label.")
+    rule: str = Field(description="Id of the rule that decided.")
+    status: Status
+    citations: list[Citation] = Field(min_length=1)
+
+
+class RenalFunction(_Result):
+    """Cockcroft-Gault creatinine clearance and the label band it falls in."""
+
+    crcl_ml_min: float | None = Field(description="Null for patients on dialysis without a usable value.")
+    band: RenalBand
+    weight_policy: WeightPolicy
+    weight_kg_used: float | None
+    weight_basis: str = Field(description="Which weight was used and why.")
+    creatinine_mg_dl: float | None = None
+    creatinine_date: dt.date | None = None
+    status: Status
+    citations: list[Citation] = Field(min_length=1)
+
+
+class MonitoringItem(_Result):
+    """A test that is due, with the reason and the rule behind it."""
+
+    test: str = Field(description="cbc, pregnancy_test, liver_enzymes, tsh, hbv_dna, ...")
+    due: dt.date
+    reason: str
+    status: Status
+    citations: list[Citation] = Field(min_length=1)
+
+
+class CalendarDay(_Result):
+    """One calendar day of the dosing calendar."""
+
+    date: dt.date
+    cycle: int | None = Field(description="Cycle number counted from the start of the course.")
+    cycle_day: int | None
+    dose_mg: float | None = Field(description="Dose to take that day; null on rest or held days.")
+    note: str = Field(description="dose | rest | held | stopped | not started")
