@@ -35,8 +35,13 @@ def make_case(**overrides: Any) -> Case:
     return Case.model_validate(case_data(**overrides))
 
 
-def lab(test: str, value: float | None = None, unit: str | None = None, date: str = "2026-11-18",
-        **extra: Any) -> dict[str, Any]:
+def lab(
+    test: str,
+    value: float | None = None,
+    unit: str | None = None,
+    date: str = "2026-11-18",
+    **extra: Any,
+) -> dict[str, Any]:
     """One lab entry of a case file."""
     entry: dict[str, Any] = {"test": test, "date": date, **extra}
     if value is not None:

@@ -51,10 +51,13 @@ class Reproductive(_Model):
     hysterectomy: bool | None = Field(default=None, description="Uterus removed.")
     bilateral_oophorectomy: bool | None = Field(default=None, description="Both ovaries removed.")
     months_since_last_menses: int | None = Field(
-        default=None, ge=0, description="Months since the last menstrual period (natural menopause)."
+        default=None,
+        ge=0,
+        description="Months since the last menstrual period (natural menopause).",
     )
     menses_regular: bool | None = Field(
-        default=None, description="Regular cycles: decides the pregnancy-test interval on treatment."
+        default=None,
+        description="Regular cycles: decides the pregnancy-test interval on treatment.",
     )
 
 
@@ -62,10 +65,14 @@ class Patient(_Model):
     id: str = Field(min_length=1, description="Your identifier for the patient.")
     sex: Sex
     age_years: int | None = Field(default=None, ge=0, le=120, description="Age in whole years.")
-    birth_date: dt.date | None = Field(default=None, description="Birth date; used instead of age_years.")
+    birth_date: dt.date | None = Field(
+        default=None, description="Birth date; used instead of age_years."
+    )
     weight_kg: float | None = Field(default=None, gt=0, le=500, description="Actual body weight.")
     height_cm: float | None = Field(default=None, gt=0, le=272)
-    on_dialysis: bool = Field(default=False, description="Receives maintenance hemodialysis (ESRD).")
+    on_dialysis: bool = Field(
+        default=False, description="Receives maintenance hemodialysis (ESRD)."
+    )
     reproductive: Reproductive | None = None
     ethnicity: Ethnicity | None = Field(default=None, description="Used by the VTE risk scores.")
 
@@ -83,14 +90,19 @@ class TherapyEvent(_Model):
 
     date: dt.date
     event: EventKind
-    dose_mg: float | None = Field(default=None, description="Dose from this event on (start, resume, dose_change).")
+    dose_mg: float | None = Field(
+        default=None, description="Dose from this event on (start, resume, dose_change)."
+    )
     frequency: Frequency | None = Field(
         default=None, description="daily (default) or every_48h (severe renal impairment)."
     )
     days_on: tuple[int, int] | None = Field(
-        default=None, description="Dosing days of each cycle when they differ from the indication's."
+        default=None,
+        description="Dosing days of each cycle when they differ from the indication's.",
     )
-    reason: HoldReason | None = Field(default=None, description="Why the dose was held (hold only).")
+    reason: HoldReason | None = Field(
+        default=None, description="Why the dose was held (hold only)."
+    )
     note: str | None = None
 
 
@@ -119,7 +131,8 @@ class Therapy(_Model):
             if item.event not in allowed:
                 names = ", ".join(sorted(allowed))
                 raise ValueError(
-                    f"{where}.event: '{item.event}' cannot follow state '{state}'; allowed here: {names}"
+                    f"{where}.event: '{item.event}' cannot follow state '{state}'; "
+                    f"allowed here: {names}"
                 )
             needs_dose = item.event in (EventKind.START, EventKind.RESUME, EventKind.DOSE_CHANGE)
             if needs_dose and item.dose_mg is None:
@@ -192,8 +205,10 @@ class LabResult(_Model):
             raise ValueError("test: give `test` (a lab name) or `loinc` (a LOINC code)")
         definition = labs.tests[test]
         self._test = test
-        if definition.kind == "qualitative" and self.result is None and not (
-            definition.also_quantitative and self.value is not None
+        if (
+            definition.kind == "qualitative"
+            and self.result is None
+            and not (definition.also_quantitative and self.value is not None)
         ):
             raise ValueError(f"result: required for {test.value}; allowed: negative, positive")
         if definition.kind == "quantitative" and self.value is None:
@@ -268,7 +283,9 @@ class Conditions(_Model):
 
     vte_history: bool | None = Field(default=None, description="Previous DVT or PE.")
     fracture_pelvis_hip_femur: bool | None = None
-    central_line: bool | None = Field(default=None, description="Tunneled line or central venous catheter.")
+    central_line: bool | None = Field(
+        default=None, description="Tunneled line or central venous catheter."
+    )
     pacemaker: bool | None = None
     surgery_within_90_days: bool | None = None
     recent_surgery_trauma_or_anesthesia: bool | None = None
@@ -277,15 +294,22 @@ class Conditions(_Model):
     chronic_kidney_disease: bool | None = None
     diabetes: bool | None = None
     acute_infection: bool | None = None
-    clotting_disorder: bool | None = Field(default=None, description="Inherited or acquired thrombophilia.")
+    clotting_disorder: bool | None = Field(
+        default=None, description="Inherited or acquired thrombophilia."
+    )
     hyperviscosity: bool | None = None
-    active_viral_infection: bool | None = Field(default=None, description="Active, uncontrolled viral infection.")
-    autologous_hsct: bool | None = Field(default=None, description="Autologous stem-cell transplant received.")
+    active_viral_infection: bool | None = Field(
+        default=None, description="Active, uncontrolled viral infection."
+    )
+    autologous_hsct: bool | None = Field(
+        default=None, description="Autologous stem-cell transplant received."
+    )
     multi_agent_chemotherapy: bool | None = None
     high_tumor_burden: bool | None = None
     prior_thalidomide_grade4_rash: bool | None = None
     lenalidomide_hypersensitivity: bool | None = Field(
-        default=None, description="Severe hypersensitivity to lenalidomide (angioedema, anaphylaxis, SJS, TEN)."
+        default=None,
+        description="Severe hypersensitivity to lenalidomide (angioedema, anaphylaxis, SJS, TEN).",
     )
     pregnant: bool | None = None
     breastfeeding: bool | None = None
@@ -348,7 +372,8 @@ class Case(_Model):
         minimum = default_knowledge().get(IndicationsKnowledge).adults_only.years
         if self.age_years < minimum:
             raise ValueError(
-                f"patient.age_years: {self.age_years} is under {minimum}; lenalidomide is labelled for adults"
+                f"patient.age_years: {self.age_years} is under {minimum}; "
+                "lenalidomide is labelled for adults"
             )
         if patient.sex == Sex.MALE and patient.reproductive is not None:
             raise ValueError("patient.reproductive: applies to female patients only")

@@ -91,7 +91,9 @@ class KnowledgeBase:
         loaded = {name: load_topic(model, name, directory) for name, model in models.items()}
         for name, topic in loaded.items():
             if topic.topic != name:
-                raise KnowledgeError(f"{name}.yaml: field 'topic' is {topic.topic!r}, expected {name!r}")
+                raise KnowledgeError(
+                    f"{name}.yaml: field 'topic' is {topic.topic!r}, expected {name!r}"
+                )
         kb = cls(loaded)
         kb._check_citations()
         return kb

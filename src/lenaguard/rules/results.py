@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lenaguard.findings import Finding
 from lenaguard.knowledge.base import Citation, Status
 from lenaguard.vocab import DoseAction, Frequency, RenalBand, WeightPolicy
 
@@ -17,8 +18,12 @@ class _Result(BaseModel):
 class ResumePlan(_Result):
     """When and at what dose a held drug restarts."""
 
-    when: str = Field(description="The condition for restarting, in words (e.g. 'platelets ≥ 30,000/mcL').")
-    dose_mg: float | None = Field(description="Dose on restart; null when the label leaves it to the prescriber.")
+    when: str = Field(
+        description="The condition for restarting, in words (e.g. 'platelets ≥ 30,000/mcL')."
+    )
+    dose_mg: float | None = Field(
+        description="Dose on restart; null when the label leaves it to the prescriber."
+    )
     frequency: Frequency = Frequency.DAILY
     days_on: tuple[int, int] | None = None
 
@@ -42,7 +47,9 @@ class DosePlan(_Result):
 class RenalFunction(_Result):
     """Cockcroft-Gault creatinine clearance and the label band it falls in."""
 
-    crcl_ml_min: float | None = Field(description="Null for patients on dialysis without a usable value.")
+    crcl_ml_min: float | None = Field(
+        description="Null for patients on dialysis without a usable value."
+    )
     band: RenalBand
     weight_policy: WeightPolicy
     weight_kg_used: float | None
@@ -71,3 +78,10 @@ class CalendarDay(_Result):
     cycle_day: int | None
     dose_mg: float | None = Field(description="Dose to take that day; null on rest or held days.")
     note: str = Field(description="dose | rest | held | stopped | not started")
+
+
+class RuleOutcome(_Result):
+    """What a topic's `evaluate(case, kb)` returns; topics subclass it to add their own results."""
+
+    findings: list[Finding] = Field(default_factory=list)
+    monitoring: list[MonitoringItem] = Field(default_factory=list)

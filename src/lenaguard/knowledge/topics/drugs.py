@@ -18,7 +18,9 @@ class Drug(Cited):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     names: list[str] = Field(min_length=1, description="Generic name first, then synonyms.")
     brands: list[str] = Field(default_factory=list)
-    rxnorm: list[str] = Field(default_factory=list, description="RxNorm ingredient or product codes.")
+    rxnorm: list[str] = Field(
+        default_factory=list, description="RxNorm ingredient or product codes."
+    )
     classes: list[str] = Field(min_length=1)
 
 
