@@ -57,6 +57,11 @@ class Frequency(StrEnum):
     DAILY = "daily"
     EVERY_48H = "every_48h"
 
+    @property
+    def words(self) -> str:
+        """How the frequency reads in a sentence."""
+        return "once daily" if self is Frequency.DAILY else "every 48 hours"
+
 
 class ToxicityKind(StrEnum):
     """Kinds of non-hematologic toxicity the rules treat differently."""

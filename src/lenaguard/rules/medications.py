@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from lenaguard.case import Case, Medication
 from lenaguard.knowledge.topics.drugs import Drug, DrugCatalogue
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[^\W_]+(?:'[a-z]+)?")
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -37,14 +37,15 @@ def recognise(medication: Medication, catalogue: DrugCatalogue) -> RecognisedMed
                 return RecognisedMedication(medication, drug, f"rxnorm:{medication.rxnorm}")
     if medication.name is not None:
         words = _words(medication.name)
-        best: tuple[int, Drug, str] | None = None
+        best: RecognisedMedication | None = None
+        best_width = 0
         for drug in catalogue.drugs:
             for label in (*drug.names, *drug.brands):
                 needle = _words(label)
-                if needle and _contains(words, needle) and (best is None or len(needle) > best[0]):
-                    best = (len(needle), drug, label)
+                if needle and _contains(words, needle) and len(needle) > best_width:
+                    best, best_width = RecognisedMedication(medication, drug, label), len(needle)
         if best is not None:
-            return RecognisedMedication(medication, best[1], best[2])
+            return best
     return RecognisedMedication(medication, None, None)
 
 

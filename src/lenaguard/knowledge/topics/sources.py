@@ -25,12 +25,17 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
+    short: str | None = Field(default=None, description="Short name shown next to citations.")
     title: str
     kind: SourceKind
     version: str = Field(description="Version, edition or publication date.")
     citation: str | None = Field(default=None, description="Journal reference, where one exists.")
     url: str | None = None
     jurisdiction: Literal["US", "EU", "international"] | None = None
+
+    @property
+    def short_name(self) -> str:
+        return self.short or self.id
 
 
 @register("sources")

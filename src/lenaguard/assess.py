@@ -1,0 +1,210 @@
+"""Run every rule over a case and gather one Assessment (the DESIGN.md JSON contract).
+
+The same function serves the CLI, the API and CDS Hooks: nothing clinical is decided here.
+This module only orders the rule topics, combines their outcomes, decides which findings
+block a prescription, and applies the `verified_only` filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lenaguard.case import Case
+from lenaguard.findings import Finding
+from lenaguard.knowledge import KnowledgeBase, Status
+from lenaguard.knowledge.topics.indications import CycleSchedule, IndicationsKnowledge
+from lenaguard.rules import (
+    infection,
+    interactions,
+    monitoring,
+    pregnancy,
+    response,
+    symptoms,
+    thrombosis,
+)
+from lenaguard.rules.course import current_course
+from lenaguard.rules.ongoing_dose import ongoing_dose
+from lenaguard.rules.renal import assess_renal
+from lenaguard.rules.renal_review import review_dose_against_renal_function
+from lenaguard.rules.results import CalendarDay, DosePlan, MonitoringItem, RenalFunction
+from lenaguard.rules.schedule import dosing_calendar
+from lenaguard.rules.starting_dose import starting_dose
+from lenaguard.vocab import Category, DoseAction, Severity
+
+CALENDAR_DAYS = 28
+"""The report shows the next four weeks of dosing."""
+
+# Critical findings in these categories mean "do not hand over lenalidomide now".
+BLOCKING_CATEGORIES = frozenset({Category.PREGNANCY, Category.SYMPTOM, Category.TOXICITY})
+
+_SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class Omitted(BaseModel):
+    """Something left out of an assessment run with `verified_only`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(description="finding | dose | monitoring")
+    id: str
+    summary: str
+    status: Status
+
+
+class ResponseSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    imwg: Any = None
+    immunoglobulins: list[Any] = Field(default_factory=list)
+    mds: Any = None
+
+
+class Assessment(BaseModel):
+    """Everything lenaguard says about a case on its assessment date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    as_of: dt.date
+    patient_id: str
+    indication: str
+    course_status: str
+    dose: DosePlan | None
+    renal: RenalFunction | None
+    findings: list[Finding]
+    monitoring: list[MonitoringItem]
+    calendar: list[CalendarDay]
+    ready_to_prescribe: bool
+    blocking: list[str] = Field(description="Ids of the findings that block a prescription.")
+    rems_category: str | None = None
+    scores: dict[str, Any] = Field(default_factory=dict)
+    response: ResponseSummary = ResponseSummary()
+    verified_only: bool = False
+    omitted: list[Omitted] = Field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The assessment as plain JSON types (dates as ISO strings)."""
+        return self.model_dump(mode="json")
+
+
+def _blocks(finding: Finding) -> bool:
+    return finding.blocking or (
+        finding.severity is Severity.CRITICAL and finding.category in BLOCKING_CATEGORIES
+    )
+
+
+def _schedule_for(case: Case, kb: KnowledgeBase, dose: DosePlan | None) -> CycleSchedule:
+    schedule = kb.get(IndicationsKnowledge).entry(case.indication).schedule
+    if dose is not None and dose.days_on is not None:
+        return CycleSchedule(
+            days_on=dose.days_on, cycle_days=dose.cycle_days or schedule.cycle_days
+        )
+    return schedule
+
+
+def _calendar(case: Case, kb: KnowledgeBase, dose: DosePlan | None) -> list[CalendarDay]:
+    if dose is None:
+        return []
+    course = current_course(case)
+    indication = kb.get(IndicationsKnowledge).entry(case.indication)
+    return dosing_calendar(
+        course_start=course.start_date if course.started else None,
+        schedule=_schedule_for(case, kb, dose),
+        dose_mg=dose.dose_mg,
+        frequency=dose.frequency or course.frequency,
+        from_date=case.as_of,
+        days=CALENDAR_DAYS,
+        action=dose.action,
+        max_cycles=indication.max_cycles,
+    )
+
+
+def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Assessment:
+    """Assess a case: dose, renal function, safety screens, monitoring, response."""
+    course = current_course(case)
+    renal, findings = assess_renal(case, kb)
+    if course.started:
+        dose, dose_findings = ongoing_dose(case, kb)
+    else:
+        dose, dose_findings = starting_dose(case, renal, kb)
+    findings = [*findings, *dose_findings, *review_dose_against_renal_function(case, renal, kb)]
+
+    monitoring_outcome = monitoring.evaluate(case, kb, action=dose.action if dose else None)
+    pregnancy_outcome = pregnancy.evaluate(case, kb)
+    infection_outcome = infection.evaluate(case, kb)
+    thrombosis_outcome = thrombosis.evaluate(case, kb)
+    response_outcome = response.evaluate(case, kb)
+    outcomes = [
+        monitoring_outcome,
+        pregnancy_outcome,
+        infection_outcome,
+        thrombosis_outcome,
+        interactions.evaluate(case, kb),
+        symptoms.evaluate(case, kb),
+        response_outcome,
+    ]
+    for outcome in outcomes:
+        findings.extend(outcome.findings)
+    monitoring_items = [item for outcome in outcomes for item in outcome.monitoring]
+
+    omitted: list[Omitted] = []
+    if verified_only:
+        findings, monitoring_items, dose, omitted = _drop_unverified(
+            findings, monitoring_items, dose
+        )
+
+    findings = sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.category, f.id))
+    monitoring_items = sorted(monitoring_items, key=lambda item: (item.due, item.test))
+    blocking = [finding.id for finding in findings if _blocks(finding)]
+    if dose is not None and dose.action is DoseAction.STOP:
+        blocking.append(dose.rule)
+
+    return Assessment(
+        as_of=case.as_of,
+        patient_id=case.patient.id,
+        indication=case.indication.value,
+        course_status=course.status.value,
+        dose=dose,
+        renal=renal,
+        findings=findings,
+        monitoring=monitoring_items,
+        calendar=_calendar(case, kb, dose),
+        ready_to_prescribe=not blocking,
+        blocking=blocking,
+        rems_category=pregnancy_outcome.rems_category,
+        scores=thrombosis_outcome.model_dump(mode="json")["scores"],
+        response=ResponseSummary(
+            imwg=response_outcome.imwg,
+            immunoglobulins=list(response_outcome.immunoglobulins),
+            mds=response_outcome.mds,
+        ),
+        verified_only=verified_only,
+        omitted=omitted,
+    )
+
+
+def _drop_unverified(
+    findings: list[Finding], monitoring_items: list[MonitoringItem], dose: DosePlan | None
+) -> tuple[list[Finding], list[MonitoringItem], DosePlan | None, list[Omitted]]:
+    """Leave out everything resting on an unverified rule, and list what was left out."""
+    omitted = [
+        Omitted(kind="finding", id=f.id, summary=f.summary, status=f.status)
+        for f in findings
+        if f.status is Status.UNVERIFIED
+    ]
+    omitted += [
+        Omitted(kind="monitoring", id=item.test, summary=item.reason, status=item.status)
+        for item in monitoring_items
+        if item.status is Status.UNVERIFIED
+    ]
+    if dose is not None and dose.status is Status.UNVERIFIED:
+        omitted.append(Omitted(kind="dose", id=dose.rule, summary=dose.reason, status=dose.status))
+        dose = None
+    return (
+        [f for f in findings if f.status is not Status.UNVERIFIED],
+        [item for item in monitoring_items if item.status is not Status.UNVERIFIED],
+        dose,
+        omitted,
+    )

@@ -1,0 +1,243 @@
+"""The `lenaguard` command line: assess a case, quick calculators, the knowledge base, the schema.
+
+Exit codes: 0 success; 2 invalid input (the message names the field); 3 the knowledge base is
+broken; 1 an unexpected internal error (reported in one line, never as a traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from lenaguard.caseio import CaseError, load_case
+from lenaguard.knowledge import KnowledgeError, default_knowledge
+from lenaguard.vocab import Indication, Sex, WeightPolicy
+
+app = typer.Typer(
+    name="lenaguard",
+    help="Lenalidomide (Revlimid) therapy safety: cited dosing, safety screens and response.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+knowledge_app = typer.Typer(help="Check and show the cited knowledge base.", no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_INVALID_INPUT = 2
+EXIT_KNOWLEDGE = 3
+
+
+class CreatinineUnit(StrEnum):
+    MG_DL = "mg/dL"
+    UMOL_L = "umol/L"
+
+
+class InputError(Exception):
+    """Invalid command-line input; the message names the option."""
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def assess(
+    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    verified_only: Annotated[
+        bool, typer.Option("--verified-only", help="Leave out rules whose status is unverified.")
+    ] = False,
+    as_of: Annotated[
+        str | None, typer.Option(help="Assessment date YYYY-MM-DD when the file has no as_of.")
+    ] = None,
+) -> None:
+    """Assess a case: dose, renal function, safety screens, monitoring and response."""
+    from lenaguard.assess import assess as run_assessment
+    from lenaguard.cli.report import render_assessment
+
+    today = _parse_date(as_of, "--as-of") if as_of else dt.date.today()
+    case = load_case(case_file, today=today)
+    kb = default_knowledge()
+    assessment = run_assessment(case, kb, verified_only=verified_only)
+    if as_json:
+        _print_json(assessment.to_json_dict())
+    else:
+        render_assessment(out, case, assessment, kb)
+
+
+@app.command()
+def crcl(
+    sex: Annotated[Sex, typer.Option(help="female or male.")],
+    age: Annotated[int, typer.Option(help="Age in years (18 or more).")],
+    weight_kg: Annotated[float, typer.Option(help="Actual body weight in kg.")],
+    creatinine: Annotated[float, typer.Option(help="Serum creatinine.")],
+    creatinine_unit: Annotated[CreatinineUnit, typer.Option()] = CreatinineUnit.MG_DL,
+    height_cm: Annotated[
+        float | None, typer.Option(help="Height; needed for ideal, adjusted and bmi_rule.")
+    ] = None,
+    weight_policy: Annotated[WeightPolicy, typer.Option()] = WeightPolicy.ACTUAL,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Creatinine clearance by Cockcroft-Gault, with the weight used and the label band."""
+    from lenaguard.rules.renal import calculate_crcl
+
+    _check_positive(weight_kg=weight_kg, creatinine=creatinine)
+    if height_cm is not None:
+        _check_positive(height_cm=height_cm)
+    minimum = _minimum_age()
+    if age < minimum:
+        raise InputError(f"--age: {age} is under {minimum}; lenalidomide is labelled for adults")
+    try:
+        result = calculate_crcl(
+            sex=sex,
+            age_years=age,
+            weight_kg=weight_kg,
+            height_cm=height_cm,
+            creatinine=creatinine,
+            creatinine_unit=creatinine_unit.value,
+            weight_policy=weight_policy,
+            kb=default_knowledge(),
+        )
+    except ValueError as exc:
+        raise InputError(_option_message(str(exc))) from exc
+    if as_json:
+        _print_json(result)
+        return
+    out.print(
+        f"CrCl (Cockcroft-Gault) [bold]{result['crcl_ml_min']:.1f} mL/min[/] — band "
+        f"[bold]{result['band']}[/]\nWeight used: {result['weight_basis']}"
+    )
+
+
+@app.command()
+def dose(
+    indication: Annotated[Indication, typer.Option(help="Indication key.")],
+    crcl_ml_min: Annotated[
+        float | None, typer.Option("--crcl", help="Creatinine clearance in mL/min.")
+    ] = None,
+    dialysis: Annotated[bool, typer.Option("--dialysis", help="On maintenance dialysis.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Label starting dose for an indication and renal function."""
+    from lenaguard.knowledge.topics.renal import RenalKnowledge  # noqa: F401  (loaded for band)
+    from lenaguard.rules.renal import renal_band
+    from lenaguard.rules.starting_dose import renal_starting_dose
+
+    if crcl_ml_min is None and not dialysis:
+        raise InputError("--crcl: required unless --dialysis is given")
+    if crcl_ml_min is not None and crcl_ml_min < 0:
+        raise InputError("--crcl: must be 0 or more")
+    kb = default_knowledge()
+    band = renal_band(crcl_ml_min, dialysis, kb.get(RenalKnowledge))
+    plan = renal_starting_dose(indication, band, kb)
+    if as_json:
+        _print_json({"band": band.value, **plan.model_dump(mode="json")})
+        return
+    from lenaguard.cli.report import citation_text
+
+    out.print(f"[bold]{indication.value}[/], renal band [bold]{band.value}[/]")
+    out.print(plan.reason)
+    out.print(f"Status: {plan.status.value}; sources: {citation_text(plan.citations, kb)}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the case file."""
+    from lenaguard.case import Case
+
+    _print_json(Case.model_json_schema())
+
+
+@knowledge_app.command("check")
+def knowledge_check() -> None:
+    """Validate every knowledge file and list the rules by evidence status."""
+    from lenaguard.cli.report import render_knowledge_check
+
+    render_knowledge_check(out, default_knowledge())
+
+
+@knowledge_app.command("show")
+def knowledge_show(
+    topic: Annotated[str, typer.Argument(help="Topic name, e.g. renal, dose_modification.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print a knowledge topic as a table to check against the label."""
+    from lenaguard.cli.report import render_topic
+
+    kb = default_knowledge()
+    try:
+        chosen = kb.topic(topic)
+    except KnowledgeError as exc:
+        raise InputError(f"TOPIC: {exc}") from exc
+    if as_json:
+        _print_json(chosen.model_dump(mode="json"))
+    else:
+        render_topic(out, chosen, kb)
+
+
+def _minimum_age() -> int:
+    from lenaguard.knowledge.topics.indications import IndicationsKnowledge
+
+    return default_knowledge().get(IndicationsKnowledge).adults_only.years
+
+
+def _check_positive(**values: float) -> None:
+    for name, value in values.items():
+        if value <= 0:
+            raise InputError(f"--{name.replace('_', '-')}: must be greater than 0 (got {value:g})")
+
+
+def _option_message(message: str) -> str:
+    """Turn a rule's field-named message (height_cm: ...) into the option name."""
+    field, sep, rest = message.partition(": ")
+    if sep and field.isidentifier():
+        return f"--{field.replace('_', '-')}: {rest}"
+    return message
+
+
+def _parse_date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def main() -> None:
+    """Console entry point: run the app, turning errors into messages and exit codes."""
+    try:
+        app(standalone_mode=False)
+    except CaseError as exc:
+        err.print(f"[red]error[/]: {exc}", highlight=False)
+        raise SystemExit(EXIT_INVALID_INPUT) from None
+    except InputError as exc:
+        err.print(f"[red]error[/]: {exc}", highlight=False)
+        raise SystemExit(EXIT_INVALID_INPUT) from None
+    except KnowledgeError as exc:
+        err.print(f"[red]knowledge base error[/]: {exc}", highlight=False)
+        raise SystemExit(EXIT_KNOWLEDGE) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        raise SystemExit(1) from None
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            raise SystemExit(EXIT_INVALID_INPUT) from None
+        err.print(f"[red]internal error[/]: {type(exc).__name__}: {exc}", highlight=False)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()
