@@ -213,28 +213,19 @@ def _parse_date(text: str, option: str) -> dt.date:
 
 
 def main() -> None:
-    """Console entry point: run the app, turning errors into messages and exit codes."""
+    """Console entry point: run the app, turning errors into messages and exit codes.
+
+    Usage errors (unknown option, bad choice) are reported by typer itself with exit code 2.
+    """
     try:
-        app(standalone_mode=False)
-    except CaseError as exc:
-        err.print(f"[red]error[/]: {exc}", highlight=False)
-        raise SystemExit(EXIT_INVALID_INPUT) from None
-    except InputError as exc:
+        app()
+    except (CaseError, InputError) as exc:
         err.print(f"[red]error[/]: {exc}", highlight=False)
         raise SystemExit(EXIT_INVALID_INPUT) from None
     except KnowledgeError as exc:
         err.print(f"[red]knowledge base error[/]: {exc}", highlight=False)
         raise SystemExit(EXIT_KNOWLEDGE) from None
-    except typer.Exit as exc:
-        raise SystemExit(exc.exit_code) from None
-    except typer.Abort:
-        raise SystemExit(1) from None
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            raise SystemExit(EXIT_INVALID_INPUT) from None
+    except Exception as exc:  # never show a traceback to a user
         err.print(f"[red]internal error[/]: {type(exc).__name__}: {exc}", highlight=False)
         raise SystemExit(1) from None
 

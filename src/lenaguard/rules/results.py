@@ -19,7 +19,7 @@ class ResumePlan(_Result):
     """When and at what dose a held drug restarts."""
 
     when: str = Field(
-        description="The condition for restarting, in words (e.g. 'platelets ≥ 30,000/mcL')."
+        description="The condition for restarting, in words: the count and its threshold."
     )
     dose_mg: float | None = Field(
         description="Dose on restart; null when the label leaves it to the prescriber."
@@ -77,7 +77,7 @@ class CalendarDay(_Result):
     cycle: int | None = Field(description="Cycle number counted from the start of the course.")
     cycle_day: int | None
     dose_mg: float | None = Field(description="Dose to take that day; null on rest or held days.")
-    note: str = Field(description="dose | rest | held | stopped | not started")
+    note: str = Field(description="dose | rest | held | stopped | not started | course complete")
 
 
 class RuleOutcome(_Result):

@@ -1,0 +1,136 @@
+"""Drug interactions and pharmacokinetics: what lenaguard says about a co-medication class.
+
+Each interaction entry names the drug classes of the catalogue (`drugs.yaml`) it applies to and
+carries the statement the rules show, with its evidence status. The pharmacokinetic facts
+explain why some interactions are *not* expected (lenalidomide is not metabolised by CYP450).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lenaguard.knowledge.base import Cited, Topic
+from lenaguard.knowledge.loader import register
+from lenaguard.vocab import Indication, Severity
+
+
+class ClassStatement(Cited):
+    """What lenaguard says when a case lists a medication of one of `classes`."""
+
+    classes: list[str] = Field(min_length=1, description="Drug classes of the catalogue.")
+    severity: Severity
+    summary: str = Field(description="One line for clinicians (numbers are added by the rule).")
+    detail: str = Field(description="The explanation and what to do.")
+
+
+class DigoxinInteraction(ClassStatement):
+    """Digoxin exposure with lenalidomide (US label §7)."""
+
+    cmax_increase_percent: float = Field(gt=0, description="Rise of digoxin peak level (Cmax).")
+    auc: str = Field(description="What happened to total digoxin exposure (AUC).")
+
+
+class WarfarinInteraction(ClassStatement):
+    """Warfarin: no pharmacokinetic interaction, but PT/INR monitoring in myeloma."""
+
+    monitor_indications: list[Indication] = Field(
+        min_length=1, description="Indications in which PT/INR must be watched closely."
+    )
+    reason_class: str = Field(
+        description="Drug class whose effect on warfarin is unknown (dexamethasone)."
+    )
+    otherwise_severity: Severity
+    otherwise_summary: str
+    otherwise_detail: str
+
+
+class ContraceptionNote(Cited):
+    """Added to the estrogen statement for female patients (REMS contraception)."""
+
+    classes: list[str] = Field(min_length=1)
+    text: str
+
+
+class BleedingWithLowPlatelets(ClassStatement):
+    """Anticoagulants or antiplatelet drugs in a patient whose platelet count is low."""
+
+    platelets_below_per_ul: float = Field(gt=0, description="Low-platelet threshold, per µL.")
+    threshold_basis: str = Field(description="Why this threshold was chosen.")
+    not_an_interaction: str = Field(description="Why this is not a lenalidomide interaction.")
+    platelets_unknown_summary: str
+    platelets_unknown_detail: str
+
+
+class NoCypInteraction(ClassStatement):
+    """CYP3A4 inhibitors and inducers: no interaction expected (info only, never an alert)."""
+
+    wrong_claim: str = Field(description="The claim found in a drug guide, and why it is wrong.")
+
+
+class UnrecognisedMedications(Cited):
+    """Said when a case medication is not in the drug catalogue."""
+
+    severity: Literal[Severity.INFO] = Severity.INFO
+    summary: str
+    detail: str
+
+
+class PkFact(Cited):
+    """A pharmacokinetic fact about lenalidomide (shown by `lenaguard knowledge show`)."""
+
+    statement: str
+
+
+class HalfLife(PkFact):
+    typical_hours: float = Field(gt=0)
+    range_hours: tuple[float, float] = Field(description="At clinical doses.")
+
+
+class FoodEffect(PkFact):
+    auc_decrease_percent: float = Field(gt=0)
+    clinically_relevant: bool
+
+
+class Pharmacokinetics(BaseModel):
+    """Why lenalidomide has few pharmacokinetic interactions (each fact cited on its own)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    metabolism: PkFact
+    p_glycoprotein: PkFact
+    half_life: HalfLife
+    food: FoodEffect
+
+
+@register("interactions")
+class InteractionsKnowledge(Topic):
+    topic: Literal["interactions"] = "interactions"
+    digoxin: DigoxinInteraction
+    warfarin: WarfarinInteraction
+    thrombosis_risk: ClassStatement
+    estrogen_contraception: ContraceptionNote
+    bleeding_with_low_platelets: BleedingWithLowPlatelets
+    no_cyp_interaction: NoCypInteraction
+    unrecognised: UnrecognisedMedications
+    ignored_classes: list[str] = Field(
+        description="Classes that are lenalidomide itself: never listed as co-medications."
+    )
+    pharmacokinetics: Pharmacokinetics
+
+    @model_validator(mode="after")
+    def _no_cyp_alert(self) -> InteractionsKnowledge:
+        if self.no_cyp_interaction.severity is not Severity.INFO:
+            raise ValueError("no_cyp_interaction.severity: must be info (no CYP interaction)")
+        return self
+
+    def class_statements(self) -> list[ClassStatement]:
+        """Every statement keyed to drug classes, for checks against the catalogue."""
+        return [
+            self.digoxin,
+            self.warfarin,
+            self.thrombosis_risk,
+            self.bleeding_with_low_platelets,
+            self.no_cyp_interaction,
+        ]

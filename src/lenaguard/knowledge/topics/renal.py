@@ -1,0 +1,236 @@
+"""Renal function: the Cockcroft-Gault equation, body-weight policies, the label's renal bands,
+and the renal starting-dose table of the US label (USPI §2.6, §8.6, §12.3).
+
+The data file holds every number; `lenaguard.rules.renal` and `lenaguard.rules.starting_dose`
+read them. Each cell of the dose table carries its own evidence status, because the sources
+were seen with different firmness (the myeloma/mantle-cell moderate row in an older label, the
+rest believed current but unseen).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lenaguard.knowledge.base import Cited, Topic
+from lenaguard.knowledge.loader import register
+from lenaguard.vocab import Frequency, Indication, RenalBand, Sex, WeightPolicy
+
+ADJUSTED_BANDS = (RenalBand.MODERATE, RenalBand.SEVERE, RenalBand.DIALYSIS)
+"""The bands in which the label lowers the starting dose (the rows of the dose table)."""
+
+
+class CockcroftGault(Cited):
+    """CrCl (mL/min) = (age_constant − age) × weight ÷ (creatinine_factor × SCr mg/dL) × female_factor."""
+
+    age_constant_years: float = Field(gt=0)
+    creatinine_factor: float = Field(gt=0)
+    female_factor: float = Field(gt=0, le=1)
+    creatinine_unit: Literal["mg/dL"]
+    result_unit: Literal["mL/min"]
+    text: str
+    assumptions: str = Field(description="When the estimate misleads (not BSA-normalised, etc.).")
+
+
+class IdealBodyWeight(Cited):
+    """Devine: base weight by sex plus a fixed weight per inch of height above a reference."""
+
+    base_kg: dict[Sex, float]
+    kg_per_inch: float = Field(gt=0)
+    reference_height_in: float = Field(gt=0)
+    cm_per_inch: float = Field(gt=0)
+    text: str
+    below_reference: str = Field(
+        description="What is done for patients shorter than the reference height."
+    )
+
+    @model_validator(mode="after")
+    def _both_sexes(self) -> IdealBodyWeight:
+        missing = sorted(set(Sex) - set(self.base_kg))
+        if missing:
+            raise ValueError(f"base_kg missing: {', '.join(missing)}")
+        return self
+
+
+class AdjustedBodyWeight(Cited):
+    """IBW + fraction × (actual − IBW), used only when actual weight exceeds IBW."""
+
+    fraction_of_excess: float = Field(gt=0, lt=1)
+    text: str
+    not_above_ideal: str = Field(description="What is done when actual weight ≤ IBW.")
+
+
+class BmiRule(Cited):
+    """Pick the weight by body-mass index: low → actual, normal → min(IBW, actual), high → adjusted."""
+
+    normal_from: float = Field(gt=0, description="BMI below this: actual weight.")
+    overweight_from: float = Field(gt=0, description="BMI at or above this: adjusted weight.")
+    cm_per_m: float = Field(gt=0)
+    text: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BmiRule:
+        if not self.normal_from < self.overweight_from:
+            raise ValueError("normal_from must be below overweight_from")
+        return self
+
+
+class DefaultPolicy(Cited):
+    """The weight policy used when the case names none, and the evidence for it."""
+
+    policy: WeightPolicy
+    patients_studied: int = Field(gt=0)
+    text: str
+
+
+class WeightPolicies(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: DefaultPolicy
+    ideal: IdealBodyWeight
+    adjusted: AdjustedBodyWeight
+    bmi_rule: BmiRule
+
+
+class BandThreshold(Cited):
+    """A band starts at `from_ml_min` (inclusive) and runs up to the next band's start."""
+
+    from_ml_min: float = Field(ge=0)
+    meaning: str
+
+
+class BoundaryRule(Cited):
+    """Which band a CrCl exactly on a threshold belongs to, when the label's wording is unclear."""
+
+    at_ml_min: float = Field(gt=0)
+    band: RenalBand
+    text: str
+
+
+class BandRule(Cited):
+    """A band that is not defined by a CrCl threshold alone (severe without dialysis, dialysis)."""
+
+    meaning: str
+
+
+class RenalBands(BaseModel):
+    """The label's renal bands: normal ≥ normal.from, moderate ≥ moderate.from, severe below."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    normal: BandThreshold
+    moderate: BandThreshold
+    severe: BandRule
+    dialysis: BandRule
+    boundary: BoundaryRule
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RenalBands:
+        if not self.moderate.from_ml_min < self.normal.from_ml_min:
+            raise ValueError("moderate.from_ml_min must be below normal.from_ml_min")
+        if self.boundary.at_ml_min not in (self.normal.from_ml_min, self.moderate.from_ml_min):
+            raise ValueError("boundary.at_ml_min must be one of the band thresholds")
+        return self
+
+
+class RenalEscalation(BaseModel):
+    """A dose increase the label allows after a renally reduced start (part of its table cell)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    to_mg: float = Field(gt=0)
+    after_cycles: int = Field(gt=0)
+    condition: str
+
+
+class RenalStartingDose(Cited):
+    """One cell of the renal starting-dose table."""
+
+    dose_mg: float = Field(gt=0)
+    frequency: Frequency
+    after_dialysis: bool = Field(
+        default=False, description="On dialysis days, give the dose after the dialysis session."
+    )
+    escalation: RenalEscalation | None = None
+    text: str
+
+
+class DoseColumn(BaseModel):
+    """A column of the table: the indications it covers and its rows by band."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    indications: list[Indication] = Field(min_length=1)
+    rows: dict[RenalBand, RenalStartingDose]
+
+    @model_validator(mode="after")
+    def _adjusted_rows_only(self) -> DoseColumn:
+        if set(self.rows) != set(ADJUSTED_BANDS):
+            expected = ", ".join(band.value for band in ADJUSTED_BANDS)
+            raise ValueError(f"{self.name}: rows must be exactly {expected}")
+        return self
+
+
+class NotStudied(Cited):
+    """CrCl ranges the label's pharmacokinetic study did not include."""
+
+    not_on_dialysis_below_ml_min: float = Field(gt=0)
+    on_dialysis_below_ml_min: float = Field(gt=0)
+    text: str
+
+
+class CitedText(Cited):
+    text: str
+
+
+class CitedPercent(Cited):
+    percent: float = Field(gt=0, le=100)
+    text: str
+
+
+class DialysisRemoval(CitedPercent):
+    session_hours: float = Field(gt=0)
+
+
+class Pharmacokinetics(BaseModel):
+    """Why the dose depends on the kidneys (background for messages, not a decision rule)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    urinary_excretion_unchanged: CitedPercent
+    hemodialysis_removal: DialysisRemoval
+
+
+@register("renal")
+class RenalKnowledge(Topic):
+    topic: Literal["renal"] = "renal"
+    cockcroft_gault: CockcroftGault
+    baseline_requirement: CitedText
+    weight_policies: WeightPolicies
+    bands: RenalBands
+    schedule_note: str = Field(
+        description="How a renally adjusted dose sits in the indication's cycle (not a rule input)."
+    )
+    dose_table: dict[str, DoseColumn]
+    not_studied: NotStudied
+    pharmacokinetics: Pharmacokinetics
+
+    @model_validator(mode="after")
+    def _complete(self) -> RenalKnowledge:
+        covered = [ind for column in self.dose_table.values() for ind in column.indications]
+        repeated = sorted({ind for ind in covered if covered.count(ind) > 1})
+        if repeated:
+            raise ValueError(f"dose_table: indications in two columns: {', '.join(repeated)}")
+        missing = sorted(set(Indication) - set(covered))
+        if missing:
+            raise ValueError(f"dose_table: indications missing: {', '.join(missing)}")
+        return self
+
+    def column_for(self, indication: Indication) -> tuple[str, DoseColumn]:
+        """The dose-table column (its key and content) that covers an indication."""
+        for key, column in self.dose_table.items():
+            if indication in column.indications:
+                return key, column
+        raise KeyError(indication)  # unreachable: the validator requires every indication

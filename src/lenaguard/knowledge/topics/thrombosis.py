@@ -1,0 +1,381 @@
+"""Thromboembolism: the boxed warning (USPI §5.4) and the myeloma VTE risk models.
+
+Three models are held as data: the IMPEDE VTE score (Sanfilippo 2019), the SAVED score
+(Li 2019) and the IMWG 2008 risk-factor model (Palumbo 2008). Each score item names its points
+and a *criterion* — a small, typed description of which case field decides it — so the rule in
+`lenaguard.rules.thrombosis` evaluates items generically and every threshold lives here once.
+
+Items that are levels of one variable (dexamethasone high or low dose; therapeutic or
+prophylactic existing thromboprophylaxis) share a `group`: at most one item of a group counts,
+the one with the largest absolute points. The possible range of a score is computed from the
+items (`ScoreDefinition.possible_range`), never written down.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from lenaguard.findings import format_number
+from lenaguard.knowledge.base import Cited, Topic
+from lenaguard.knowledge.loader import register
+from lenaguard.vocab import Ethnicity, Indication, Symptom
+
+ConditionName = Literal[
+    "vte_history",
+    "fracture_pelvis_hip_femur",
+    "central_line",
+    "pacemaker",
+    "surgery_within_90_days",
+    "recent_surgery_trauma_or_anesthesia",
+    "immobilization",
+    "cardiac_disease",
+    "chronic_kidney_disease",
+    "diabetes",
+    "acute_infection",
+    "clotting_disorder",
+    "hyperviscosity",
+    "multi_agent_chemotherapy",
+]
+"""Fields of the case's `conditions` a thrombosis criterion may read."""
+
+BandName = Literal["low", "intermediate", "high"]
+Prophylaxis = Literal["aspirin", "anticoagulant"]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- criteria: how a score item or risk factor is decided from the case -------------------
+
+
+class LenalidomideCriterion(_Data):
+    """Present for every case: lenalidomide, the drug assessed, is an immunomodulatory drug."""
+
+    kind: Literal["lenalidomide"]
+    also_drug_class: str = Field(description="Other listed drugs of this class are named too.")
+
+
+class DrugClassCriterion(_Data):
+    """A listed medication of a drug class (drugs.yaml), optionally at one dosing intensity."""
+
+    kind: Literal["drug_class"]
+    drug_class: str
+    intensity: Literal["prophylactic", "therapeutic"] | None = None
+
+
+class ConditionCriterion(_Data):
+    """Any of the named case conditions is true (false only when all are known false)."""
+
+    kind: Literal["condition"]
+    any_of: list[ConditionName] = Field(min_length=1)
+    or_on_dialysis: bool = Field(
+        default=False, description="Maintenance dialysis also makes the criterion true."
+    )
+
+
+class BmiCriterion(_Data):
+    """Body-mass index from the case's weight and height, against one threshold."""
+
+    kind: Literal["bmi"]
+    at_least: float | None = None
+    above: float | None = None
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> BmiCriterion:
+        if (self.at_least is None) == (self.above is None):
+            raise ValueError("give exactly one of at_least, above")
+        return self
+
+
+class DexamethasoneCriterion(_Data):
+    """Dexamethasone dose per month against the shared high-dose threshold."""
+
+    kind: Literal["dexamethasone"]
+    dose: Literal["high", "not_high"]
+
+
+class EthnicityCriterion(_Data):
+    kind: Literal["ethnicity"]
+    value: Ethnicity
+
+
+class AgeCriterion(_Data):
+    kind: Literal["age"]
+    at_least: int = Field(gt=0)
+
+
+class IndicationCriterion(_Data):
+    """The case's indication is one of these (used for 'the myeloma diagnosis itself')."""
+
+    kind: Literal["indication"]
+    any_of: list[Indication] = Field(min_length=1)
+
+
+class AnyOfCriterion(_Data):
+    """True if any part is true; false only when every part is false; otherwise unknown."""
+
+    kind: Literal["any_of"]
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+Criterion = Annotated[
+    LenalidomideCriterion
+    | DrugClassCriterion
+    | ConditionCriterion
+    | BmiCriterion
+    | DexamethasoneCriterion
+    | EthnicityCriterion
+    | AgeCriterion
+    | IndicationCriterion
+    | AnyOfCriterion,
+    Field(discriminator="kind"),
+]
+AnyOfCriterion.model_rebuild()
+
+
+def drug_classes_in(criterion: Criterion) -> set[str]:
+    """Every drug class a criterion reads (to check them against the drug catalogue)."""
+    if isinstance(criterion, DrugClassCriterion):
+        return {criterion.drug_class}
+    if isinstance(criterion, LenalidomideCriterion):
+        return {criterion.also_drug_class}
+    if isinstance(criterion, AnyOfCriterion):
+        return set().union(*(drug_classes_in(part) for part in criterion.criteria))
+    return set()
+
+
+# --- shared entries -----------------------------------------------------------------------
+
+
+class BoxedWarning(Cited):
+    """The thromboembolism boxed warning, in lenaguard's own words."""
+
+    events: list[str] = Field(min_length=1, description="Venous and arterial events named.")
+    setting: str = Field(description="Where the label saw the risk.")
+    prophylaxis: str
+    warning_symptoms: list[Symptom] = Field(min_length=1)
+    symptom_words: dict[Symptom, str]
+    patient_instruction: str = Field(description="Plain language: what to do, how fast.")
+
+    @model_validator(mode="after")
+    def _words_for_every_symptom(self) -> BoxedWarning:
+        missing = sorted(set(self.warning_symptoms) - set(self.symptom_words))
+        if missing:
+            raise ValueError(f"symptom_words missing: {', '.join(missing)}")
+        return self
+
+
+class DexamethasoneDose(Cited):
+    """Where 'high-dose' dexamethasone starts for the VTE models (mg per 28-day month)."""
+
+    high_above_mg_per_month: float = Field(gt=0)
+    text: str
+
+
+class BmiDefinition(Cited):
+    """Body-mass index = weight (kg) / height (m)²; reported and compared at `decimals`."""
+
+    cm_per_m: float = Field(gt=0)
+    decimals: int = Field(ge=0)
+    unit: str
+
+
+# --- point scores -------------------------------------------------------------------------
+
+
+class ScoreItemDefinition(Cited):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="The item in words; thresholds are added from `criterion`.")
+    points: int
+    criterion: Criterion
+    group: str | None = Field(
+        default=None, description="Items of one group are levels of one variable: one counts."
+    )
+    note: str | None = Field(
+        default=None, description="Added to the item's basis when it counts (a caveat)."
+    )
+
+
+class ScoreGroup(_Data):
+    label: str
+    known_present_if: Criterion | None = Field(
+        default=None,
+        description="When true, one of the group's items certainly applies even if the case "
+        "does not say which (e.g. dexamethasone listed without its dose).",
+    )
+    existing_prophylaxis: bool = Field(
+        default=False,
+        description="The group scores thromboprophylaxis the patient already takes.",
+    )
+    uncounted_drug_class: str | None = Field(
+        default=None,
+        description="Listed drugs of this class that none of the group's items names are "
+        "reported with `uncounted_note` (e.g. a DOAC in a score that names LMWH and warfarin).",
+    )
+    uncounted_note: str | None = None
+
+    @model_validator(mode="after")
+    def _note_with_class(self) -> ScoreGroup:
+        if (self.uncounted_drug_class is None) != (self.uncounted_note is None):
+            raise ValueError("give uncounted_drug_class and uncounted_note together")
+        return self
+
+
+class Band(_Data):
+    band: BandName
+    min_points: int | None = None
+    max_points: int | None = None
+    six_month_vte_percent: float = Field(gt=0, lt=100)
+
+    def contains(self, points: int) -> bool:
+        low_ok = self.min_points is None or points >= self.min_points
+        high_ok = self.max_points is None or points <= self.max_points
+        return low_ok and high_ok
+
+    def words(self) -> str:
+        if self.min_points is None:
+            return f"≤ {format_number(self.max_points or 0)}"
+        if self.max_points is None:
+            return f"≥ {format_number(self.min_points)}"
+        return f"{format_number(self.min_points)}–{format_number(self.max_points)}"
+
+
+class ProphylaxisUse(Cited):
+    """How a guideline turns a score band into a choice of thromboprophylaxis."""
+
+    by_band: dict[BandName, Prophylaxis]
+    text: str
+
+
+class ScoreDefinition(Cited):
+    name: str
+    applies_to: list[Indication] = Field(min_length=1)
+    population: str
+    horizon_months: int = Field(gt=0)
+    items: list[ScoreItemDefinition] = Field(min_length=1)
+    groups: dict[str, ScoreGroup] = Field(default_factory=dict)
+    bands: list[Band] = Field(min_length=1)
+    use: ProphylaxisUse | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScoreDefinition:
+        ids = [item.id for item in self.items]
+        if len(set(ids)) != len(ids):
+            raise ValueError("item ids repeated")
+        unknown = sorted({i.group for i in self.items if i.group} - set(self.groups))
+        if unknown:
+            raise ValueError(f"items name undefined groups: {', '.join(unknown)}")
+        bands = self.bands
+        if bands[0].min_points is not None or bands[-1].max_points is not None:
+            raise ValueError("the first band must be open below and the last open above")
+        for lower, upper in zip(bands, bands[1:], strict=False):
+            if lower.max_points is None or upper.min_points != lower.max_points + 1:
+                raise ValueError(f"bands {lower.band} and {upper.band} must be contiguous")
+        if self.use is not None:
+            missing = sorted({b.band for b in bands} - set(self.use.by_band))
+            if missing:
+                raise ValueError(f"use.by_band missing bands: {', '.join(missing)}")
+        return self
+
+    def grouped(self) -> list[list[ScoreItemDefinition]]:
+        """Items by group, in file order; an ungrouped item is a group of its own."""
+        order: list[str] = []
+        members: dict[str, list[ScoreItemDefinition]] = {}
+        for item in self.items:
+            key = item.group or f"item:{item.id}"
+            if key not in members:
+                order.append(key)
+                members[key] = []
+            members[key].append(item)
+        return [members[key] for key in order]
+
+    def possible_range(self) -> tuple[int, int]:
+        """Lowest and highest total the items allow (one item per group, or none)."""
+        low = high = 0
+        for members in self.grouped():
+            points = [item.points for item in members]
+            low += min(0, *points)
+            high += max(0, *points)
+        return low, high
+
+    def band_for(self, points: int) -> Band:
+        for band in self.bands:
+            if band.contains(points):
+                return band
+        raise ValueError(f"no band for {points} points")  # impossible: bands are contiguous
+
+    def is_prophylaxis_item(self, item: ScoreItemDefinition) -> bool:
+        return item.group is not None and self.groups[item.group].existing_prophylaxis
+
+
+# --- IMWG 2008 risk-factor model ----------------------------------------------------------
+
+
+class ImwgFactorDefinition(Cited):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    kind: Literal["individual", "myeloma", "therapy"]
+    label: str
+    criterion: Criterion
+
+
+class AspirinRegimen(Cited):
+    low_mg: float = Field(gt=0)
+    high_mg: float = Field(gt=0)
+    text: str
+
+
+class AnticoagulantRegimen(Cited):
+    enoxaparin_mg_daily: float = Field(gt=0)
+    inr_low: float = Field(gt=0)
+    inr_high: float = Field(gt=0)
+    text: str
+
+
+class ImwgModel(Cited):
+    name: str
+    applies_to: list[Indication] = Field(min_length=1)
+    population: str
+    factors: list[ImwgFactorDefinition] = Field(min_length=1)
+    aspirin_up_to_factors: int = Field(
+        ge=0, description="Individual + myeloma factors at or below which aspirin suffices."
+    )
+    aspirin: AspirinRegimen
+    anticoagulant: AnticoagulantRegimen
+
+
+# --- the topic ----------------------------------------------------------------------------
+
+
+@register("thrombosis")
+class ThrombosisKnowledge(Topic):
+    topic: Literal["thrombosis"] = "thrombosis"
+    boxed_warning: BoxedWarning
+    dexamethasone_high_dose: DexamethasoneDose
+    bmi: BmiDefinition
+    scores: dict[str, ScoreDefinition]
+    imwg: ImwgModel
+    prophylaxis_drug_classes: list[str] = Field(
+        min_length=1,
+        description="Drug classes that count as thromboprophylaxis the patient already takes.",
+    )
+
+    def criterion_words(self, criterion: Criterion) -> str:
+        """The threshold part of an item's label, built from the numbers in this file."""
+        if isinstance(criterion, BmiCriterion):
+            if criterion.at_least is not None:
+                return f"BMI ≥ {format_number(criterion.at_least)} {self.bmi.unit}"
+            return f"BMI > {format_number(criterion.above or 0)} {self.bmi.unit}"
+        if isinstance(criterion, DexamethasoneCriterion):
+            limit = format_number(self.dexamethasone_high_dose.high_above_mg_per_month)
+            sign = ">" if criterion.dose == "high" else "≤"
+            return f"{sign} {limit} mg per month"
+        if isinstance(criterion, AgeCriterion):
+            return f"age ≥ {format_number(criterion.at_least)} years"
+        return ""
+
+    def item_label(self, label: str, criterion: Criterion) -> str:
+        words = self.criterion_words(criterion)
+        return f"{label} ({words})" if words else label

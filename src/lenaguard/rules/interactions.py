@@ -1,0 +1,231 @@
+"""Drug interactions: the case's co-medications checked against the label's interaction list.
+
+Medications are recognised through the drug catalogue (name, brand, synonym or RxNorm code) and
+matched to interaction statements by drug class. Three choices matter here (see
+docs/rules/interactions.md):
+
+- CYP3A4 inhibitors and inducers never raise an alert: lenalidomide is not metabolised by
+  CYP450, so they only get an `info` finding that says no interaction is expected.
+- Anticoagulants and antiplatelet drugs are not a lenalidomide interaction; the warning is about
+  a low platelet count together with such a drug.
+- Estrogen-containing contraception is flagged for thrombosis risk and never called forbidden.
+
+This module returns findings only; monitoring items (digoxin levels, PT/INR) come from the
+monitoring rules.
+"""
+
+from __future__ import annotations
+
+from lenaguard.case import Case
+from lenaguard.findings import Finding, format_number
+from lenaguard.knowledge import KnowledgeBase
+from lenaguard.knowledge.topics.drugs import DrugCatalogue
+from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
+from lenaguard.rules.medications import RecognisedMedication, recognise_all
+from lenaguard.rules.results import RuleOutcome
+from lenaguard.vocab import Category, LabTest, Severity, Sex
+
+
+def medication_label(found: RecognisedMedication) -> str:
+    """How a case medication is named in messages: as written, with the generic name if known."""
+    medication = found.medication
+    written = medication.name or f"RxNorm {medication.rxnorm}"
+    if found.drug is None:
+        return written
+    generic = found.drug.names[0]
+    if generic.lower() in written.lower():
+        return written
+    return f"{written} ({generic})"
+
+
+def _in_classes(
+    recognised: list[RecognisedMedication], classes: list[str]
+) -> list[RecognisedMedication]:
+    wanted = set(classes)
+    return [found for found in recognised if found.drug and wanted & set(found.drug.classes)]
+
+
+def _names(found: list[RecognisedMedication]) -> list[str]:
+    return list(dict.fromkeys(medication_label(item) for item in found))
+
+
+def _digoxin(recognised: list[RecognisedMedication], kb: InteractionsKnowledge) -> list[Finding]:
+    entry = kb.digoxin
+    found = _in_classes(recognised, entry.classes)
+    if not found:
+        return []
+    names = _names(found)
+    effect = (
+        f"With lenalidomide, the digoxin peak level (Cmax) rose by "
+        f"{format_number(entry.cmax_increase_percent)}%, while {entry.auc}."
+    )
+    return [
+        Finding.from_entries(
+            entry,
+            id="interaction.digoxin",
+            category=Category.INTERACTION,
+            severity=entry.severity,
+            summary=entry.summary,
+            detail=f"{', '.join(names)}: {effect} {entry.detail}",
+            inputs={"medications": names},
+        )
+    ]
+
+
+def _warfarin(
+    case: Case, recognised: list[RecognisedMedication], kb: InteractionsKnowledge
+) -> list[Finding]:
+    entry = kb.warfarin
+    found = _in_classes(recognised, entry.classes)
+    if not found:
+        return []
+    names = _names(found)
+    with_reason = _names(_in_classes(recognised, [entry.reason_class]))
+    monitor = case.indication in entry.monitor_indications or bool(with_reason)
+    return [
+        Finding.from_entries(
+            entry,
+            id="interaction.warfarin",
+            category=Category.INTERACTION,
+            severity=entry.severity if monitor else entry.otherwise_severity,
+            summary=entry.summary if monitor else entry.otherwise_summary,
+            detail=f"{', '.join(names)}: {entry.detail if monitor else entry.otherwise_detail}",
+            inputs={
+                "medications": names,
+                "indication": case.indication.value,
+                entry.reason_class: with_reason,
+            },
+        )
+    ]
+
+
+def _thrombosis_risk(
+    case: Case, recognised: list[RecognisedMedication], kb: InteractionsKnowledge
+) -> list[Finding]:
+    entry = kb.thrombosis_risk
+    found = _in_classes(recognised, entry.classes)
+    if not found:
+        return []
+    names = _names(found)
+    entries = [entry]
+    detail = f"{', '.join(names)}: {entry.detail}"
+    note = kb.estrogen_contraception
+    if case.patient.sex is Sex.FEMALE and _in_classes(found, note.classes):
+        entries.append(note)
+        detail = f"{detail} {note.text}"
+    return [
+        Finding.from_entries(
+            *entries,
+            id="interaction.thrombosis_risk",
+            category=Category.INTERACTION,
+            severity=entry.severity,
+            summary=entry.summary,
+            detail=detail,
+            inputs={"medications": names, "sex": case.patient.sex.value},
+        )
+    ]
+
+
+def _bleeding(
+    case: Case, recognised: list[RecognisedMedication], kb: InteractionsKnowledge
+) -> list[Finding]:
+    entry = kb.bleeding_with_low_platelets
+    found = _in_classes(recognised, entry.classes)
+    if not found:
+        return []
+    names = _names(found)
+    latest = case.latest(LabTest.PLATELETS)
+    if latest is None or latest.canonical_value is None:
+        return [
+            Finding.from_entries(
+                entry,
+                id="interaction.bleeding_platelets_unknown",
+                category=Category.INTERACTION,
+                severity=Severity.WARNING,
+                summary=entry.platelets_unknown_summary,
+                detail=f"{', '.join(names)}: {entry.platelets_unknown_detail}",
+                inputs={"medications": names, "platelets_per_ul": None},
+            )
+        ]
+    count = latest.canonical_value
+    if count >= entry.platelets_below_per_ul:
+        return []
+    threshold = format_number(entry.platelets_below_per_ul)
+    return [
+        Finding.from_entries(
+            entry,
+            id="interaction.bleeding_low_platelets",
+            category=Category.INTERACTION,
+            severity=entry.severity,
+            summary=entry.summary,
+            detail=(
+                f"Platelets {format_number(count)}/mcL on {latest.date.isoformat()}, below "
+                f"{threshold}/mcL, with {', '.join(names)}. {entry.detail} "
+                f"{entry.not_an_interaction} {entry.threshold_basis}"
+            ),
+            inputs={
+                "medications": names,
+                "platelets_per_ul": count,
+                "platelets_date": latest.date.isoformat(),
+            },
+        )
+    ]
+
+
+def _no_cyp(recognised: list[RecognisedMedication], kb: InteractionsKnowledge) -> list[Finding]:
+    entry = kb.no_cyp_interaction
+    found = _in_classes(recognised, entry.classes)
+    if not found:
+        return []
+    names = _names(found)
+    return [
+        Finding.from_entries(
+            entry,
+            id="interaction.no_cyp_interaction",
+            category=Category.INTERACTION,
+            severity=entry.severity,
+            summary=entry.summary,
+            detail=f"{', '.join(names)}: {entry.detail} {entry.wrong_claim}",
+            inputs={"medications": names},
+        )
+    ]
+
+
+def _unrecognised(
+    recognised: list[RecognisedMedication], kb: InteractionsKnowledge
+) -> list[Finding]:
+    names = _names([found for found in recognised if found.drug is None])
+    if not names:
+        return []
+    entry = kb.unrecognised
+    return [
+        Finding.from_entries(
+            entry,
+            id="interaction.unrecognised_medications",
+            category=Category.INTERACTION,
+            severity=entry.severity,
+            summary=entry.summary,
+            detail=f"Not recognised: {', '.join(names)}. {entry.detail}",
+            inputs={"medications": names},
+        )
+    ]
+
+
+def evaluate(case: Case, kb: KnowledgeBase) -> RuleOutcome:
+    """Interaction findings for the case's medications (findings only, no monitoring items)."""
+    knowledge = kb.get(InteractionsKnowledge)
+    ignored = set(knowledge.ignored_classes)
+    recognised = [
+        found
+        for found in recognise_all(case, kb.get(DrugCatalogue))
+        if found.drug is None or not ignored & set(found.drug.classes)
+    ]
+    findings = [
+        *_digoxin(recognised, knowledge),
+        *_warfarin(case, recognised, knowledge),
+        *_thrombosis_risk(case, recognised, knowledge),
+        *_bleeding(case, recognised, knowledge),
+        *_no_cyp(recognised, knowledge),
+        *_unrecognised(recognised, knowledge),
+    ]
+    return RuleOutcome(findings=findings)

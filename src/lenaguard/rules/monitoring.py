@@ -1,0 +1,542 @@
+"""The monitoring calendar: when the next blood count (CBC) and the other checks are due.
+
+The CBC schedules are data (knowledge/data/monitoring.yaml); this module turns a schedule
+and a course start into dates, finds the next one on or after the assessment date, and
+decides whether the count is overdue. Conventions (docs/rules/schedule-and-monitoring.md):
+
+- Schedules count from the start of the current course; a hold does not move them.
+- Before the first dose a baseline CBC is due on the assessment date.
+- During an interruption the CBC is due one interruption interval (weekly) after the later of
+  the hold date and the last CBC.
+- On treatment the CBC is due on the next scheduled date, or one schedule interval after the
+  last CBC when that comes sooner (an early or late draw moves the next one with it). It is
+  overdue, and due now, when the last CBC is older than the interval in force or when the
+  most recent scheduled date has passed with no CBC since the scheduled date before it.
+- Checks the label asks for "periodically" without an interval (liver enzymes, thyroid,
+  digoxin level, PT/INR) are listed with the next CBC draw, and their reason says that the
+  label gives no interval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from lenaguard.case import Case
+from lenaguard.findings import Finding, format_number
+from lenaguard.knowledge import Cited, KnowledgeBase, weakest
+from lenaguard.knowledge.base import merge_citations
+from lenaguard.knowledge.topics.drugs import DrugCatalogue
+from lenaguard.knowledge.topics.indications import IndicationsKnowledge
+from lenaguard.knowledge.topics.monitoring import (
+    CbcInterruption,
+    CbcPhase,
+    CbcSchedule,
+    MonitoredTest,
+    MonitoringKnowledge,
+    Span,
+)
+from lenaguard.rules.course import Course, CourseStatus, current_course
+from lenaguard.rules.medications import in_class
+from lenaguard.rules.results import MonitoringItem, RuleOutcome
+from lenaguard.rules.schedule import cycle_position
+from lenaguard.vocab import Category, DoseAction, Indication, LabTest, Severity
+
+CBC = "cbc"
+"""Monitoring-item id of the complete blood count."""
+
+_REMINDER = (
+    "The label sets no interval: lenaguard lists it with the next blood count as a reminder; "
+    "the prescriber decides how often."
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedules as dates
+
+
+def _span_offsets(span: Span, cycle_days: int) -> tuple[int, int | None]:
+    """First and last day of a span as offsets from the course start (day 1 = offset 0)."""
+    if span.unit == "weeks":
+        first = dt.timedelta(weeks=span.first - 1).days
+        last = None if span.last is None else dt.timedelta(weeks=span.last).days - 1
+    else:
+        first = (span.first - 1) * cycle_days
+        last = None if span.last is None else span.last * cycle_days - 1
+    return first, last
+
+
+def _phase_offsets(phase: CbcPhase, index: int, cycle_days: int) -> Iterator[tuple[int, int]]:
+    """(offset, phase index) of every CBC a phase schedules, in order (endless if open)."""
+    first, last = _span_offsets(phase.span, cycle_days)
+    if phase.interval_days is not None:
+        offset = first
+        while last is None or offset <= last:
+            yield offset, index
+            offset += phase.interval_days
+        return
+    assert phase.cycle_days is not None and phase.span.last is not None  # model-validated
+    for cycle_index in range(phase.span.first - 1, phase.span.last):
+        for day in phase.cycle_days:
+            if day <= cycle_days:
+                yield cycle_index * cycle_days + day - 1, index
+
+
+def scheduled_offsets(schedule: CbcSchedule, cycle_days: int) -> Iterator[tuple[int, int]]:
+    """Every scheduled CBC as (days after the course start, phase index), in order, no repeats.
+
+    The sequence is endless: the last phase of a schedule always repeats without end.
+    """
+    merged = heapq.merge(
+        *(_phase_offsets(phase, i, cycle_days) for i, phase in enumerate(schedule.phases))
+    )
+    previous: int | None = None
+    for offset, index in merged:
+        if offset != previous:
+            yield offset, index
+            previous = offset
+
+
+def scheduled_cbc_dates(
+    schedule: CbcSchedule, course_start: dt.date, cycle_days: int, until: dt.date
+) -> list[dt.date]:
+    """The scheduled CBC dates of a course from its start up to `until` (inclusive)."""
+    dates = []
+    for offset, _ in scheduled_offsets(schedule, cycle_days):
+        when = course_start + dt.timedelta(days=offset)
+        if when > until:
+            break
+        dates.append(when)
+    return dates
+
+
+@dataclass(frozen=True)
+class _Around:
+    """The scheduled dates around the assessment date (offsets from the course start)."""
+
+    before_previous: int | None
+    previous: int | None
+    """The last scheduled date strictly before the assessment date."""
+    upcoming: int
+    """The first scheduled date on or after the assessment date."""
+    upcoming_phase: int
+    gap: int
+    """The interval in force: from `previous` to `upcoming` (or from it to the one after)."""
+
+
+def _around(schedule: CbcSchedule, cycle_days: int, elapsed: int) -> _Around:
+    before_previous = previous = None
+    dates = scheduled_offsets(schedule, cycle_days)
+    for offset, phase in dates:
+        if offset < elapsed:
+            before_previous, previous = previous, offset
+            continue
+        gap = offset - previous if previous is not None else next(dates)[0] - offset
+        return _Around(before_previous, previous, offset, phase, gap)
+    raise AssertionError("a CBC schedule never ends")  # the last phase repeats without end
+
+
+# ---------------------------------------------------------------------------------------------
+# Words
+
+
+def _join(numbers: list[int]) -> str:
+    words = [format_number(number) for number in numbers]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def describe_span(span: Span, preposition: str = "in") -> str:
+    """A span in words: 'in cycles 2–4', 'in week 1', 'from cycle 4 on'."""
+    singular = span.unit.removesuffix("s")
+    if span.last is None:
+        return f"from {singular} {format_number(span.first)} on"
+    if span.last == span.first:
+        return f"{preposition} {singular} {format_number(span.first)}"
+    return f"{preposition} {span.unit} {format_number(span.first)}–{format_number(span.last)}"
+
+
+def describe_phase(phase: CbcPhase) -> str:
+    """A phase in words, e.g. 'every 7 days in cycles 1–2'."""
+    if phase.interval_days is not None:
+        return f"every {format_number(phase.interval_days)} days {describe_span(phase.span)}"
+    assert phase.cycle_days is not None
+    return f"on days {_join(phase.cycle_days)} {describe_span(phase.span, 'of')}"
+
+
+def describe_schedule(schedule: CbcSchedule) -> str:
+    """A whole schedule in words, built from the data so that words and dates cannot differ."""
+    return "; ".join(describe_phase(phase) for phase in schedule.phases)
+
+
+def _position(course_start: dt.date, on: dt.date, cycle_days: int) -> str:
+    cycle, day = cycle_position(course_start, on, cycle_days)
+    return f"cycle {format_number(cycle)}, day {format_number(day)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The next CBC
+
+
+class CbcRegimen(StrEnum):
+    """Which CBC rule is in force."""
+
+    BASELINE = "baseline"
+    SCHEDULED = "scheduled"
+    INTERRUPTION = "interruption"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class CbcPlan:
+    """The next CBC with what decided it (for findings); `item` is None when none is due."""
+
+    regimen: CbcRegimen
+    item: MonitoringItem | None
+    overdue: bool
+    entry: Cited
+    schedule: CbcSchedule
+    missed: dt.date | None = None
+    """A scheduled date that passed without a CBC, when that made the CBC overdue."""
+    position: str | None = None
+    """Where the assessment date falls in the course, in words."""
+
+
+def _item(due: dt.date, reason: str, *entries: Cited, test: str = CBC) -> MonitoringItem:
+    return MonitoringItem(
+        test=test,
+        due=due,
+        reason=reason,
+        status=weakest(entry.status for entry in entries),
+        citations=merge_citations(*entries),
+    )
+
+
+def _since(last_cbc: dt.date | None) -> str:
+    return "no CBC on record" if last_cbc is None else f"last CBC {last_cbc.isoformat()}"
+
+
+def _plan_cbc(
+    *,
+    indication: Indication,
+    course_start: dt.date | None,
+    as_of: dt.date,
+    held_since: dt.date | None,
+    last_cbc: dt.date | None,
+    kb: KnowledgeBase,
+) -> CbcPlan:
+    cbc = kb.get(MonitoringKnowledge).cbc
+    schedule = cbc.schedule_for(indication)
+    cycle_days = kb.get(IndicationsKnowledge).entry(indication).schedule.cycle_days
+
+    if course_start is None or course_start > as_of:
+        reason = f"Baseline blood count before the first dose ({_since(last_cbc)})."
+        return CbcPlan(
+            CbcRegimen.BASELINE, _item(as_of, reason, schedule), False, schedule, schedule
+        )
+
+    position = _position(course_start, as_of, cycle_days)
+    if held_since is not None:
+        rule = cbc.interruption
+        weekly = dt.timedelta(days=rule.interval_days)
+        interval = format_number(rule.interval_days)
+        if last_cbc is None:
+            reason = f"Overdue: no CBC on record; check every {interval} days while held."
+            return CbcPlan(
+                CbcRegimen.INTERRUPTION, _item(as_of, reason, rule), True, rule, schedule
+            )
+        anchor = max(held_since, last_cbc)
+        due = anchor + weekly
+        basis = (
+            f"held since {held_since.isoformat()}, {_since(last_cbc)}; a CBC every "
+            f"{interval} days during the interruption"
+        )
+        if due < as_of:
+            reason = f"Overdue since {due.isoformat()}: {basis}."
+            return CbcPlan(
+                CbcRegimen.INTERRUPTION,
+                _item(as_of, reason, rule),
+                True,
+                rule,
+                schedule,
+                position=position,
+            )
+        reason = f"Interruption: {basis}."
+        return CbcPlan(
+            CbcRegimen.INTERRUPTION,
+            _item(due, reason, rule),
+            False,
+            rule,
+            schedule,
+            position=position,
+        )
+
+    elapsed = (as_of - course_start).days
+    around = _around(schedule, cycle_days, elapsed)
+    scheduled = course_start + dt.timedelta(days=around.upcoming)
+    phase = describe_phase(schedule.phases[around.upcoming_phase])
+    gap = format_number(around.gap)
+
+    def plan(due: dt.date, reason: str, overdue: bool, missed: dt.date | None = None) -> CbcPlan:
+        return CbcPlan(
+            CbcRegimen.SCHEDULED,
+            _item(due, reason, schedule),
+            overdue,
+            schedule,
+            schedule,
+            missed=missed,
+            position=position,
+        )
+
+    if last_cbc is None:
+        return plan(as_of, f"Overdue: no CBC on record while on treatment ({position}).", True)
+    last = (last_cbc - course_start).days
+    if (
+        around.previous is not None
+        and around.before_previous is not None
+        and last <= around.before_previous
+    ):
+        missed = course_start + dt.timedelta(days=around.previous)
+        reason = (
+            f"Overdue: the CBC scheduled for {missed.isoformat()} "
+            f"({_position(course_start, missed, cycle_days)}) was not done; {_since(last_cbc)}."
+        )
+        return plan(as_of, reason, True, missed)
+    limit = last_cbc + dt.timedelta(days=around.gap)
+    if limit < as_of:
+        reason = (
+            f"Overdue: {_since(last_cbc)} is more than {gap} days old; the schedule calls for "
+            f"a CBC every {gap} days at this point ({position})."
+        )
+        return plan(as_of, reason, True)
+    if limit < scheduled:
+        reason = (
+            f"Due {gap} days after the {_since(last_cbc)}; the next scheduled count is "
+            f"{scheduled.isoformat()} ({phase})."
+        )
+        return plan(limit, reason, False)
+    reason = (
+        f"Scheduled count, {_position(course_start, scheduled, cycle_days)} ({phase}); "
+        f"{_since(last_cbc)}."
+    )
+    return plan(scheduled, reason, False)
+
+
+def cbc_next_due(
+    *,
+    indication: Indication,
+    course_start: dt.date | None,
+    as_of: dt.date,
+    held_since: dt.date | None,
+    last_cbc: dt.date | None,
+    kb: KnowledgeBase,
+) -> MonitoringItem:
+    """When the next CBC is due, and why; the due date is never before `as_of`.
+
+    - No course start (or a start after `as_of`): a baseline CBC, due on `as_of`.
+    - Held (`held_since` given): weekly from the later of the hold date and the last CBC.
+    - Otherwise the indication's schedule counted from the course start (see module notes);
+      overdue counts are due on `as_of`, and the reason starts with "Overdue".
+    """
+    plan = _plan_cbc(
+        indication=indication,
+        course_start=course_start,
+        as_of=as_of,
+        held_since=held_since,
+        last_cbc=last_cbc,
+        kb=kb,
+    )
+    assert plan.item is not None  # every branch above returns an item
+    return plan.item
+
+
+def last_cbc_date(case: Case, components: list[LabTest]) -> dt.date | None:
+    """The date of the latest CBC: the latest result of any CBC component on or before as_of."""
+    dates = [result.date for test in components if (result := case.latest(test)) is not None]
+    return max(dates, default=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole monitoring calendar of a case
+
+
+def _regimen(course: Course, action: DoseAction | None) -> CbcRegimen:
+    if action is DoseAction.STOP:
+        return CbcRegimen.NONE
+    if course.status is CourseStatus.NOT_STARTED:
+        return CbcRegimen.BASELINE
+    if course.status is CourseStatus.STOPPED:
+        return CbcRegimen.BASELINE if action is DoseAction.START else CbcRegimen.NONE
+    if course.status is CourseStatus.HELD:
+        return CbcRegimen.SCHEDULED if action is DoseAction.RESUME else CbcRegimen.INTERRUPTION
+    return CbcRegimen.INTERRUPTION if action is DoseAction.HOLD else CbcRegimen.SCHEDULED
+
+
+def _case_cbc_plan(case: Case, kb: KnowledgeBase, course: Course, regimen: CbcRegimen) -> CbcPlan:
+    knowledge = kb.get(MonitoringKnowledge)
+    schedule = knowledge.cbc.schedule_for(case.indication)
+    if regimen is CbcRegimen.NONE:
+        return CbcPlan(CbcRegimen.NONE, None, False, schedule, schedule)
+    held_since = None
+    if regimen is CbcRegimen.INTERRUPTION:
+        held_since = course.held_since or case.as_of
+    return _plan_cbc(
+        indication=case.indication,
+        course_start=None if regimen is CbcRegimen.BASELINE else course.start_date,
+        as_of=case.as_of,
+        held_since=held_since,
+        last_cbc=last_cbc_date(case, knowledge.cbc.components),
+        kb=kb,
+    )
+
+
+def _schedule_finding(
+    case: Case, plan: CbcPlan, course: Course, interruption: CbcInterruption
+) -> Finding:
+    words = describe_schedule(plan.schedule)
+    indication = case.indication.value
+    inputs: dict[str, object] = {
+        "indication": indication,
+        "course_status": course.status.value,
+        "course_start": None if course.start_date is None else course.start_date.isoformat(),
+        "regimen": plan.regimen.value,
+    }
+    if plan.regimen is CbcRegimen.NONE:
+        summary = "No CBC schedule is in force: lenalidomide is stopped."
+        detail = f"While on treatment the {indication} schedule is: {words}."
+        entries: tuple[Cited, ...] = (plan.schedule,)
+    elif plan.regimen is CbcRegimen.BASELINE:
+        summary = f"CBC schedule: a baseline count before the first dose, then {words}."
+        detail = plan.schedule.note
+        entries = (plan.schedule,)
+    elif plan.regimen is CbcRegimen.INTERRUPTION:
+        summary = (
+            f"CBC schedule: every {format_number(interruption.interval_days)} days while "
+            f"lenalidomide is interrupted ({interruption.status.value}); the {indication} "
+            "schedule resumes with treatment."
+        )
+        detail = f"Now {plan.position}. {interruption.note}"
+        entries = (interruption,)
+    else:
+        summary = f"CBC schedule for {indication}: {words} ({plan.schedule.status.value})."
+        detail = f"Now {plan.position}. {plan.schedule.note}"
+        entries = (plan.schedule,)
+    if plan.item is not None:
+        detail = f"{detail} Next CBC due {plan.item.due.isoformat()}: {plan.item.reason}"
+        inputs["cbc_due"] = plan.item.due.isoformat()
+    return Finding.from_entries(
+        *entries,
+        id="monitoring.cbc_schedule",
+        category=Category.MONITORING,
+        severity=Severity.INFO,
+        summary=summary,
+        detail=detail.strip(),
+        inputs=inputs,
+    )
+
+
+def _overdue_finding(case: Case, plan: CbcPlan, last_cbc: dt.date | None) -> Finding:
+    assert plan.item is not None
+    return Finding.from_entries(
+        plan.entry,
+        id="monitoring.cbc_overdue",
+        category=Category.MONITORING,
+        severity=Severity.WARNING,
+        summary=f"Blood count (CBC) overdue: {_since(last_cbc)}; check it now.",
+        detail=plan.item.reason,
+        inputs={
+            "as_of": case.as_of.isoformat(),
+            "last_cbc": None if last_cbc is None else last_cbc.isoformat(),
+            "missed_scheduled_date": None if plan.missed is None else plan.missed.isoformat(),
+            "regimen": plan.regimen.value,
+        },
+    )
+
+
+def _results(case: Case, spec: MonitoredTest) -> list[dt.date]:
+    return sorted(result.date for test in spec.labs for result in case.series(test))
+
+
+def _baseline_and_periodic(
+    case: Case, spec: MonitoredTest, course: Course, regimen: CbcRegimen, next_draw: dt.date
+) -> MonitoringItem | None:
+    """Liver enzymes and thyroid: a baseline before the start, then periodic checks."""
+    dates = [when for when in _results(case, spec) if when <= case.as_of]
+    if regimen is CbcRegimen.BASELINE:
+        if dates:
+            return None
+        reason = f"{spec.name}: no result on record; check before the first dose ({spec.timing})."
+        return _item(case.as_of, reason, spec, test=spec.test)
+    if not dates:
+        reason = f"{spec.name}: no result on record; check now ({spec.timing})."
+        return _item(case.as_of, reason, spec, test=spec.test)
+    start = course.start_date
+    no_baseline = (
+        ""
+        if start is None or dates[0] <= start
+        else " No result from before the course start is on record."
+    )
+    reason = (
+        f"{spec.name}: {spec.timing}. Latest result {dates[-1].isoformat()}. {_REMINDER}"
+        f"{no_baseline}"
+    )
+    return _item(next_draw, reason, spec, test=spec.test)
+
+
+def _renal_baseline(case: Case, spec: MonitoredTest) -> MonitoringItem | None:
+    if any(when <= case.as_of for when in _results(case, spec)):
+        return None
+    reason = f"{spec.name}: no result on record; check before dosing. {spec.why}"
+    return _item(case.as_of, reason, spec, test=spec.test)
+
+
+def _with_drug(
+    case: Case, spec: MonitoredTest, kb: KnowledgeBase, next_draw: dt.date
+) -> MonitoringItem | None:
+    """Checks that apply while a drug of a class is taken (digoxin level, PT/INR)."""
+    if spec.indications is not None and case.indication not in spec.indications:
+        return None
+    if spec.drug_class is None:
+        return None
+    found = in_class(case, kb.get(DrugCatalogue), spec.drug_class)
+    if not found:
+        return None
+    names = ", ".join(
+        sorted({item.medication.name or f"rxnorm:{item.medication.rxnorm}" for item in found})
+    )
+    reason = f"{spec.name} ({names} with lenalidomide): {spec.timing}. {_REMINDER} {spec.why}"
+    return _item(next_draw, reason, spec, test=spec.test)
+
+
+def evaluate(case: Case, kb: KnowledgeBase, *, action: DoseAction | None = None) -> RuleOutcome:
+    """The monitoring calendar of a case: CBC, liver, thyroid, renal, digoxin and PT/INR.
+
+    `action` is the dose decision for the assessment date, when known: a hold that starts
+    today switches the CBC to the interruption rule, a resume back to the schedule, a stop
+    ends the monitoring of treatment.
+    """
+    knowledge = kb.get(MonitoringKnowledge)
+    course = current_course(case)
+    regimen = _regimen(course, action)
+    plan = _case_cbc_plan(case, kb, course, regimen)
+    last_cbc = last_cbc_date(case, knowledge.cbc.components)
+
+    findings = [_schedule_finding(case, plan, course, knowledge.cbc.interruption)]
+    if plan.overdue:
+        findings.append(_overdue_finding(case, plan, last_cbc))
+    if regimen is CbcRegimen.NONE:
+        return RuleOutcome(findings=findings, monitoring=[])
+
+    items: list[MonitoringItem] = [] if plan.item is None else [plan.item]
+    next_draw = case.as_of if plan.item is None else plan.item.due
+    candidates = [
+        _baseline_and_periodic(case, knowledge.liver_enzymes, course, regimen, next_draw),
+        _baseline_and_periodic(case, knowledge.thyroid, course, regimen, next_draw),
+        _renal_baseline(case, knowledge.renal),
+        _with_drug(case, knowledge.digoxin, kb, next_draw),
+        _with_drug(case, knowledge.pt_inr, kb, next_draw),
+    ]
+    items += [item for item in candidates if item is not None]
+    return RuleOutcome(findings=findings, monitoring=items)

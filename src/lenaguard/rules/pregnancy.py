@@ -1,0 +1,988 @@
+"""Pregnancy prevention and the REMS for one case: `evaluate(case, kb) -> PregnancyOutcome`.
+
+What it checks (US label boxed warning, §4, §5.1, §8.1–§8.3; Lenalidomide REMS):
+
+- the REMS risk category and whether a female can become pregnant (unknown history counts as
+  able to, and the report names the facts that would change that);
+- before the first prescription to a female of reproductive potential (course not started, or
+  stopped and about to restart): two negative pregnancy tests, the first in the window some days
+  before prescribing and the second within the hours before it; the prescribing date is the
+  assessment date (`case.as_of`);
+- on treatment and during interruptions: the next test date (weekly at first, then by menstrual
+  regularity; unknown regularity takes the stricter interval);
+- pregnancy (positive test or `conditions.pregnant`) and a missed period;
+- contraception, the male condom rule, blood and sperm donation, breastfeeding;
+- the REMS prescription conditions that apply to the patient's category.
+
+Every unmet requirement for starting or continuing is a critical, blocking finding saying what is
+missing and by which date. Paperwork (contraception attestation, surveys, counselling) never
+blocks: lenaguard cannot see it in a case, and the REMS surveys record it.
+
+Calendar rules (the case holds dates, not times): "within N hours before prescribing" accepts a
+test dated on the prescribing day or on any day that N hours before the start of that day
+reaches (one day for a day's worth of hours), and asks the prescriber to confirm the clock time
+when the test is dated the day before. A test's assay qualifies when its stated detection limit
+is at or below the label's sensitivity level (a higher number is a less sensitive test).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from lenaguard.case import Case, LabResult
+from lenaguard.findings import Finding, format_number
+from lenaguard.knowledge.base import Cited, Status, merge_citations, weakest
+from lenaguard.knowledge.loader import KnowledgeBase
+from lenaguard.knowledge.topics.pregnancy import PregnancyKnowledge
+from lenaguard.knowledge.topics.rems import RemsKnowledge
+from lenaguard.rules.course import Course, CourseStatus, current_course
+from lenaguard.rules.rems import (
+    RemsCategoryResult,
+    authorization_expires,
+    rems_risk_category,
+    survey_requirement,
+)
+from lenaguard.rules.results import MonitoringItem, RuleOutcome
+from lenaguard.vocab import Category, LabTest, QualitativeResult, Severity, Sex, Symptom
+
+__all__ = ["PREGNANCY_TEST", "PregnancyOutcome", "evaluate"]
+
+PREGNANCY_TEST = "pregnancy_test"
+"""The monitoring item name for a pregnancy test."""
+
+_ON_THERAPY = (CourseStatus.ACTIVE, CourseStatus.HELD)
+
+
+class PregnancyOutcome(RuleOutcome):
+    """Findings and pregnancy-test monitoring, plus the patient's REMS risk category."""
+
+    rems_category: str = Field(description="REMS risk category id (see RemsRiskCategory).")
+    rems_category_name: str
+    rems_category_basis: list[str] = Field(description="The facts that decided the category.")
+    rems_category_status: Status
+    reproductive_potential: bool | None = Field(
+        description="Females: able to become pregnant (True also when presumed). Males: null."
+    )
+    reproductive_potential_presumed: bool = Field(
+        description="True when the category rests on unknown reproductive history."
+    )
+    would_change: list[str] = Field(
+        default_factory=list,
+        description="Unknown facts that, once known, could change the category.",
+    )
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _day(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def _n(value: float) -> str:
+    return format_number(value)
+
+
+def _finding(
+    *entries: Cited,
+    slug: str,
+    severity: Severity,
+    summary: str,
+    detail: str,
+    inputs: dict | None = None,
+    blocking: bool = False,
+) -> Finding:
+    return Finding.from_entries(
+        *entries,
+        id=f"pregnancy.{slug}",
+        category=Category.PREGNANCY,
+        severity=severity,
+        summary=summary,
+        detail=detail,
+        inputs=inputs or {},
+        blocking=blocking,
+    )
+
+
+def _blocking(*entries: Cited, slug: str, summary: str, detail: str, inputs: dict) -> Finding:
+    return _finding(
+        *entries,
+        slug=slug,
+        severity=Severity.CRITICAL,
+        summary=summary,
+        detail=detail,
+        inputs=inputs,
+        blocking=True,
+    )
+
+
+def _item(due: dt.date, reason: str, *entries: Cited) -> MonitoringItem:
+    return MonitoringItem(
+        test=PREGNANCY_TEST,
+        due=due,
+        reason=reason,
+        status=weakest(entry.status for entry in entries),
+        citations=merge_citations(*entries),
+    )
+
+
+def _merge_items(items: Sequence[MonitoringItem]) -> list[MonitoringItem]:
+    """One item per due date: reasons joined, weakest status, all citations."""
+    merged: dict[dt.date, MonitoringItem] = {}
+    for item in items:
+        seen = merged.get(item.due)
+        if seen is None:
+            merged[item.due] = item
+            continue
+        reasons = seen.reason if item.reason in seen.reason else f"{seen.reason}; {item.reason}"
+        citations = list(dict.fromkeys([*seen.citations, *item.citations]))
+        merged[item.due] = seen.model_copy(
+            update={
+                "reason": reasons,
+                "status": weakest([seen.status, item.status]),
+                "citations": citations,
+            }
+        )
+    return sorted(merged.values(), key=lambda entry: entry.due)
+
+
+def _test_words(test: LabResult) -> str:
+    words = f"{test.result.value if test.result else 'no result'} test on {_day(test.date)}"
+    if test.sensitivity_miu_ml is not None:
+        words += f" (sensitivity {_n(test.sensitivity_miu_ml)} mIU/mL)"
+    return words
+
+
+def _test_input(test: LabResult) -> dict:
+    return {
+        "date": _day(test.date),
+        "result": None if test.result is None else test.result.value,
+        "sensitivity_miu_ml": test.sensitivity_miu_ml,
+    }
+
+
+# ---------------------------------------------------------------- pregnancy tests of the case
+
+
+@dataclass(frozen=True)
+class _Tests:
+    """The case's pregnancy tests, sorted by the sensitivity rule."""
+
+    all: tuple[LabResult, ...]
+    limit_miu_ml: float
+
+    def qualifies(self, test: LabResult) -> bool:
+        """A negative test whose assay is sensitive enough (or whose sensitivity is not stated)."""
+        sensitive = test.sensitivity_miu_ml is None or test.sensitivity_miu_ml <= self.limit_miu_ml
+        return test.result is QualitativeResult.NEGATIVE and sensitive
+
+    def too_insensitive(self, test: LabResult) -> bool:
+        return (
+            test.result is QualitativeResult.NEGATIVE
+            and test.sensitivity_miu_ml is not None
+            and test.sensitivity_miu_ml > self.limit_miu_ml
+        )
+
+    def negatives_between(self, first: dt.date, last: dt.date) -> list[LabResult]:
+        return [t for t in self.all if first <= t.date <= last and self.qualifies(t)]
+
+    def latest_negative(self, on_or_before: dt.date) -> LabResult | None:
+        found = [t for t in self.all if t.date <= on_or_before and self.qualifies(t)]
+        return found[-1] if found else None
+
+    def positives_since(self, since: dt.date) -> list[LabResult]:
+        """Positive tests from `since` on, plus the latest test if it is positive (a positive
+        dominates a negative on the same day)."""
+        found = [t for t in self.all if t.date >= since and t.result is QualitativeResult.POSITIVE]
+        dated = [t for t in self.all if t.result is not None]
+        if dated:
+            last_day = dated[-1].date
+            same_day = [t for t in dated if t.date == last_day]
+            found += [
+                t for t in same_day if t.result is QualitativeResult.POSITIVE and t not in found
+            ]
+        return sorted(found, key=lambda t: t.date)
+
+    def without_result(self) -> list[LabResult]:
+        return [t for t in self.all if t.result is None]
+
+
+def _tests(case: Case, facts: PregnancyKnowledge) -> _Tests:
+    return _Tests(
+        all=tuple(case.series(LabTest.PREGNANCY)),
+        limit_miu_ml=facts.test_sensitivity.detection_limit_max_miu_ml,
+    )
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def evaluate(case: Case, kb: KnowledgeBase) -> PregnancyOutcome:
+    """Pregnancy-prevention and REMS findings for the case on `case.as_of`."""
+    facts = kb.get(PregnancyKnowledge)
+    category = rems_risk_category(case.patient.sex, case.age_years, case.patient.reproductive, kb)
+    course = current_course(case)
+    tests = _tests(case, facts)
+    female = case.patient.sex is Sex.FEMALE
+    findings: list[Finding] = [_category_finding(category, kb)]
+    items: list[MonitoringItem] = []
+
+    if category.presumed:
+        findings.append(_history_unknown(category, facts))
+    if tests.without_result():
+        findings.append(_tests_without_result(tests, facts))
+
+    if female:
+        findings += _pregnancy(case, course, tests, category, facts)
+    elif case.conditions.pregnant is True:
+        findings.append(_pregnant_flag_on_male(facts))
+
+    if category.reproductive_potential:
+        missed, missed_items = _missed_period(case, course, tests, facts)
+        findings += missed
+        items += missed_items
+        if Symptom.BLEEDING in case.symptoms:
+            findings.append(_bleeding_check(facts))
+        if course.status in _ON_THERAPY:
+            found, more = _ongoing_tests(case, course, tests, facts)
+        else:
+            found, more = _initial_tests(case, tests, facts)
+        findings += found
+        items += more
+        findings.append(_contraception(case, course, facts))
+        if case.conditions.breastfeeding is None:
+            findings.append(_breastfeeding_unknown(facts))
+    elif female and Symptom.MISSED_PERIOD in case.symptoms:
+        findings.append(_missed_period_not_frp(category, facts))
+
+    if female and case.conditions.breastfeeding is True:
+        findings.append(_breastfeeding(facts))
+    if not female:
+        findings += _male(course, facts)
+    findings.append(_blood_donation(course, facts))
+    findings += _rems_prescription(case, category, tests, kb)
+
+    return PregnancyOutcome(
+        findings=findings,
+        monitoring=_merge_items(items),
+        rems_category=category.category.value,
+        rems_category_name=category.name,
+        rems_category_basis=category.basis,
+        rems_category_status=category.status,
+        reproductive_potential=category.reproductive_potential,
+        reproductive_potential_presumed=category.presumed,
+        would_change=category.would_change,
+    )
+
+
+# ---------------------------------------------------------------- category and history
+
+
+def _category_finding(category: RemsCategoryResult, kb: KnowledgeBase) -> Finding:
+    rems = kb.get(RemsKnowledge)
+    entries: list[Cited] = [rems.risk_categories]
+    if category.reproductive_potential is not None:
+        entries.append(kb.get(PregnancyKnowledge).reproductive_potential)
+    return _finding(
+        *entries,
+        slug="rems_category",
+        severity=Severity.INFO,
+        summary=f"REMS risk category: {category.name}",
+        detail="Decided from: " + "; ".join(category.basis) + ".",
+        inputs={"category": category.category.value, "basis": category.basis},
+    )
+
+
+def _history_unknown(category: RemsCategoryResult, facts: PregnancyKnowledge) -> Finding:
+    return _finding(
+        facts.reproductive_potential,
+        slug="reproductive_history_unknown",
+        severity=Severity.WARNING,
+        summary="Reproductive history incomplete: treated as able to become pregnant",
+        detail=(
+            "Until these facts are recorded, pregnancy tests and contraception are required. "
+            "Any one of them would change the category to not of reproductive potential: "
+            + "; ".join(category.would_change)
+            + ". "
+            + facts.reproductive_potential.text
+        ),
+        inputs={"would_change": category.would_change},
+    )
+
+
+def _tests_without_result(tests: _Tests, facts: PregnancyKnowledge) -> Finding:
+    days = ", ".join(_day(t.date) for t in tests.without_result())
+    return _finding(
+        facts.initial_tests,
+        slug="test_without_result",
+        severity=Severity.WARNING,
+        summary=f"Pregnancy test without a negative or positive result ({days})",
+        detail="These tests do not count. Record the result (negative or positive) of each test.",
+        inputs={"dates": days},
+    )
+
+
+# ---------------------------------------------------------------- pregnancy and missed period
+
+
+def _pregnancy(
+    case: Case,
+    course: Course,
+    tests: _Tests,
+    category: RemsCategoryResult,
+    facts: PregnancyKnowledge,
+) -> list[Finding]:
+    """A positive test or `conditions.pregnant`: contraindicated, or stop now on therapy."""
+    far = facts.initial_tests.first_window_days_before[1]
+    anchor = course.start_date if course.status in _ON_THERAPY else case.as_of
+    assert anchor is not None  # an active or held course has a start date
+    positives = tests.positives_since(anchor - dt.timedelta(days=far))
+    evidence = [_test_words(t) for t in positives]
+    if case.conditions.pregnant is True:
+        evidence.insert(0, "conditions.pregnant is true")
+    if not evidence:
+        return []
+    on_therapy_facts = facts.pregnancy_on_therapy
+    phones = (
+        f"FDA MedWatch {on_therapy_facts.fda_medwatch_phone}; manufacturer "
+        f"{on_therapy_facts.manufacturer_phone}."
+    )
+    inputs = {
+        "conditions.pregnant": case.conditions.pregnant,
+        "positive_tests": [_test_input(t) for t in positives],
+        "course": course.status.value,
+    }
+    doubt = (
+        ""
+        if category.reproductive_potential
+        else " The case classes this patient as not able to become pregnant ("
+        + "; ".join(category.basis)
+        + "): check the reproductive history."
+    )
+    if course.status in _ON_THERAPY:
+        return [
+            _blocking(
+                on_therapy_facts,
+                facts.contraindication,
+                slug="pregnancy_on_therapy",
+                summary="Pregnancy during lenalidomide: stop it now, refer and report",
+                detail=(
+                    "Evidence: "
+                    + "; ".join(evidence)
+                    + f". {on_therapy_facts.text} Report to: {phones}{doubt}"
+                ),
+                inputs=inputs,
+            )
+        ]
+    entries: list[Cited] = [facts.contraindication, facts.initial_tests]
+    exposure = ""
+    if course.start_date is not None and any(t.date >= course.start_date for t in positives):
+        entries.append(on_therapy_facts)
+        exposure = (
+            " The pregnancy may have begun during the last course: "
+            f"{on_therapy_facts.text} Report to: {phones}"
+        )
+    return [
+        _blocking(
+            *entries,
+            slug="pregnancy_contraindicated",
+            summary="Pregnancy: lenalidomide is contraindicated, do not prescribe",
+            detail=(
+                "Evidence: "
+                + "; ".join(evidence)
+                + f". {facts.contraindication.text} Any later start again needs two new negative "
+                "pregnancy tests." + exposure + doubt
+            ),
+            inputs=inputs,
+        )
+    ]
+
+
+def _pregnant_flag_on_male(facts: PregnancyKnowledge) -> Finding:
+    return _finding(
+        facts.contraindication,
+        slug="pregnant_flag_male",
+        severity=Severity.WARNING,
+        summary="conditions.pregnant is true for a male patient: check the case",
+        detail="The pregnancy flag applies to female patients; correct the sex or the flag.",
+        inputs={"conditions.pregnant": True, "sex": Sex.MALE.value},
+    )
+
+
+def _missed_period(
+    case: Case, course: Course, tests: _Tests, facts: PregnancyKnowledge
+) -> tuple[list[Finding], list[MonitoringItem]]:
+    if Symptom.MISSED_PERIOD not in case.symptoms:
+        return [], []
+    today = case.as_of
+    tested_today = [t for t in tests.all if t.date == today and tests.qualifies(t)]
+    if course.status in _ON_THERAPY:
+        summary = "Missed period: interrupt lenalidomide, test for pregnancy and counsel"
+    else:
+        summary = "Missed period: exclude pregnancy and counsel before any prescription"
+    if tested_today:
+        status_words = (
+            f"A negative test is recorded today ({_day(today)}); finish the evaluation and "
+            "counselling, then remove missed_period from the case's symptoms."
+        )
+    else:
+        status_words = f"A pregnancy test is needed now ({_day(today)})."
+    finding = _blocking(
+        facts.missed_period,
+        slug="missed_period",
+        summary=summary,
+        detail=f"{facts.missed_period.text} {status_words}",
+        inputs={"symptoms": [Symptom.MISSED_PERIOD.value], "course": course.status.value},
+    )
+    items = (
+        []
+        if tested_today
+        else [_item(today, "missed period: pregnancy test and counselling", facts.missed_period)]
+    )
+    return [finding], items
+
+
+def _bleeding_check(facts: PregnancyKnowledge) -> Finding:
+    """`bleeding` is not specific (low platelets cause it too), so it asks; it does not block."""
+    return _finding(
+        facts.missed_period,
+        slug="bleeding_check",
+        severity=Severity.WARNING,
+        summary="Bleeding reported: ask whether it is unusual menstrual bleeding",
+        detail=(
+            f"{facts.missed_period.text} If the bleeding is unusual menstrual bleeding, handle it "
+            "like a missed period: record missed_period or a pregnancy test result in the case."
+        ),
+        inputs={"symptoms": [Symptom.BLEEDING.value]},
+    )
+
+
+def _missed_period_not_frp(category: RemsCategoryResult, facts: PregnancyKnowledge) -> Finding:
+    return _finding(
+        facts.reproductive_potential,
+        facts.missed_period,
+        slug="missed_period_not_frp",
+        severity=Severity.WARNING,
+        summary="Missed period reported by a patient classed as not able to become pregnant",
+        detail=(
+            "Category basis: "
+            + "; ".join(category.basis)
+            + ". Check the reproductive history; if she could be pregnant, correct it and the "
+            "pregnancy rules apply."
+        ),
+        inputs={"symptoms": [Symptom.MISSED_PERIOD.value]},
+    )
+
+
+# ---------------------------------------------------------------- tests before the first prescription
+
+
+def _second_window_start(prescribing: dt.date, hours: int) -> dt.date:
+    """The earliest calendar date a test 'within `hours` before prescribing' can carry."""
+    start_of_day = dt.datetime.combine(prescribing, dt.time.min)
+    return (start_of_day - dt.timedelta(hours=hours)).date()
+
+
+def _initial_tests(
+    case: Case, tests: _Tests, facts: PregnancyKnowledge
+) -> tuple[list[Finding], list[MonitoringItem]]:
+    rule = facts.initial_tests
+    weekly = facts.ongoing_tests
+    near, far = rule.first_window_days_before
+    hours = rule.second_within_hours
+    prescribing = case.as_of
+    window_from = prescribing - dt.timedelta(days=far)
+    window_to = prescribing - dt.timedelta(days=near)
+    second_from = _second_window_start(prescribing, hours)
+    firsts = tests.negatives_between(window_from, window_to)
+    seconds = tests.negatives_between(second_from, prescribing)
+    first = firsts[-1] if firsts else None
+    second = seconds[-1] if seconds else None
+    window_words = f"{_n(near)}–{_n(far)} days before prescribing"
+    second_words = f"within {_n(hours)} hours before prescribing"
+    second_days = " or ".join(
+        _day(prescribing - dt.timedelta(days=back))
+        for back in range((prescribing - second_from).days + 1)
+    )
+    findings: list[Finding] = []
+    items: list[MonitoringItem] = []
+    inputs = {
+        "prescribing_date": _day(prescribing),
+        "first_window": [_day(window_from), _day(window_to)],
+        "second_window": [_day(second_from), _day(prescribing)],
+        "pregnancy_tests": [_test_input(t) for t in tests.all],
+    }
+
+    if first is None:
+        later = [
+            t
+            for t in tests.negatives_between(window_to + dt.timedelta(days=1), prescribing)
+            if t.date + dt.timedelta(days=near) > prescribing
+        ]
+        if later:
+            anchor = later[0]
+            earliest = anchor.date + dt.timedelta(days=near)
+            latest = anchor.date + dt.timedelta(days=far)
+            plan = (
+                f"The negative test on {_day(anchor.date)} can be the first test if the "
+                f"prescription is written from {_day(earliest)} to {_day(latest)}; the second "
+                f"negative test is then needed {second_words}."
+            )
+        else:
+            earliest = prescribing + dt.timedelta(days=near)
+            latest = prescribing + dt.timedelta(days=far)
+            plan = (
+                f"A first negative test today ({_day(prescribing)}) allows prescribing from "
+                f"{_day(earliest)} to {_day(latest)}, with the second negative test "
+                f"{second_words}."
+            )
+            items.append(
+                _item(
+                    prescribing,
+                    f"first of the two pregnancy tests before the first prescription "
+                    f"({window_words})",
+                    rule,
+                )
+            )
+        items.append(
+            _item(
+                earliest,
+                f"second pregnancy test before the first prescription ({second_words}; "
+                f"earliest prescribing date {_day(earliest)})",
+                rule,
+            )
+        )
+        findings.append(
+            _blocking(
+                rule,
+                slug="first_test_missing",
+                summary=(
+                    f"First negative pregnancy test missing: it had to be dated "
+                    f"{_day(window_from)} to {_day(window_to)} ({window_words} on "
+                    f"{_day(prescribing)}); earliest prescribing date now {_day(earliest)}"
+                ),
+                detail=f"{rule.text} {plan}",
+                inputs=inputs,
+            )
+        )
+    elif second is None:
+        last_chance = first.date + dt.timedelta(days=far)
+        items.append(
+            _item(
+                prescribing,
+                f"second pregnancy test before the first prescription ({second_words})",
+                rule,
+            )
+        )
+        findings.append(
+            _blocking(
+                rule,
+                slug="second_test_missing",
+                summary=(
+                    f"Second negative pregnancy test needed on {second_days} ({second_words} "
+                    f"on {_day(prescribing)})"
+                ),
+                detail=(
+                    f"{rule.text} The first negative test ({_day(first.date)}) is in the window. "
+                    f"It supports a prescription written up to {_day(last_chance)}, each time "
+                    f"with a second negative test {second_words}."
+                ),
+                inputs=inputs,
+            )
+        )
+    else:
+        previous_day = second.date < prescribing
+        confirm = (
+            f" The second test is dated the day before: confirm it was taken {second_words} "
+            "(the case holds dates, not times)."
+            if previous_day
+            else ""
+        )
+        findings.append(
+            _finding(
+                rule,
+                slug="pretreatment_tests_complete",
+                severity=Severity.WARNING if previous_day else Severity.INFO,
+                summary=(
+                    f"Two negative pregnancy tests before the first prescription: "
+                    f"{_day(first.date)} and {_day(second.date)}"
+                ),
+                detail=(
+                    f"The first is {window_words} and the second {second_words} on "
+                    f"{_day(prescribing)}.{confirm}"
+                ),
+                inputs=inputs,
+            )
+        )
+        next_due = prescribing + dt.timedelta(days=weekly.weekly_interval_days)
+        items.append(
+            _item(
+                next_due,
+                f"first weekly pregnancy test if lenalidomide starts on {_day(prescribing)}",
+                weekly,
+            )
+        )
+    used = [t for t in (first, second) if t is not None]
+    findings += _sensitivity(tests, used, window_from, prescribing, facts)
+    return findings, items
+
+
+# ---------------------------------------------------------------- tests on treatment
+
+
+def _ongoing_tests(
+    case: Case, course: Course, tests: _Tests, facts: PregnancyKnowledge
+) -> tuple[list[Finding], list[MonitoringItem]]:
+    rule = facts.ongoing_tests
+    today = case.as_of
+    start = course.start_date
+    assert start is not None  # an active or held course has a start date
+    weekly_until = start + dt.timedelta(weeks=rule.weekly_phase_weeks)
+    regular = (
+        None if case.patient.reproductive is None else case.patient.reproductive.menses_regular
+    )
+    if regular is True:
+        later_weeks, later_words = rule.regular_menses_interval_weeks, "menses regular"
+    elif regular is False:
+        later_weeks, later_words = rule.irregular_menses_interval_weeks, "menses irregular"
+    else:
+        later_weeks = rule.irregular_menses_interval_weeks
+        later_words = (
+            "menstrual regularity unknown, so the stricter interval for irregular menses is used "
+            "(record patient.reproductive.menses_regular)"
+        )
+    phase = (
+        f"weekly for the first {_n(rule.weekly_phase_weeks)} weeks from the start on "
+        f"{_day(start)} (until {_day(weekly_until)}), then every {_n(later_weeks)} weeks "
+        f"({later_words})"
+    )
+    interruption = (
+        f" Testing continues during the interruption since {_day(course.held_since)}."
+        if course.status is CourseStatus.HELD and course.held_since is not None
+        else ""
+    )
+    last = tests.latest_negative(today)
+    inputs = {
+        "course": course.status.value,
+        "course_start": _day(start),
+        "menses_regular": regular,
+        "last_negative_test": None if last is None else _test_input(last),
+    }
+    findings: list[Finding] = []
+    if last is None:
+        findings.append(
+            _blocking(
+                rule,
+                slug="test_overdue",
+                summary=(
+                    f"No negative pregnancy test recorded: a test is needed now ({_day(today)}) "
+                    "before lenalidomide continues"
+                ),
+                detail=f"{rule.text} Schedule: {phase}.{interruption}",
+                inputs=inputs,
+            )
+        )
+        item = _item(today, "pregnancy test on treatment: none recorded", rule)
+        findings += _sensitivity(tests, [], start, today, facts)
+        return findings, [item]
+
+    if last.date < weekly_until:
+        due = last.date + dt.timedelta(days=rule.weekly_interval_days)
+        interval_words = "weekly phase"
+    else:
+        due = last.date + dt.timedelta(weeks=later_weeks)
+        interval_words = f"every {_n(later_weeks)} weeks ({later_words})"
+    reason = f"pregnancy test on treatment, {interval_words}; last negative {_day(last.date)}"
+    if due <= today:
+        when = "due today" if due == today else f"overdue since {_day(due)}"
+        findings.append(
+            _blocking(
+                rule,
+                slug="test_overdue",
+                summary=(
+                    f"Pregnancy test {when}: a negative test is needed by {_day(today)} before "
+                    "lenalidomide continues"
+                ),
+                detail=(
+                    f"{rule.text} Last negative test {_day(last.date)}. Schedule: {phase}."
+                    f"{interruption}"
+                ),
+                inputs=inputs,
+            )
+        )
+    else:
+        findings.append(
+            _finding(
+                rule,
+                slug="test_schedule",
+                severity=Severity.INFO,
+                summary=f"Next pregnancy test due {_day(due)}",
+                detail=(f"Last negative test {_day(last.date)}. Schedule: {phase}.{interruption}"),
+                inputs=inputs,
+            )
+        )
+    findings += _sensitivity(tests, [last], last.date, today, facts)
+    return findings, [_item(due, reason, rule)]
+
+
+# ---------------------------------------------------------------- assay sensitivity
+
+
+def _sensitivity(
+    tests: _Tests,
+    used: list[LabResult],
+    since: dt.date,
+    until: dt.date,
+    facts: PregnancyKnowledge,
+) -> list[Finding]:
+    """Warn about negative tests not counted (assay not sensitive enough) and used tests whose
+    sensitivity is not stated."""
+    rule = facts.test_sensitivity
+    limit = _n(rule.detection_limit_max_miu_ml)
+    found: list[Finding] = []
+    weak = [t for t in tests.all if since <= t.date <= until and tests.too_insensitive(t)]
+    if weak:
+        found.append(
+            _finding(
+                rule,
+                slug="test_not_sensitive_enough",
+                severity=Severity.WARNING,
+                summary=(
+                    "Negative pregnancy test(s) not counted: assay less sensitive than "
+                    f"{limit} mIU/mL"
+                ),
+                detail=(
+                    "Not counted: "
+                    + "; ".join(_test_words(t) for t in weak)
+                    + f". {rule.comparison}"
+                ),
+                inputs={"tests": [_test_input(t) for t in weak]},
+            )
+        )
+    unknown = [t for t in used if t.sensitivity_miu_ml is None]
+    if unknown:
+        found.append(
+            _finding(
+                rule,
+                slug="test_sensitivity_unknown",
+                severity=Severity.WARNING,
+                summary=(
+                    "Pregnancy test sensitivity not recorded: confirm the assay detects hCG at "
+                    f"{limit} mIU/mL or less"
+                ),
+                detail=(
+                    "Counted, sensitivity not stated: "
+                    + "; ".join(_test_words(t) for t in unknown)
+                    + f". Record sensitivity_miu_ml. {rule.comparison}"
+                ),
+                inputs={"tests": [_test_input(t) for t in unknown]},
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------- contraception and lactation
+
+
+def _after_stop(course: Course, weeks: int) -> dt.date | None:
+    if course.status is CourseStatus.STOPPED and course.stopped_on is not None:
+        return course.stopped_on + dt.timedelta(weeks=weeks)
+    return None
+
+
+def _contraception(case: Case, course: Course, facts: PregnancyKnowledge) -> Finding:
+    rule = facts.contraception
+    before, after = _n(rule.weeks_before), _n(rule.weeks_after)
+    since = case.as_of - dt.timedelta(weeks=rule.weeks_before)
+    common = (
+        f"{rule.text} Timing: at least {before} weeks before the first dose, through treatment "
+        f"and interruptions, and at least {after} weeks after the last dose. {rule.infertility}"
+    )
+    if course.status in _ON_THERAPY:
+        return _finding(
+            rule,
+            slug="contraception",
+            severity=Severity.INFO,
+            summary=(
+                "Contraception: two reliable methods at once (or abstinence) throughout "
+                f"treatment, interruptions and {after} weeks after the last dose"
+            ),
+            detail=common,
+            inputs={"course": course.status.value},
+        )
+    until = _after_stop(course, rule.weeks_after)
+    continuing = (
+        f" After the last course (stopped {_day(course.stopped_on)}), continue until at least "
+        f"{_day(until)}."
+        if until is not None and course.stopped_on is not None and until >= case.as_of
+        else ""
+    )
+    return _finding(
+        rule,
+        slug="contraception",
+        severity=Severity.WARNING,
+        summary=(
+            "Confirm contraception before prescribing: two reliable methods at once (or "
+            f"abstinence) in use since {_day(since)} or earlier"
+        ),
+        detail=(
+            f"For a first dose on {_day(case.as_of)} the methods must have been in use since "
+            f"{_day(since)}. lenaguard cannot see this in the case; the prescriber confirms it "
+            f"(REMS survey). {common}{continuing}"
+        ),
+        inputs={"course": course.status.value, "in_use_since": _day(since)},
+    )
+
+
+def _breastfeeding(facts: PregnancyKnowledge) -> Finding:
+    return _finding(
+        facts.lactation,
+        slug="breastfeeding",
+        severity=Severity.WARNING,
+        summary="Breastfeeding: advise her not to breastfeed while taking lenalidomide",
+        detail=f"{facts.lactation.text} Agree on stopping breastfeeding before the first dose.",
+        inputs={"conditions.breastfeeding": True},
+    )
+
+
+def _breastfeeding_unknown(facts: PregnancyKnowledge) -> Finding:
+    return _finding(
+        facts.lactation,
+        slug="breastfeeding_unknown",
+        severity=Severity.INFO,
+        summary="Breastfeeding not recorded: ask, and advise not to breastfeed on lenalidomide",
+        detail=f"{facts.lactation.text} Record conditions.breastfeeding.",
+        inputs={"conditions.breastfeeding": None},
+    )
+
+
+# ---------------------------------------------------------------- males and donations
+
+
+def _male(course: Course, facts: PregnancyKnowledge) -> list[Finding]:
+    tail = facts.male_after_stopping
+    until = _after_stop(course, tail.weeks_after)
+    until_words = f" (until {_day(until)})" if until is not None else ""
+    return [
+        _finding(
+            facts.male_condom,
+            slug="male_condom",
+            severity=Severity.INFO,
+            summary="Condom with any partner who is or could become pregnant; no sperm donation",
+            detail=facts.male_condom.text,
+            inputs={"sex": Sex.MALE.value},
+        ),
+        _finding(
+            tail,
+            slug="male_after_stopping",
+            severity=Severity.INFO,
+            summary=(
+                f"Keep using condoms and do not donate sperm for {_n(tail.weeks_after)} weeks "
+                f"after the last dose{until_words}"
+            ),
+            detail=tail.text,
+            inputs={"course": course.status.value},
+        ),
+    ]
+
+
+def _blood_donation(course: Course, facts: PregnancyKnowledge) -> Finding:
+    rule = facts.blood_donation
+    until = _after_stop(course, rule.weeks_after)
+    until_words = f" (until {_day(until)})" if until is not None else ""
+    return _finding(
+        rule,
+        slug="blood_donation",
+        severity=Severity.INFO,
+        summary=(
+            "No blood donation during treatment, interruptions and "
+            f"{_n(rule.weeks_after)} weeks after the last dose{until_words}"
+        ),
+        detail=rule.text,
+        inputs={"course": course.status.value},
+    )
+
+
+# ---------------------------------------------------------------- REMS prescription conditions
+
+
+def _rems_prescription(
+    case: Case, category: RemsCategoryResult, tests: _Tests, kb: KnowledgeBase
+) -> list[Finding]:
+    rems = kb.get(RemsKnowledge)
+    limits = rems.prescription_limits
+    validity = rems.authorization_validity
+    refills = (
+        "no refills" if limits.max_refills == 0 else f"at most {_n(limits.max_refills)} refills"
+    )
+    phone = "" if limits.telephone_prescriptions_allowed else "; no telephone prescriptions"
+    findings = [
+        _finding(
+            limits,
+            slug="rems_prescription_limits",
+            severity=Severity.INFO,
+            summary=(
+                f"REMS prescription: at most {_n(limits.max_days_supply)} days' supply, "
+                f"{refills}{phone}"
+            ),
+            detail=limits.text,
+        )
+    ]
+    if category.category.reproductive_potential:
+        last = tests.latest_negative(case.as_of)
+        if last is None:
+            validity_words = (
+                f"valid {_n(validity.reproductive_potential_days_from_last_test)} days from the "
+                "date of the last negative pregnancy test (none recorded yet)"
+            )
+        else:
+            expires = authorization_expires(category.category, case.as_of, last.date, kb)
+            days = _n(validity.reproductive_potential_days_from_last_test)
+            if expires >= case.as_of:
+                validity_words = (
+                    f"valid {days} days from the last negative pregnancy test "
+                    f"({_day(last.date)}): through {_day(expires)}"
+                )
+            else:
+                validity_words = (
+                    f"valid {days} days from the last negative pregnancy test; the last one "
+                    f"({_day(last.date)}) supported an authorization only through "
+                    f"{_day(expires)}, so a new test is needed"
+                )
+    else:
+        expires = authorization_expires(category.category, case.as_of, None, kb)
+        validity_words = (
+            f"valid {_n(validity.other_days_from_issue)} days from issue: if issued on "
+            f"{_day(case.as_of)}, through {_day(expires)}"
+        )
+    findings.append(
+        _finding(
+            validity,
+            rems.authorization_on_prescription,
+            slug="rems_authorization",
+            severity=Severity.INFO,
+            summary=f"REMS authorization number {validity_words}",
+            detail=(
+                " ".join(rems.authorization_on_prescription.items)
+                + f" {validity.text} The start date counts as day one."
+            ),
+            inputs={"category": category.category.value},
+        )
+    )
+    surveys = survey_requirement(category.category, kb)
+    findings.append(
+        _finding(
+            rems.surveys,
+            rems.dispense_counselling,
+            slug="rems_surveys",
+            severity=Severity.INFO,
+            summary=f"REMS patient survey {surveys.text}",
+            detail=f"{rems.surveys.text} {rems.dispense_counselling.text}",
+            inputs={"category": category.category.value},
+        )
+    )
+    return findings

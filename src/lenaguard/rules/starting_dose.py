@@ -1,0 +1,377 @@
+"""The starting dose: the label dose for the indication, lowered by the renal dose table.
+
+The US label starts lenalidomide at a fixed dose per indication and lowers the *starting*
+dose when creatinine clearance is reduced or the patient is on dialysis (sections cited from
+the knowledge files).
+A renally adjusted dose keeps the indication's dosing days and cycle length; only the dose and
+frequency change. Maintenance after transplant also waits for blood-count recovery.
+
+Pure functions only; every number comes from the `indications` and `renal` knowledge topics.
+"""
+
+from __future__ import annotations
+
+from lenaguard.case import Case, LabResult
+from lenaguard.findings import Finding, format_number
+from lenaguard.knowledge import Cited, KnowledgeBase, merge_citations, weakest
+from lenaguard.knowledge.topics.indications import (
+    IndicationEntry,
+    IndicationsKnowledge,
+    StartRequirement,
+)
+from lenaguard.knowledge.topics.renal import RenalKnowledge, RenalStartingDose
+from lenaguard.knowledge.topics.sources import Bibliography
+from lenaguard.rules.renal import (
+    band_definition_entries,
+    band_entries,
+    band_range_words,
+    crcl_words,
+    in_not_studied_range,
+    not_studied_limit,
+    renal_band,
+)
+from lenaguard.rules.results import DosePlan, RenalFunction, ResumePlan
+from lenaguard.vocab import (
+    Category,
+    DoseAction,
+    Frequency,
+    Indication,
+    LabTest,
+    RenalBand,
+    Severity,
+)
+
+_COUNT_UNIT = "/mcL"
+
+
+def _sections(entries: list[Cited], kb: KnowledgeBase) -> str:
+    bibliography = kb.get(Bibliography)
+    return "; ".join(
+        f"{bibliography.by_id(c.source).short_name} {c.section}" for c in merge_citations(*entries)
+    )
+
+
+def _dose_words(dose_mg: float, frequency: Frequency) -> str:
+    return f"{format_number(dose_mg)} mg {frequency.words}"
+
+
+def _schedule_words(entry: IndicationEntry) -> str:
+    first, last = entry.schedule.days_on
+    return (
+        f"on days {format_number(first)}–{format_number(last)} of each "
+        f"{format_number(entry.schedule.cycle_days)}-day cycle"
+    )
+
+
+def _cell(indication: Indication, band: RenalBand, renal_kb: RenalKnowledge) -> RenalStartingDose:
+    return renal_kb.column_for(indication)[1].rows[band]
+
+
+def _plan(
+    indication: Indication, band: RenalBand, kb: KnowledgeBase, band_evidence: list[Cited]
+) -> DosePlan:
+    renal_kb = kb.get(RenalKnowledge)
+    entry = kb.get(IndicationsKnowledge).entry(indication)
+    if band is RenalBand.NORMAL:
+        dose, frequency, after_dialysis = entry.dose_mg, entry.frequency, False
+        entries: list[Cited] = [entry, *band_evidence]
+        rule = "starting_dose.label"
+        source = "the label starting dose, no renal adjustment"
+    else:
+        column_key, column = renal_kb.column_for(indication)
+        cell = column.rows[band]
+        dose, frequency, after_dialysis = cell.dose_mg, cell.frequency, cell.after_dialysis
+        entries = [cell, *band_evidence, entry]
+        rule = f"starting_dose.renal.{column_key}.{band.value}"
+        source = "the label's renal starting-dose table"
+    timing = "; on dialysis days give it after dialysis" if after_dialysis else ""
+    reason = (
+        f"{entry.name}, {band.value} renal band ({band_range_words(band, renal_kb)}): start "
+        f"{_dose_words(dose, frequency)} {_schedule_words(entry)}{timing}, from "
+        f"{source} (rule {rule}; {_sections(entries, kb)})."
+    )
+    return DosePlan(
+        action=DoseAction.START,
+        dose_mg=dose,
+        frequency=frequency,
+        days_on=entry.schedule.days_on,
+        cycle_days=entry.schedule.cycle_days,
+        after_dialysis=after_dialysis,
+        reason=reason,
+        rule=rule,
+        status=weakest(item.status for item in entries),
+        citations=merge_citations(*entries),
+    )
+
+
+def renal_starting_dose(
+    indication: Indication | str,
+    band: RenalBand | str,
+    kb: KnowledgeBase,
+    *,
+    crcl_ml_min: float | None = None,
+) -> DosePlan:
+    """The label starting dose for an indication in a renal band (a table lookup).
+
+    Used by the `lenaguard dose` calculator and to review ongoing doses. Give `crcl_ml_min`
+    when it is known: a value exactly on a band threshold then also rests on the boundary rule
+    (and its status). Raises ValueError when the CrCl does not fall in `band`.
+    """
+    renal_kb = kb.get(RenalKnowledge)
+    band = RenalBand(band)
+    if crcl_ml_min is not None:
+        on_dialysis = band is RenalBand.DIALYSIS
+        if renal_band(crcl_ml_min, on_dialysis, renal_kb) is not band:
+            raise ValueError(f"crcl_ml_min: {crcl_ml_min:g} is not in the {band.value} band")
+        evidence = band_entries(crcl_ml_min, on_dialysis, renal_kb)
+    else:
+        evidence = band_definition_entries(band, renal_kb)
+    return _plan(Indication(indication), band, kb, evidence)
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+
+def _needs_crcl_finding(entry: IndicationEntry, kb: KnowledgeBase) -> Finding:
+    renal_kb = kb.get(RenalKnowledge)
+    normal = renal_kb.bands.normal
+    return Finding.from_entries(
+        renal_kb.baseline_requirement,
+        entry,
+        normal,
+        id="dosing.start_needs_crcl",
+        category=Category.DOSING,
+        severity=Severity.WARNING,
+        summary="No starting dose can be chosen: creatinine clearance is not known.",
+        detail=(
+            f"{renal_kb.baseline_requirement.text} With CrCl "
+            f"{band_range_words(RenalBand.NORMAL, renal_kb)} the starting dose would be the "
+            f"label dose, {_dose_words(entry.dose_mg, entry.frequency)} "
+            f"{_schedule_words(entry)}; below {format_number(normal.from_ml_min)} "
+            f"{renal_kb.cockcroft_gault.result_unit} the label lowers it. See the renal "
+            "findings for the inputs needed."
+        ),
+        inputs={"indication": entry.name},
+    )
+
+
+def _renal_escalation_finding(
+    indication: Indication, band: RenalBand, cell: RenalStartingDose
+) -> Finding | None:
+    if cell.escalation is None:
+        return None
+    step = cell.escalation
+    return Finding.from_entries(
+        cell,
+        id="dosing.renal_escalation",
+        category=Category.DOSING,
+        severity=Severity.INFO,
+        summary=(
+            f"After {format_number(step.after_cycles)} cycles the dose may rise to "
+            f"{format_number(step.to_mg)} mg {Frequency.DAILY.words} "
+            f"{step.condition}."
+        ),
+        detail=(
+            f"{cell.text} This applies to the renally reduced start "
+            f"({band.value} band) for {indication.value}; later changes follow tolerance and "
+            "the dose-modification rules."
+        ),
+        inputs={"band": band.value, "start_dose_mg": cell.dose_mg},
+    )
+
+
+def _indication_escalation_finding(entry: IndicationEntry) -> Finding | None:
+    if entry.escalation is None:
+        return None
+    step = entry.escalation
+    return Finding.from_entries(
+        step,
+        id="dosing.escalation",
+        category=Category.DOSING,
+        severity=Severity.INFO,
+        summary=(
+            f"After {format_number(step.after_cycles)} cycles the dose may rise from "
+            f"{format_number(entry.dose_mg)} mg to {format_number(step.to_mg)} mg "
+            f"{step.condition}."
+        ),
+        detail=f"{entry.name}: a label dose increase from the usual starting dose.",
+        inputs={"start_dose_mg": entry.dose_mg},
+    )
+
+
+def _not_studied_finding(
+    plan: DosePlan, crcl: float, on_dialysis: bool, renal_kb: RenalKnowledge, cell: Cited
+) -> Finding:
+    limit = not_studied_limit(on_dialysis, renal_kb)
+    who = "on dialysis" if on_dialysis else "not on dialysis"
+    assert plan.dose_mg is not None and plan.frequency is not None  # a start plan has both
+    return Finding.from_entries(
+        renal_kb.not_studied,
+        cell,
+        id="dosing.start_not_studied",
+        category=Category.DOSING,
+        severity=Severity.WARNING,
+        summary=(
+            f"The starting dose shown ({_dose_words(plan.dose_mg, plan.frequency)}) "
+            f"was not studied at CrCl {crcl_words(crcl, renal_kb)} in patients {who}."
+        ),
+        detail=(
+            f"The label's renal table rests on a study without patients {who} below "
+            f"{crcl_words(limit, renal_kb)}. {renal_kb.not_studied.text}"
+        ),
+        inputs={"crcl_ml_min": crcl, "limit_ml_min": limit, "on_dialysis": on_dialysis},
+    )
+
+
+def _note_findings(entry: IndicationEntry, indication: Indication) -> list[Finding]:
+    findings = []
+    for index, note in enumerate(entry.notes, start=1):
+        suffix = "" if index == 1 else f"_{index}"
+        findings.append(
+            Finding.from_entries(
+                entry,
+                id=f"dosing.indication_note{suffix}",
+                category=Category.DOSING,
+                severity=Severity.INFO,
+                summary=note,
+                detail=f"{entry.name}: a label point to plan for before or early in treatment.",
+                inputs={"indication": indication.value},
+            )
+        )
+    return findings
+
+
+def _count_words(test: LabTest, result: LabResult | None) -> str:
+    name = "ANC" if test is LabTest.ANC else "platelets"
+    if result is None or result.canonical_value is None:
+        return f"{name} not available"
+    return (
+        f"{name} {format_number(result.canonical_value)}{_COUNT_UNIT} on {result.date.isoformat()}"
+    )
+
+
+def _start_requirement(
+    case: Case, requirement: StartRequirement, plan: DosePlan
+) -> tuple[DosePlan, list[Finding]]:
+    """Maintenance starts only after blood counts recover ('and/or': either count suffices)."""
+    anc = case.latest(LabTest.ANC)
+    platelets = case.latest(LabTest.PLATELETS)
+    anc_value = None if anc is None else anc.canonical_value
+    platelet_value = None if platelets is None else platelets.canonical_value
+    met = [
+        (anc_value is not None and anc_value >= requirement.anc_min_per_ul),
+        (platelet_value is not None and platelet_value >= requirement.platelets_min_per_ul),
+    ]
+    condition = (
+        f"ANC ≥ {format_number(requirement.anc_min_per_ul)}{_COUNT_UNIT} "
+        f"{requirement.combine} platelets ≥ "
+        f"{format_number(requirement.platelets_min_per_ul)}{_COUNT_UNIT}"
+    )
+    counts = f"{_count_words(LabTest.ANC, anc)}; {_count_words(LabTest.PLATELETS, platelets)}"
+    inputs = {"anc_per_ul": anc_value, "platelets_per_ul": platelet_value}
+    if any(met):
+        return plan, [
+            Finding.from_entries(
+                requirement,
+                id="dosing.start_counts_met",
+                category=Category.DOSING,
+                severity=Severity.INFO,
+                summary=f"Blood counts allow maintenance to start ({condition}).",
+                detail=f"{requirement.wording} Latest counts: {counts}.",
+                inputs=inputs,
+            )
+        ]
+    if anc_value is None or platelet_value is None:
+        return plan, [
+            Finding.from_entries(
+                requirement,
+                id="dosing.start_counts_needed",
+                category=Category.DOSING,
+                severity=Severity.WARNING,
+                summary=f"Blood counts are needed before maintenance starts ({condition}).",
+                detail=(
+                    f"{requirement.wording} Latest counts: {counts}. Obtain a complete blood "
+                    "count before the first dose."
+                ),
+                inputs=inputs,
+                blocking=True,
+            )
+        ]
+    assert plan.frequency is not None  # a start plan has a frequency
+    hold = DosePlan(
+        action=DoseAction.HOLD,
+        dose_mg=None,
+        frequency=None,
+        days_on=plan.days_on,
+        cycle_days=plan.cycle_days,
+        after_dialysis=plan.after_dialysis,
+        resume=ResumePlan(
+            when=condition,
+            dose_mg=plan.dose_mg,
+            frequency=plan.frequency,
+            days_on=plan.days_on,
+        ),
+        reason=(
+            f"Maintenance waits for blood-count recovery ({condition}); latest {counts}. "
+            f"Then start as planned: {plan.reason}"
+        ),
+        rule="starting_dose.maintenance_counts",
+        status=weakest([requirement.status, plan.status]),
+        citations=list(dict.fromkeys([*plan.citations, *requirement.cite])),
+    )
+    return hold, [
+        Finding.from_entries(
+            requirement,
+            id="dosing.start_counts_not_met",
+            category=Category.DOSING,
+            severity=Severity.WARNING,
+            summary=f"Do not start maintenance yet: blood counts have not recovered ({condition}).",
+            detail=f"{requirement.wording} Latest counts: {counts}.",
+            inputs=inputs,
+            blocking=True,
+        )
+    ]
+
+
+def starting_dose(
+    case: Case, renal: RenalFunction | None, kb: KnowledgeBase
+) -> tuple[DosePlan | None, list[Finding]]:
+    """The starting dose for the case's indication and renal band, with what goes with it.
+
+    For a case not yet started (or as a reference for any case). Returns no plan when renal
+    function is unknown, with a finding saying what the dose would be at normal clearance.
+    Adds escalation notes, the not-studied warning, the maintenance count requirement (a hold
+    plan when neither count has recovered) and the indication's notes.
+    """
+    indications = kb.get(IndicationsKnowledge)
+    renal_kb = kb.get(RenalKnowledge)
+    indication = case.indication
+    entry = indications.entry(indication)
+    findings = _note_findings(entry, indication)
+    if renal is None:
+        return None, [_needs_crcl_finding(entry, kb), *findings]
+
+    on_dialysis = renal.band is RenalBand.DIALYSIS
+    band = renal.band
+    evidence = band_entries(renal.crcl_ml_min, on_dialysis, renal_kb)
+    plan = _plan(indication, band, kb, evidence)
+
+    if band is RenalBand.NORMAL:
+        escalation = _indication_escalation_finding(entry)
+        cell: Cited = entry
+    else:
+        renal_cell = _cell(indication, band, renal_kb)
+        escalation = _renal_escalation_finding(indication, band, renal_cell)
+        cell = renal_cell
+    if escalation is not None:
+        findings.append(escalation)
+
+    if renal.crcl_ml_min is not None and in_not_studied_range(
+        renal.crcl_ml_min, on_dialysis, renal_kb
+    ):
+        findings.append(_not_studied_finding(plan, renal.crcl_ml_min, on_dialysis, renal_kb, cell))
+
+    if entry.start_requirement is not None:
+        plan, count_findings = _start_requirement(case, entry.start_requirement, plan)
+        findings.extend(count_findings)
+    return plan, findings

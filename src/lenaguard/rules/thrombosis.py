@@ -1,0 +1,908 @@
+"""Thromboembolism: the boxed warning, the myeloma VTE risk models, and the prophylaxis choice.
+
+`evaluate(case, kb)` scores IMPEDE VTE and SAVED, applies the IMWG risk-factor model, and
+returns findings: the boxed warning (every indication), a warning when no aspirin or
+anticoagulant is listed, the prophylaxis the models point to, and what input is missing.
+
+Every item is three-valued: it applies (true), does not (false) or is unknown (null) because
+the case leaves the deciding field out. A score's `points` are the sum of the items that apply;
+unknown items are listed, with the points the score could reach once they are known. Nothing
+missing is silently taken as absent, except medications: a drug not listed is not taken.
+
+The models were developed in multiple myeloma. For the other indications they are computed
+for information only, marked not applicable, and never used to choose prophylaxis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lenaguard.case import Case
+from lenaguard.findings import Finding, format_number
+from lenaguard.knowledge import Cited, KnowledgeBase, Status, merge_citations, weakest
+from lenaguard.knowledge.base import Citation
+from lenaguard.knowledge.topics.drugs import DrugCatalogue
+from lenaguard.knowledge.topics.indications import IndicationsKnowledge
+from lenaguard.knowledge.topics.thrombosis import (
+    AgeCriterion,
+    AnyOfCriterion,
+    BandName,
+    BmiCriterion,
+    ConditionCriterion,
+    Criterion,
+    DexamethasoneCriterion,
+    DrugClassCriterion,
+    EthnicityCriterion,
+    ImwgModel,
+    IndicationCriterion,
+    LenalidomideCriterion,
+    Prophylaxis,
+    ScoreDefinition,
+    ScoreItemDefinition,
+    ThrombosisKnowledge,
+    drug_classes_in,
+)
+from lenaguard.rules.medications import RecognisedMedication, in_class, recognise_all
+from lenaguard.rules.results import RuleOutcome
+from lenaguard.vocab import Category, Severity
+
+IMPEDE_VTE = "impede_vte"
+SAVED = "saved"
+DEXAMETHASONE = "dexamethasone"
+LENALIDOMIDE = "lenalidomide"
+ANTICOAGULANT = "anticoagulant"
+ASPIRIN = "aspirin"
+ANTIPLATELET = "antiplatelet"
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScoreItem(_Model):
+    """One item of a point score as applied to the case."""
+
+    id: str
+    label: str
+    points: int
+    present: bool | None = Field(
+        description="true: counts toward the score; false: does not; null: unknown input."
+    )
+    basis: str = Field(description="The case values that decided it, in words.")
+
+
+class ScoreResult(_Model):
+    """A VTE risk score for the case: points, band, items and what is still unknown."""
+
+    name: str
+    points: int = Field(description="Sum of the points of the items that are present.")
+    band: BandName
+    six_month_vte_percent: float = Field(description="VTE risk of the band in the source.")
+    horizon_months: int
+    items: list[ScoreItem]
+    range: tuple[int, int] = Field(description="Lowest and highest total the score allows.")
+    unknown_items: list[str] = Field(description="Ids of the items whose input is missing.")
+    possible_points: tuple[int, int] = Field(
+        description="Lowest and highest total once the unknown items are known."
+    )
+    possible_bands: list[BandName]
+    points_before_prophylaxis: int = Field(
+        description="Points without the existing-thromboprophylaxis items (the risk the "
+        "prophylaxis choice is made for)."
+    )
+    possible_points_before_prophylaxis: tuple[int, int]
+    applicable: bool = Field(description="False outside the population the score was built in.")
+    applicability: str
+    status: Status
+    citations: list[Citation] = Field(min_length=1)
+
+
+class ImwgFactor(_Model):
+    id: str
+    kind: Literal["individual", "myeloma", "therapy"]
+    label: str
+    present: bool | None
+    basis: str
+
+
+class ImwgThrombosisRisk(_Model):
+    """The IMWG risk-factor model applied to the case, with the prophylaxis it recommends."""
+
+    name: str
+    applicable: bool
+    individual: list[ImwgFactor]
+    myeloma: list[ImwgFactor]
+    therapy: list[ImwgFactor]
+    individual_myeloma_count: int = Field(
+        description="Individual plus myeloma-related factors present."
+    )
+    therapy_count: int
+    unknown: list[str] = Field(description="Ids of the factors whose input is missing.")
+    recommendation: Prophylaxis
+    recommendation_text: str
+    settled: bool = Field(description="False when unknown factors could change the choice.")
+    status: Status
+    citations: list[Citation] = Field(min_length=1)
+
+
+class ProphylaxisMedication(_Model):
+    """An aspirin or anticoagulant the case lists."""
+
+    name: str
+    drug: str
+    classes: list[str]
+    intensity: Literal["prophylactic", "therapeutic"] | None = None
+    dose_mg: float | None = None
+
+    def words(self) -> str:
+        extra = []
+        if self.dose_mg is not None:
+            extra.append(f"{format_number(self.dose_mg)} mg")
+        if self.intensity is not None:
+            extra.append(self.intensity)
+        return f"{self.drug} ({', '.join(extra)})" if extra else self.drug
+
+
+class ThrombosisOutcome(RuleOutcome):
+    scores: dict[str, ScoreResult] = Field(default_factory=dict)
+    imwg: ImwgThrombosisRisk
+    prophylaxis_in_use: list[ProphylaxisMedication] = Field(default_factory=list)
+
+
+# --- evaluating criteria ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Eval:
+    present: bool | None
+    basis: str
+    needed: tuple[str, ...] = ()
+    """Case fields that would settle an unknown result."""
+
+
+@dataclass(frozen=True)
+class _Context:
+    case: Case
+    knowledge: ThrombosisKnowledge
+    catalogue: DrugCatalogue
+    indications: IndicationsKnowledge
+
+    def listed(self, drug_class: str) -> list[RecognisedMedication]:
+        return in_class(self.case, self.catalogue, drug_class)
+
+    def bmi(self) -> float | None:
+        weight, height = self.case.weight_kg, self.case.height_cm
+        if weight is None or height is None:
+            return None
+        metres = height / self.knowledge.bmi.cm_per_m
+        return round(weight / (metres * metres), self.knowledge.bmi.decimals)
+
+    def dexamethasone_expected(self) -> bool:
+        entry = self.indications.entry(self.case.indication)
+        return entry.combination == DEXAMETHASONE
+
+
+def _names(found: list[RecognisedMedication]) -> str:
+    return ", ".join(item.medication.name or f"rxnorm {item.medication.rxnorm}" for item in found)
+
+
+def _evaluate(criterion: Criterion, ctx: _Context) -> _Eval:
+    if isinstance(criterion, LenalidomideCriterion):
+        return _lenalidomide(criterion, ctx)
+    if isinstance(criterion, DrugClassCriterion):
+        return _drug_class(criterion, ctx)
+    if isinstance(criterion, ConditionCriterion):
+        return _condition(criterion, ctx)
+    if isinstance(criterion, BmiCriterion):
+        return _bmi(criterion, ctx)
+    if isinstance(criterion, DexamethasoneCriterion):
+        return _dexamethasone(criterion, ctx)
+    if isinstance(criterion, EthnicityCriterion):
+        return _ethnicity(criterion, ctx)
+    if isinstance(criterion, AgeCriterion):
+        return _age(criterion, ctx)
+    if isinstance(criterion, IndicationCriterion):
+        present = ctx.case.indication in criterion.any_of
+        return _Eval(present, f"indication {ctx.case.indication.value}")
+    return _any_of(criterion, ctx)
+
+
+def _lenalidomide(criterion: LenalidomideCriterion, ctx: _Context) -> _Eval:
+    others = [
+        item
+        for item in ctx.listed(criterion.also_drug_class)
+        if item.drug is not None and LENALIDOMIDE not in item.drug.classes
+    ]
+    basis = "lenalidomide, the drug assessed, is an immunomodulatory drug"
+    if others:
+        basis += f"; also listed: {_names(others)}"
+    return _Eval(True, basis)
+
+
+def _drug_class(criterion: DrugClassCriterion, ctx: _Context) -> _Eval:
+    found = ctx.listed(criterion.drug_class)
+    description = ctx.catalogue.classes[criterion.drug_class].description
+    what = description[:1].lower() + description[1:]
+    if criterion.intensity is None:
+        if found:
+            return _Eval(True, f"listed: {_names(found)}")
+        return _Eval(False, f"none listed ({what})")
+    matching = [item for item in found if item.medication.intensity == criterion.intensity]
+    unstated = [item for item in found if item.medication.intensity is None]
+    if matching:
+        return _Eval(True, f"listed at {criterion.intensity} intensity: {_names(matching)}")
+    if unstated:
+        return _Eval(
+            None,
+            f"{_names(unstated)} listed without its intensity (prophylactic or therapeutic)",
+            ("medications[].intensity",),
+        )
+    if found:
+        return _Eval(False, f"{_names(found)} listed, not at {criterion.intensity} intensity")
+    return _Eval(False, f"none listed ({what})")
+
+
+def _condition(criterion: ConditionCriterion, ctx: _Context) -> _Eval:
+    values = {name: getattr(ctx.case.conditions, name) for name in criterion.any_of}
+    true = [f"conditions.{name}: true" for name, value in values.items() if value is True]
+    if criterion.or_on_dialysis and ctx.case.patient.on_dialysis:
+        true.append("patient.on_dialysis: true")
+    if true:
+        return _Eval(True, "; ".join(true))
+    unknown = tuple(f"conditions.{name}" for name, value in values.items() if value is None)
+    if unknown:
+        return _Eval(None, f"{', '.join(unknown)} not given", unknown)
+    return _Eval(False, "; ".join(f"conditions.{name}: false" for name in values))
+
+
+def _bmi(criterion: BmiCriterion, ctx: _Context) -> _Eval:
+    bmi = ctx.bmi()
+    if bmi is None:
+        return _Eval(
+            None,
+            "weight or height missing: body-mass index unknown",
+            ("patient.weight_kg", "patient.height_cm"),
+        )
+    if criterion.at_least is not None:
+        present = bmi >= criterion.at_least
+    else:
+        present = criterion.above is not None and bmi > criterion.above
+    return _Eval(present, f"BMI {format_number(bmi)} {ctx.knowledge.bmi.unit}")
+
+
+def _dexamethasone(criterion: DexamethasoneCriterion, ctx: _Context) -> _Eval:
+    found = ctx.listed(DEXAMETHASONE)
+    if not found:
+        basis = "no dexamethasone listed"
+        if ctx.dexamethasone_expected():
+            basis += " (the indication is labelled with dexamethasone: check the medication list)"
+        return _Eval(False, basis)
+    doses = [item.medication.mg_per_month for item in found]
+    if any(dose is None for dose in doses):
+        return _Eval(
+            None,
+            f"{_names(found)} listed without mg_per_month: dose level unknown",
+            ("medications[dexamethasone].mg_per_month",),
+        )
+    total = sum(dose for dose in doses if dose is not None)
+    high = total > ctx.knowledge.dexamethasone_high_dose.high_above_mg_per_month
+    present = high if criterion.dose == "high" else not high
+    summed = " (sum of the listed entries)" if len(found) > 1 else ""
+    return _Eval(present, f"dexamethasone {format_number(total)} mg per month{summed}")
+
+
+def _ethnicity(criterion: EthnicityCriterion, ctx: _Context) -> _Eval:
+    value = ctx.case.patient.ethnicity
+    if value is None:
+        return _Eval(None, "patient.ethnicity not given", ("patient.ethnicity",))
+    return _Eval(value == criterion.value, f"patient.ethnicity: {value.value}")
+
+
+def _age(criterion: AgeCriterion, ctx: _Context) -> _Eval:
+    age = ctx.case.age_years
+    return _Eval(age >= criterion.at_least, f"age {format_number(age)} years")
+
+
+def _any_of(criterion: AnyOfCriterion, ctx: _Context) -> _Eval:
+    parts = [_evaluate(part, ctx) for part in criterion.criteria]
+    true = [part for part in parts if part.present is True]
+    if true:
+        return _Eval(True, "; ".join(part.basis for part in true))
+    unknown = [part for part in parts if part.present is None]
+    if unknown:
+        needed = tuple(field for part in unknown for field in part.needed)
+        return _Eval(None, "; ".join(part.basis for part in unknown), needed)
+    return _Eval(False, "; ".join(dict.fromkeys(part.basis for part in parts)))
+
+
+# --- point scores -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ScoredGroup:
+    items: list[ScoreItem]
+    needed: list[tuple[str, ...]]
+    outcomes: set[int]
+    prophylaxis: bool
+
+
+def _group_outcomes(points: list[int], present: list[bool | None], known: bool) -> set[int]:
+    """The totals a group can add: its largest (absolute) applicable item, or none."""
+    certain = [p for p, value in zip(points, present, strict=True) if value is True]
+    maybe = [p for p, value in zip(points, present, strict=True) if value is None]
+    outcomes = set()
+    for size in range(len(maybe) + 1):
+        for chosen in combinations(maybe, size):
+            pool = certain + list(chosen)
+            if pool:
+                outcomes.add(max(pool, key=abs))
+            elif not known:
+                outcomes.add(0)
+    return outcomes or {0}
+
+
+def _score_group(
+    definition: ScoreDefinition, members: list[ScoreItemDefinition], ctx: _Context
+) -> _ScoredGroup:
+    evals = [_evaluate(item.criterion, ctx) for item in members]
+    present: list[bool | None] = [e.present for e in evals]
+    bases = [e.basis for e in evals]
+    for index, item in enumerate(members):
+        if present[index] is True and item.note:
+            bases[index] += f"; {item.note}"
+    group = definition.groups.get(members[0].group or "")
+    counted = [i for i, value in enumerate(present) if value is True]
+    if counted:
+        chosen = max(counted, key=lambda i: abs(members[i].points))
+        chosen_label = ctx.knowledge.item_label(members[chosen].label, members[chosen].criterion)
+        for index, value in enumerate(present):
+            if index == chosen or value is False:
+                continue
+            if value is True or abs(members[index].points) <= abs(members[chosen].points):
+                present[index] = False
+                bases[index] += f"; not counted: {chosen_label} counts (one level per variable)"
+    if group is not None and group.uncounted_drug_class is not None:
+        read = set().union(*(drug_classes_in(item.criterion) for item in members))
+        uncounted = [
+            item
+            for item in ctx.listed(group.uncounted_drug_class)
+            if item.drug is not None and not read & set(item.drug.classes)
+        ]
+        if uncounted:
+            for index, value in enumerate(present):
+                if value is not True:
+                    bases[index] += f"; {_names(uncounted)}: {group.uncounted_note}"
+    known = False
+    if group is not None and group.known_present_if is not None:
+        known = _evaluate(group.known_present_if, ctx).present is True
+    items = [
+        ScoreItem(
+            id=item.id,
+            label=ctx.knowledge.item_label(item.label, item.criterion),
+            points=item.points,
+            present=present[index],
+            basis=bases[index],
+        )
+        for index, item in enumerate(members)
+    ]
+    needed = [evals[i].needed for i, value in enumerate(present) if value is None]
+    outcomes = _group_outcomes([item.points for item in members], present, known)
+    prophylaxis = group is not None and group.existing_prophylaxis
+    return _ScoredGroup(items, needed, outcomes, prophylaxis)
+
+
+def _bands_between(definition: ScoreDefinition, low: int, high: int) -> list[BandName]:
+    return [
+        band.band
+        for band in definition.bands
+        if (band.max_points is None or band.max_points >= low)
+        and (band.min_points is None or band.min_points <= high)
+    ]
+
+
+def _applicability(definition_name: str, population: str, applicable: bool, ctx: _Context) -> str:
+    if applicable:
+        return f"{definition_name}: {population}."
+    indication = ctx.indications.entry(ctx.case.indication).name.lower()
+    return (
+        f"{definition_name} was {population}; it is not validated for {indication}. "
+        "Shown for information only, not as a basis for choosing prophylaxis."
+    )
+
+
+def score(key: str, ctx: _Context) -> tuple[ScoreResult, list[tuple[str, tuple[str, ...]]]]:
+    """One point score for the case, and the (item id, needed fields) of its unknown items."""
+    definition = ctx.knowledge.scores[key]
+    groups = [_score_group(definition, members, ctx) for members in definition.grouped()]
+    items = [item for group in groups for item in group.items]
+    points = sum(item.points for item in items if item.present is True)
+    before = sum(
+        item.points
+        for group in groups
+        if not group.prophylaxis
+        for item in group.items
+        if item.present is True
+    )
+    low = sum(min(group.outcomes) for group in groups)
+    high = sum(max(group.outcomes) for group in groups)
+    low_before = sum(min(group.outcomes) for group in groups if not group.prophylaxis)
+    high_before = sum(max(group.outcomes) for group in groups if not group.prophylaxis)
+    band = definition.band_for(points)
+    applicable = ctx.case.indication in definition.applies_to
+    knowledge = ctx.knowledge
+    entries: list[Cited] = [
+        definition,
+        *definition.items,
+        knowledge.dexamethasone_high_dose,
+        knowledge.bmi,
+    ]
+    if definition.use is not None:
+        entries.append(definition.use)
+    unknown = [item for item in items if item.present is None]
+    needed = [
+        (item.id, fields)
+        for group in groups
+        for item, fields in zip(
+            [i for i in group.items if i.present is None], group.needed, strict=True
+        )
+    ]
+    result = ScoreResult(
+        name=definition.name,
+        points=points,
+        band=band.band,
+        six_month_vte_percent=band.six_month_vte_percent,
+        horizon_months=definition.horizon_months,
+        items=items,
+        range=definition.possible_range(),
+        unknown_items=[item.id for item in unknown],
+        possible_points=(low, high),
+        possible_bands=_bands_between(definition, low, high),
+        points_before_prophylaxis=before,
+        possible_points_before_prophylaxis=(low_before, high_before),
+        applicable=applicable,
+        applicability=_applicability(definition.name, definition.population, applicable, ctx),
+        status=weakest(entry.status for entry in entries),
+        citations=merge_citations(definition, *([definition.use] if definition.use else [])),
+    )
+    return result, needed
+
+
+# --- IMWG risk-factor model ---------------------------------------------------------------
+
+
+def _regimen_words(model: ImwgModel, choice: Prophylaxis) -> str:
+    if choice == ASPIRIN:
+        aspirin = model.aspirin
+        return (
+            f"aspirin {format_number(aspirin.low_mg)}–{format_number(aspirin.high_mg)} mg "
+            "once daily"
+        )
+    regimen = model.anticoagulant
+    return (
+        f"low-molecular-weight heparin (enoxaparin {format_number(regimen.enoxaparin_mg_daily)} "
+        f"mg once daily or equivalent) or full-dose warfarin (target INR "
+        f"{format_number(regimen.inr_low)}–{format_number(regimen.inr_high)})"
+    )
+
+
+def imwg_risk(ctx: _Context) -> tuple[ImwgThrombosisRisk, list[tuple[str, tuple[str, ...]]]]:
+    """The IMWG model for the case, and the (factor id, needed fields) of unknown factors."""
+    model = ctx.knowledge.imwg
+    factors: list[ImwgFactor] = []
+    needed: list[tuple[str, tuple[str, ...]]] = []
+    for definition in model.factors:
+        result = _evaluate(definition.criterion, ctx)
+        factors.append(
+            ImwgFactor(
+                id=definition.id,
+                kind=definition.kind,
+                label=ctx.knowledge.item_label(definition.label, definition.criterion),
+                present=result.present,
+                basis=result.basis,
+            )
+        )
+        if result.present is None:
+            needed.append((definition.id, result.needed))
+    patient = [f for f in factors if f.kind != "therapy"]
+    therapy = [f for f in factors if f.kind == "therapy"]
+    count = sum(1 for f in patient if f.present is True)
+    count_unknown = sum(1 for f in patient if f.present is None)
+    therapy_count = sum(1 for f in therapy if f.present is True)
+    therapy_unknown = any(f.present is None for f in therapy)
+    limit = model.aspirin_up_to_factors
+    if therapy_count or count > limit:
+        choice: Prophylaxis = ANTICOAGULANT
+        settled = True
+    else:
+        choice = ASPIRIN
+        settled = not therapy_unknown and count + count_unknown <= limit
+    entries: list[Cited] = [
+        model,
+        model.aspirin,
+        model.anticoagulant,
+        *model.factors,
+        ctx.knowledge.dexamethasone_high_dose,
+        ctx.knowledge.bmi,
+    ]
+    risk = ImwgThrombosisRisk(
+        name=model.name,
+        applicable=ctx.case.indication in model.applies_to,
+        individual=[f for f in factors if f.kind == "individual"],
+        myeloma=[f for f in factors if f.kind == "myeloma"],
+        therapy=therapy,
+        individual_myeloma_count=count,
+        therapy_count=therapy_count,
+        unknown=[f.id for f in factors if f.present is None],
+        recommendation=choice,
+        recommendation_text=_regimen_words(model, choice),
+        settled=settled,
+        status=weakest(entry.status for entry in entries),
+        citations=merge_citations(model, model.aspirin, model.anticoagulant),
+    )
+    return risk, needed
+
+
+# --- prophylaxis in use -------------------------------------------------------------------
+
+
+def prophylaxis_in_use(ctx: _Context) -> list[ProphylaxisMedication]:
+    """The aspirin and anticoagulants the case lists, in list order."""
+    wanted = set(ctx.knowledge.prophylaxis_drug_classes)
+    class_names = list(ctx.catalogue.classes)
+    return [
+        ProphylaxisMedication(
+            name=found.medication.name or f"rxnorm {found.medication.rxnorm}",
+            drug=found.drug.id,
+            classes=[name for name in class_names if name in found.drug.classes],
+            intensity=found.medication.intensity,
+            dose_mg=found.medication.dose_mg,
+        )
+        for found in recognise_all(ctx.case, ctx.catalogue)
+        if found.drug is not None and wanted & set(found.drug.classes)
+    ]
+
+
+# --- findings -----------------------------------------------------------------------------
+
+
+def _boxed_warning(ctx: _Context) -> Finding:
+    boxed = ctx.knowledge.boxed_warning
+    symptoms = [boxed.symptom_words[symptom] for symptom in boxed.warning_symptoms]
+    return Finding.from_entries(
+        boxed,
+        id="thrombosis.boxed_warning",
+        category=Category.THROMBOSIS,
+        severity=Severity.INFO,
+        summary=(
+            "Boxed warning — venous and arterial thromboembolism: " + ", ".join(boxed.events) + "."
+        ),
+        detail=(
+            f"Risk {boxed.setting}. {boxed.prophylaxis} Symptoms that need immediate medical "
+            f"care: {', '.join(symptoms)}. Tell the patient: {boxed.patient_instruction}"
+        ),
+        inputs={"indication": ctx.case.indication.value},
+    )
+
+
+def _no_prophylaxis(ctx: _Context) -> Finding:
+    boxed = ctx.knowledge.boxed_warning
+    others = [
+        item
+        for item in ctx.listed(ANTIPLATELET)
+        if item.drug is not None and ASPIRIN not in item.drug.classes
+    ]
+    detail = (
+        f"{boxed.prophylaxis} No aspirin and no anticoagulant is among the case's medications. "
+        "If prophylaxis is given, add it to the medication list; if it is deliberately not "
+        "given, record the reason."
+    )
+    if others:
+        detail += (
+            f" Listed antiplatelet drugs other than aspirin ({_names(others)}) are not the "
+            "thromboprophylaxis the risk models name."
+        )
+    return Finding.from_entries(
+        boxed,
+        id="thrombosis.no_prophylaxis",
+        category=Category.THROMBOSIS,
+        severity=Severity.WARNING,
+        summary="No thromboprophylaxis listed; the label recommends it with lenalidomide.",
+        detail=detail,
+        inputs={"medications": [m.name or m.rxnorm for m in ctx.case.medications]},
+    )
+
+
+def _choice_words(choice: Prophylaxis) -> str:
+    return "aspirin" if choice == ASPIRIN else "anticoagulant prophylaxis"
+
+
+def _points(value: int) -> str:
+    return f"{format_number(value)} point" + ("" if abs(value) == 1 else "s")
+
+
+def _points_words(result: ScoreResult, definition: ScoreDefinition) -> str:
+    band = definition.band_for(result.points)
+    words = (
+        f"{result.name}: {_points(result.points)} ({band.band} band, score {band.words()}; "
+        f"{format_number(band.six_month_vte_percent)}% VTE in "
+        f"{format_number(result.horizon_months)} months)"
+    )
+    low, high = result.possible_points
+    if (low, high) != (result.points, result.points):
+        words += f"; with the missing inputs it could be {format_number(low)} to {_points(high)}"
+    return words + "."
+
+
+def _impede_line(
+    result: ScoreResult, definition: ScoreDefinition, with_choice: bool
+) -> tuple[str, Prophylaxis]:
+    """The IMPEDE VTE sentence and the choice its NCCN use gives (on the score as defined)."""
+    band = definition.band_for(result.points)
+    use = definition.use
+    choice: Prophylaxis = use.by_band[band.band] if use else ANTICOAGULANT
+    line = _points_words(result, definition)
+    if result.points != result.points_before_prophylaxis:
+        line += (
+            " The score includes the existing thromboprophylaxis; without it: "
+            f"{_points(result.points_before_prophylaxis)}."
+        )
+    if use is not None and with_choice:
+        line += f" {use.text} Here: {_choice_words(choice)}."
+    return line, choice
+
+
+def _impede_choices(result: ScoreResult, definition: ScoreDefinition) -> set[Prophylaxis]:
+    """Every choice the NCCN use could give once the unknown items are known."""
+    if definition.use is None:
+        return set()
+    low, high = result.possible_points
+    return {definition.use.by_band[band] for band in _bands_between(definition, low, high)}
+
+
+def _imwg_line(risk: ImwgThrombosisRisk, model: ImwgModel, with_choice: bool) -> str:
+    patient = [f.label for f in (*risk.individual, *risk.myeloma) if f.present is True]
+    therapy = [f.label for f in risk.therapy if f.present is True]
+    line = (
+        f"{risk.name}: {format_number(risk.individual_myeloma_count)} individual or "
+        f"myeloma-related risk factor(s) ({', '.join(patient) or 'none'}); therapy-related: "
+        f"{', '.join(therapy) or 'none'}."
+    )
+    if not with_choice:
+        return line
+    line += (
+        f" Aspirin when at most {format_number(model.aspirin_up_to_factors)} individual or "
+        "myeloma-related factor and no therapy-related factor; otherwise LMWH or warfarin. "
+        f"Here: {risk.recommendation_text}."
+    )
+    if not risk.settled:
+        line += " Unknown factors could change this: " + ", ".join(risk.unknown) + "."
+    return line
+
+
+def _in_use_words(in_use: list[ProphylaxisMedication]) -> str:
+    if not in_use:
+        return "In use: no aspirin or anticoagulant listed."
+    return "In use: " + "; ".join(item.words() for item in in_use) + "."
+
+
+def _prophylaxis_choice(
+    ctx: _Context,
+    scores: dict[str, ScoreResult],
+    risk: ImwgThrombosisRisk,
+    in_use: list[ProphylaxisMedication],
+) -> Finding:
+    knowledge = ctx.knowledge
+    impede_def = knowledge.scores[IMPEDE_VTE]
+    saved_def = knowledge.scores[SAVED]
+    entries: list[Cited] = [knowledge.imwg, impede_def, saved_def]
+    if impede_def.use is not None:
+        entries.append(impede_def.use)
+    applicable = risk.applicable
+    impede_line, impede_choice = _impede_line(scores[IMPEDE_VTE], impede_def, applicable)
+    saved = scores[SAVED]
+    saved_line = _points_words(saved, saved_def)
+    imwg_line = _imwg_line(risk, knowledge.imwg, applicable)
+    inputs = {
+        "impede_vte_points": scores[IMPEDE_VTE].points,
+        "impede_vte_points_before_prophylaxis": scores[IMPEDE_VTE].points_before_prophylaxis,
+        "saved_points": saved.points,
+        "imwg_individual_myeloma_factors": risk.individual_myeloma_count,
+        "imwg_therapy_factors": risk.therapy_count,
+        "prophylaxis_in_use": [item.words() for item in in_use],
+    }
+    if not applicable:
+        indication = ctx.indications.entry(ctx.case.indication).name.lower()
+        return Finding.from_entries(
+            knowledge.boxed_warning,
+            *entries,
+            id="thrombosis.prophylaxis_choice",
+            category=Category.THROMBOSIS,
+            severity=Severity.INFO,
+            summary=(
+                "Thromboprophylaxis: choose it from the patient's own risks; the myeloma VTE "
+                "risk models are not validated for this indication."
+            ),
+            detail=(
+                f"{knowledge.boxed_warning.prophylaxis} {impede_def.name}, {saved_def.name} and "
+                f"the {knowledge.imwg.name} were developed in multiple myeloma, not in "
+                f"{indication}. For information only: {impede_line} {saved_line} {imwg_line} "
+                f"{_in_use_words(in_use)}"
+            ),
+            inputs=inputs,
+        )
+    choices = {impede_choice, risk.recommendation}
+    uncertain = not risk.settled or len(_impede_choices(scores[IMPEDE_VTE], impede_def)) > 1
+    anticoagulated = any(ANTICOAGULANT in item.classes for item in in_use)
+    if len(choices) > 1:
+        recommendation = "models_differ"
+        verdict = (
+            f"The models differ ({impede_def.name} as NCCN uses it: "
+            f"{_choice_words(impede_choice)}; IMWG: {_choice_words(risk.recommendation)}). "
+            "The label leaves the regimen to an assessment of the patient's own risks."
+        )
+        summary = (
+            f"Thromboprophylaxis: the myeloma VTE models differ ({impede_def.name}: "
+            f"{_choice_words(impede_choice)}; IMWG: {_choice_words(risk.recommendation)})."
+        )
+    else:
+        recommendation = risk.recommendation
+        verdict = f"The models agree: {_choice_words(recommendation)}."
+        summary = (
+            f"Thromboprophylaxis: the myeloma VTE models point to {_choice_words(recommendation)}."
+        )
+    under = recommendation == ANTICOAGULANT and bool(in_use) and not anticoagulated
+    if under:
+        summary = (
+            "Thromboprophylaxis: aspirin is in use, but the myeloma VTE models point to "
+            "anticoagulant prophylaxis."
+        )
+    if uncertain:
+        verdict += " Missing inputs could change the choice (see the unknown-inputs finding)."
+    return Finding.from_entries(
+        *entries,
+        id="thrombosis.prophylaxis_choice",
+        category=Category.THROMBOSIS,
+        severity=Severity.WARNING if under else Severity.INFO,
+        summary=summary,
+        detail=f"{verdict} {impede_line} {saved_line} {imwg_line} {_in_use_words(in_use)}",
+        inputs={**inputs, "recommendation": recommendation, "settled": not uncertain},
+    )
+
+
+def _dexamethasone_findings(ctx: _Context) -> list[Finding]:
+    found = ctx.listed(DEXAMETHASONE)
+    dex = ctx.knowledge.dexamethasone_high_dose
+    limit = format_number(dex.high_above_mg_per_month)
+    impede = ctx.knowledge.scores[IMPEDE_VTE]
+    saved = ctx.knowledge.scores[SAVED]
+    if not found and ctx.dexamethasone_expected():
+        entry = ctx.indications.entry(ctx.case.indication)
+        return [
+            Finding.from_entries(
+                entry,
+                dex,
+                id="thrombosis.dexamethasone_not_listed",
+                category=Category.THROMBOSIS,
+                severity=Severity.WARNING,
+                summary=(
+                    "No dexamethasone listed, though this indication is labelled with it; the VTE "
+                    "scores count it as not given."
+                ),
+                detail=(
+                    f"{entry.name}: the label regimen includes dexamethasone. The case lists none, "
+                    f"so {impede.name}, {saved.name} and the IMWG high-dose factor count no "
+                    "dexamethasone and may understate the risk. If the patient takes it, add it "
+                    f"with mg_per_month (high dose is above {limit} mg per month)."
+                ),
+                inputs={"indication": ctx.case.indication.value},
+            )
+        ]
+    missing = [item for item in found if item.medication.mg_per_month is None]
+    if not missing:
+        return []
+    return [
+        Finding.from_entries(
+            dex,
+            id="thrombosis.dexamethasone_dose_missing",
+            category=Category.THROMBOSIS,
+            severity=Severity.WARNING,
+            summary="Dexamethasone listed without mg_per_month: the VTE scores need its dose.",
+            detail=(
+                f"{_names(missing)}: give the monthly total as mg_per_month (see the case-file definition). Above "
+                f"{limit} mg per month counts as high dose in {impede.name} and {saved.name} and "
+                "as a therapy-related factor in the IMWG model; at or below it, as low (standard) "
+                "dose. Until then the dexamethasone items are unknown."
+            ),
+            inputs={"medications": [item.medication.name for item in missing]},
+        )
+    ]
+
+
+def _unknown_inputs(
+    ctx: _Context,
+    scores: dict[str, ScoreResult],
+    needed: dict[str, list[tuple[str, tuple[str, ...]]]],
+    risk: ImwgThrombosisRisk,
+) -> Finding | None:
+    """What is missing, per model (keyed by score key, or the IMWG model's name)."""
+    if not any(needed.values()):
+        return None
+    lines = []
+    fields: dict[str, None] = {}
+    for key, pairs in needed.items():
+        if not pairs:
+            continue
+        for _, wanted in pairs:
+            fields.update(dict.fromkeys(wanted))
+        listed = ", ".join(f"{item_id} ({', '.join(wanted)})" for item_id, wanted in pairs)
+        result = scores.get(key)
+        line = f"{key if result is None else result.name}: {listed}."
+        if result is not None:
+            low, high = result.possible_points
+            line += (
+                f" Known items give {_points(result.points)}; with the missing "
+                f"inputs {format_number(low)} to {format_number(high)} "
+                f"({', '.join(result.possible_bands)})."
+            )
+        lines.append(line)
+    impede_def = ctx.knowledge.scores[IMPEDE_VTE]
+    unsettled = not risk.settled or len(_impede_choices(scores[IMPEDE_VTE], impede_def)) > 1
+    entries: list[Cited] = [ctx.knowledge.imwg, *ctx.knowledge.scores.values()]
+    return Finding.from_entries(
+        *entries,
+        id="thrombosis.inputs_unknown",
+        category=Category.THROMBOSIS,
+        severity=Severity.WARNING if unsettled else Severity.INFO,
+        summary="VTE risk inputs missing: " + ", ".join(fields) + ".",
+        detail=(
+            "Unknown items are not counted as absent: the scores add only what is known and show "
+            "the range the missing inputs allow. "
+            + " ".join(lines)
+            + (
+                " The prophylaxis choice depends on them."
+                if unsettled
+                else " They do not change the prophylaxis choice."
+            )
+        ),
+        inputs={"needed": list(fields)},
+    )
+
+
+# --- entry point --------------------------------------------------------------------------
+
+
+def evaluate(case: Case, kb: KnowledgeBase) -> ThrombosisOutcome:
+    """Thromboembolism findings, the IMPEDE VTE and SAVED scores, and the IMWG model."""
+    ctx = _Context(
+        case=case,
+        knowledge=kb.get(ThrombosisKnowledge),
+        catalogue=kb.get(DrugCatalogue),
+        indications=kb.get(IndicationsKnowledge),
+    )
+    scores: dict[str, ScoreResult] = {}
+    needed: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for key in ctx.knowledge.scores:
+        result, wanted = score(key, ctx)
+        scores[key] = result
+        needed[key] = wanted
+    risk, wanted = imwg_risk(ctx)
+    needed[risk.name] = wanted
+    in_use = prophylaxis_in_use(ctx)
+
+    findings = [_boxed_warning(ctx)]
+    if not in_use:
+        findings.append(_no_prophylaxis(ctx))
+    findings.append(_prophylaxis_choice(ctx, scores, risk, in_use))
+    if risk.applicable:
+        findings.extend(_dexamethasone_findings(ctx))
+        unknown = _unknown_inputs(ctx, scores, needed, risk)
+        if unknown is not None:
+            findings.append(unknown)
+    return ThrombosisOutcome(findings=findings, scores=scores, imwg=risk, prophylaxis_in_use=in_use)
