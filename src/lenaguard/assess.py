@@ -25,12 +25,12 @@ from lenaguard.rules import (
     symptoms,
     thrombosis,
 )
-from lenaguard.rules.course import current_course
+from lenaguard.rules.course import CourseStatus, current_course
 from lenaguard.rules.ongoing_dose import ongoing_dose
 from lenaguard.rules.renal import assess_renal
 from lenaguard.rules.renal_review import review_dose_against_renal_function
 from lenaguard.rules.results import CalendarDay, DosePlan, MonitoringItem, RenalFunction
-from lenaguard.rules.schedule import dosing_calendar
+from lenaguard.rules.schedule import dosing_calendar, missed_dose_advice
 from lenaguard.rules.starting_dose import starting_dose
 from lenaguard.vocab import Category, DoseAction, Severity
 
@@ -79,6 +79,10 @@ class Assessment(BaseModel):
     ready_to_prescribe: bool
     blocking: list[str] = Field(description="Ids of the findings that block a prescription.")
     rems_category: str | None = None
+    rems_category_name: str | None = None
+    hbv: dict[str, Any] | None = Field(
+        default=None, description="Hepatitis B serology class and what it rests on."
+    )
     scores: dict[str, Any] = Field(default_factory=dict)
     response: ResponseSummary = ResponseSummary()
     verified_only: bool = False
@@ -130,6 +134,8 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
     else:
         dose, dose_findings = starting_dose(case, renal, kb)
     findings = [*findings, *dose_findings, *review_dose_against_renal_function(case, renal, kb)]
+    if course.status is CourseStatus.ACTIVE:
+        findings.append(missed_dose_advice(kb))
 
     monitoring_outcome = monitoring.evaluate(case, kb, action=dose.action if dose else None)
     pregnancy_outcome = pregnancy.evaluate(case, kb)
@@ -174,6 +180,8 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
         ready_to_prescribe=not blocking,
         blocking=blocking,
         rems_category=pregnancy_outcome.rems_category,
+        rems_category_name=pregnancy_outcome.rems_category_name,
+        hbv=infection_outcome.hbv.model_dump(mode="json"),
         scores=thrombosis_outcome.model_dump(mode="json")["scores"],
         response=ResponseSummary(
             imwg=response_outcome.imwg,

@@ -129,7 +129,7 @@ def dose(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Label starting dose for an indication and renal function."""
-    from lenaguard.knowledge.topics.renal import RenalKnowledge  # noqa: F401  (loaded for band)
+    from lenaguard.knowledge.topics.renal import RenalKnowledge
     from lenaguard.rules.renal import renal_band
     from lenaguard.rules.starting_dose import renal_starting_dose
 
@@ -139,7 +139,7 @@ def dose(
         raise InputError("--crcl: must be 0 or more")
     kb = default_knowledge()
     band = renal_band(crcl_ml_min, dialysis, kb.get(RenalKnowledge))
-    plan = renal_starting_dose(indication, band, kb)
+    plan = renal_starting_dose(indication, band, kb, crcl_ml_min=crcl_ml_min)
     if as_json:
         _print_json({"band": band.value, **plan.model_dump(mode="json")})
         return

@@ -59,8 +59,10 @@ def _header(case: Case, assessment: Assessment, kb: KnowledgeBase) -> Panel:
         f"Indication: {indication.name} ({case.indication.value})",
         f"Assessment date: {assessment.as_of.isoformat()} — course {assessment.course_status}",
     ]
-    if assessment.rems_category:
-        lines.append(f"REMS risk category: {assessment.rems_category}")
+    if assessment.rems_category_name:
+        lines.append(f"REMS risk category: {assessment.rems_category_name}")
+    if assessment.hbv:
+        lines.append(f"Hepatitis B: {assessment.hbv['summary']}")
     return Panel("\n".join(lines), title="lenaguard assessment", expand=False)
 
 
