@@ -35,13 +35,29 @@ def write_case(tmp_path: Path, **overrides) -> Path:
 
 class TestAssess:
     def test_json_follows_the_design_contract(self, capsys, monkeypatch):
-        code, out, _ = run(capsys, monkeypatch, "assess", str(EXAMPLES / "mm-newly-diagnosed.yaml"), "--json")
+        code, out, _ = run(
+            capsys, monkeypatch, "assess", str(EXAMPLES / "mm-newly-diagnosed.yaml"), "--json"
+        )
         assert code == 0
         result = json.loads(out)
-        for key in ("dose", "renal", "findings", "monitoring", "ready_to_prescribe", "scores", "response"):
+        for key in (
+            "dose",
+            "renal",
+            "findings",
+            "monitoring",
+            "ready_to_prescribe",
+            "scores",
+            "response",
+        ):
             assert key in result
         assert set(result["dose"]) >= {
-            "action", "dose_mg", "frequency", "days_on", "cycle_days", "after_dialysis", "resume"
+            "action",
+            "dose_mg",
+            "frequency",
+            "days_on",
+            "cycle_days",
+            "after_dialysis",
+            "resume",
         }
         assert result["dose"]["action"] == "start"
         assert result["dose"]["dose_mg"] == 25
@@ -50,14 +66,28 @@ class TestAssess:
         assert result["renal"]["weight_policy"] == "actual"
         assert result["renal"]["band"] == "normal"
         for finding in result["findings"]:
-            assert set(finding) >= {"id", "category", "severity", "summary", "detail", "status", "citations"}
+            assert set(finding) >= {
+                "id",
+                "category",
+                "severity",
+                "summary",
+                "detail",
+                "status",
+                "citations",
+            }
             assert finding["citations"], finding["id"]
         assert set(result["response"]) == {"imwg", "immunoglobulins", "mds"}
 
     def test_report_shows_each_section(self, capsys, monkeypatch):
         code, out, _ = run(capsys, monkeypatch, "assess", str(EXAMPLES / "mm-newly-diagnosed.yaml"))
         assert code == 0
-        for heading in ("lenaguard assessment", "Dose", "Renal function", "Next 4 weeks", "Findings"):
+        for heading in (
+            "lenaguard assessment",
+            "Dose",
+            "Renal function",
+            "Next 4 weeks",
+            "Findings",
+        ):
             assert heading in out
 
     def test_invalid_case_exits_2_and_names_the_field(self, capsys, monkeypatch, tmp_path):
@@ -78,18 +108,27 @@ class TestAssess:
         del data["as_of"]
         path = tmp_path / "case.yaml"
         path.write_text(yaml.safe_dump(data))
-        code, out, _ = run(capsys, monkeypatch, "assess", str(path), "--json", "--as-of", "2026-02-01")
+        code, out, _ = run(
+            capsys, monkeypatch, "assess", str(path), "--json", "--as-of", "2026-02-01"
+        )
         assert code == 0
         assert json.loads(out)["as_of"] == "2026-02-01"
 
     def test_bad_as_of_option(self, capsys, monkeypatch):
         code, _, err = run(
-            capsys, monkeypatch, "assess", str(EXAMPLES / "mm-newly-diagnosed.yaml"), "--as-of", "soon"
+            capsys,
+            monkeypatch,
+            "assess",
+            str(EXAMPLES / "mm-newly-diagnosed.yaml"),
+            "--as-of",
+            "soon",
         )
         assert code == 2
         assert "--as-of" in err
 
-    def test_verified_only_leaves_out_unverified_rules_and_says_so(self, capsys, monkeypatch, tmp_path):
+    def test_verified_only_leaves_out_unverified_rules_and_says_so(
+        self, capsys, monkeypatch, tmp_path
+    ):
         # MCL dose modification is unverified in the facts reference.
         path = write_case(
             tmp_path,
@@ -114,8 +153,18 @@ class TestAssess:
 class TestCalculators:
     def test_crcl_json(self, capsys, monkeypatch):
         code, out, _ = run(
-            capsys, monkeypatch, "crcl", "--sex", "female", "--age", "68", "--weight-kg", "70",
-            "--creatinine", "1.1", "--json",
+            capsys,
+            monkeypatch,
+            "crcl",
+            "--sex",
+            "female",
+            "--age",
+            "68",
+            "--weight-kg",
+            "70",
+            "--creatinine",
+            "1.1",
+            "--json",
         )
         assert code == 0
         result = json.loads(out)
@@ -126,16 +175,39 @@ class TestCalculators:
 
     def test_crcl_in_micromol_per_litre(self, capsys, monkeypatch):
         code, out, _ = run(
-            capsys, monkeypatch, "crcl", "--sex", "male", "--age", "60", "--weight-kg", "80",
-            "--creatinine", "88.4", "--creatinine-unit", "umol/L", "--json",
+            capsys,
+            monkeypatch,
+            "crcl",
+            "--sex",
+            "male",
+            "--age",
+            "60",
+            "--weight-kg",
+            "80",
+            "--creatinine",
+            "88.4",
+            "--creatinine-unit",
+            "umol/L",
+            "--json",
         )
         assert code == 0
         assert json.loads(out)["crcl_ml_min"] == pytest.approx((140 - 60) * 80 / 72, abs=0.05)
 
     def test_crcl_ideal_weight_needs_height(self, capsys, monkeypatch):
         code, _, err = run(
-            capsys, monkeypatch, "crcl", "--sex", "male", "--age", "60", "--weight-kg", "80",
-            "--creatinine", "1", "--weight-policy", "ideal",
+            capsys,
+            monkeypatch,
+            "crcl",
+            "--sex",
+            "male",
+            "--age",
+            "60",
+            "--weight-kg",
+            "80",
+            "--creatinine",
+            "1",
+            "--weight-policy",
+            "ideal",
         )
         assert code == 2
         assert "height" in err
@@ -151,21 +223,42 @@ class TestCalculators:
 
     def test_crcl_refuses_a_minor(self, capsys, monkeypatch):
         code, _, err = run(
-            capsys, monkeypatch, "crcl", "--sex", "male", "--age", "16", "--weight-kg", "60",
-            "--creatinine", "1",
+            capsys,
+            monkeypatch,
+            "crcl",
+            "--sex",
+            "male",
+            "--age",
+            "16",
+            "--weight-kg",
+            "60",
+            "--creatinine",
+            "1",
         )
         assert code == 2
         assert "--age" in err
 
     def test_crcl_unknown_sex_is_a_usage_error(self, capsys, monkeypatch):
         code, _, err = run(
-            capsys, monkeypatch, "crcl", "--sex", "x", "--age", "60", "--weight-kg", "60", "--creatinine", "1"
+            capsys,
+            monkeypatch,
+            "crcl",
+            "--sex",
+            "x",
+            "--age",
+            "60",
+            "--weight-kg",
+            "60",
+            "--creatinine",
+            "1",
         )
         assert code == 2
         assert "Traceback" not in err
 
     def test_dose_calculator_moderate_band(self, capsys, monkeypatch):
-        code, out, _ = run(capsys, monkeypatch, "dose", "--indication", "mm_combination", "--crcl", "45", "--json")
+        code, out, _ = run(
+            capsys, monkeypatch, "dose", "--indication", "mm_combination", "--crcl", "45", "--json"
+        )
         assert code == 0
         result = json.loads(out)
         assert result["band"] == "moderate"
@@ -173,10 +266,16 @@ class TestCalculators:
         assert result["frequency"] == "daily"
 
     def test_dose_calculator_dialysis(self, capsys, monkeypatch):
-        code, out, _ = run(capsys, monkeypatch, "dose", "--indication", "fl", "--dialysis", "--json")
+        code, out, _ = run(
+            capsys, monkeypatch, "dose", "--indication", "fl", "--dialysis", "--json"
+        )
         assert code == 0
         result = json.loads(out)
-        assert (result["band"], result["dose_mg"], result["after_dialysis"]) == ("dialysis", 5, True)
+        assert (result["band"], result["dose_mg"], result["after_dialysis"]) == (
+            "dialysis",
+            5,
+            True,
+        )
 
     def test_dose_calculator_needs_crcl(self, capsys, monkeypatch):
         code, _, err = run(capsys, monkeypatch, "dose", "--indication", "fl")
