@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lenaguard.case import Case, Medication
-from lenaguard.knowledge.topics.drugs import Drug, DrugCatalogue
-
-_WORD = re.compile(r"[^\W_]+(?:'[a-z]+)?")
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(text.lower().replace("-", " ")))
-
-
-def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
-    width = len(needle)
-    return any(haystack[i : i + width] == needle for i in range(len(haystack) - width + 1))
+from lenaguard.knowledge.topics.drugs import Drug, DrugCatalogue, name_words
 
 
 @dataclass(frozen=True)
@@ -30,22 +18,16 @@ class RecognisedMedication:
 
 
 def recognise(medication: Medication, catalogue: DrugCatalogue) -> RecognisedMedication:
-    """Find the catalogue drug a medication entry names: RxNorm code first, then words."""
+    """Find the catalogue drug a medication entry names: RxNorm code first, then the longest
+    name or brand found in its words."""
     if medication.rxnorm is not None:
-        for drug in catalogue.drugs:
-            if medication.rxnorm in drug.rxnorm:
-                return RecognisedMedication(medication, drug, f"rxnorm:{medication.rxnorm}")
+        drug = catalogue.drug_for_rxnorm(medication.rxnorm)
+        if drug is not None:
+            return RecognisedMedication(medication, drug, f"rxnorm:{medication.rxnorm}")
     if medication.name is not None:
-        words = _words(medication.name)
-        best: RecognisedMedication | None = None
-        best_width = 0
-        for drug in catalogue.drugs:
-            for label in (*drug.names, *drug.brands):
-                needle = _words(label)
-                if needle and _contains(words, needle) and len(needle) > best_width:
-                    best, best_width = RecognisedMedication(medication, drug, label), len(needle)
-        if best is not None:
-            return best
+        found = catalogue.drug_for_words(name_words(medication.name))
+        if found is not None:
+            return RecognisedMedication(medication, found[0], found[1])
     return RecognisedMedication(medication, None, None)
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from lenaguard.knowledge.base import Cited, Topic
 from lenaguard.knowledge.loader import register
+
+_WORD = re.compile(r"[^\W_]+(?:'[a-z]+)?")
+
+
+def name_words(text: str) -> tuple[str, ...]:
+    """A medication name as lower-case words ("Epivir-HBV" → ("epivir", "hbv"))."""
+    return tuple(_WORD.findall(text.lower().replace("-", " ")))
 
 
 class DrugClass(Cited):
@@ -29,6 +37,29 @@ class DrugCatalogue(Topic):
     topic: Literal["drugs"] = "drugs"
     classes: dict[str, DrugClass]
     drugs: list[Drug]
+
+    _by_words: dict[tuple[str, ...], tuple[Drug, str]] = PrivateAttr(default_factory=dict)
+    _by_rxnorm: dict[str, Drug] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: object, /) -> None:
+        """Index names, brands and codes once, so recognising a medication is a few look-ups."""
+        for drug in self.drugs:
+            for label in (*drug.names, *drug.brands):
+                self._by_words.setdefault(name_words(label), (drug, label))
+            for code in drug.rxnorm:
+                self._by_rxnorm.setdefault(code, drug)
+
+    def drug_for_rxnorm(self, code: str) -> Drug | None:
+        return self._by_rxnorm.get(code)
+
+    def drug_for_words(self, words: tuple[str, ...]) -> tuple[Drug, str] | None:
+        """The drug whose name or brand is the longest run of `words`, and that name."""
+        for width in range(len(words), 0, -1):
+            for start in range(len(words) - width + 1):
+                found = self._by_words.get(words[start : start + width])
+                if found is not None:
+                    return found
+        return None
 
     @model_validator(mode="after")
     def _known_classes(self) -> DrugCatalogue:

@@ -1,0 +1,326 @@
+"""What the dose rules need to know from the treatment timeline and the lab series.
+
+The timeline gives the current dose and its rung on the indication's dose ladder, whether the
+patient is at the floor, and the interruptions of the current course (so that a first fall can
+be told from a later one). The lab series gives the current counts, the pre-treatment
+(baseline) counts, how long a count has stayed low, and the context the label's rows mention:
+fever and platelet transfusions.
+
+Decisions recorded here (see docs/rules/dose-modification.md):
+- A count is *current* when it is dated on or after the last event of the course; an older
+  count describes the patient before the last change and cannot decide the next one.
+- The *baseline* is the latest result on or before the first day of the course (pre-dose
+  day-1 counts are baseline counts).
+- A count has stayed low "for N days" when consecutive results, all low, span at least N days
+  from the first to the latest (a single low result spans zero days).
+- "Within the first 4 weeks" on a dose counts the first dose day as day 1, so day 28 is within
+  and day 29 is after.
+- Falls are counted per hold reason within the current course: the first hold for
+  neutropenia is the first fall, whatever happened to the platelets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lenaguard.case import Case, LabResult, Transfusion
+from lenaguard.knowledge.base import Cited
+from lenaguard.knowledge.topics.dose_modification import IndicationTable, Ladder, LadderStep
+from lenaguard.knowledge.topics.indications import CycleSchedule
+from lenaguard.rules.course import Course, CourseStatus, current_course
+from lenaguard.vocab import EventKind, HoldReason, LabTest, Symptom, TransfusionKind
+
+_DOSING_EVENTS = (EventKind.START, EventKind.RESUME, EventKind.DOSE_CHANGE)
+
+
+@dataclass(frozen=True)
+class HoldEpisode:
+    """One interruption of the current course."""
+
+    reason: HoldReason
+    held_on: dt.date
+    ended_on: dt.date | None
+    """Date of the resume or stop that ended it; None while it lasts."""
+    dose_before_mg: float | None
+    days_on_before: tuple[int, int] | None
+    number: int
+    """1 for the first hold with this reason in the course, 2 for the second, ..."""
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The current course with its interruptions, as of the assessment date."""
+
+    course: Course
+    holds: tuple[HoldEpisode, ...]
+    last_event_date: dt.date | None
+    dosing_since: dt.date | None
+    """Date of the latest start, resume or dose change: the start of the current dosing period."""
+
+    @property
+    def current_hold(self) -> HoldEpisode | None:
+        if self.course.status is CourseStatus.HELD and self.holds:
+            return self.holds[-1]
+        return None
+
+    def falls(self, reason: HoldReason) -> int:
+        """How many holds with this reason the current course has (the open one included)."""
+        return sum(1 for episode in self.holds if episode.reason is reason)
+
+    def dose_first_given(self, dose_mg: float) -> dt.date | None:
+        """The first date in the current course from which this dose was given."""
+        for event in self.course.events:
+            if event.event in _DOSING_EVENTS and event.dose_mg == dose_mg:
+                return event.date
+        return None
+
+
+def build_timeline(case: Case) -> Timeline:
+    """Read the current course and its hold episodes from the case's timeline."""
+    course = current_course(case)
+    holds: list[HoldEpisode] = []
+    counts: dict[HoldReason, int] = {}
+    dose: float | None = None
+    days_on: tuple[int, int] | None = None
+    dosing_since: dt.date | None = None
+    for event in course.events:
+        if event.event in _DOSING_EVENTS:
+            if holds and holds[-1].ended_on is None:
+                holds[-1] = _ended(holds[-1], event.date)
+            dose, days_on, dosing_since = event.dose_mg, event.days_on, event.date
+        elif event.event is EventKind.HOLD and event.reason is not None:
+            counts[event.reason] = counts.get(event.reason, 0) + 1
+            holds.append(
+                HoldEpisode(
+                    reason=event.reason,
+                    held_on=event.date,
+                    ended_on=None,
+                    dose_before_mg=dose,
+                    days_on_before=days_on,
+                    number=counts[event.reason],
+                )
+            )
+        elif event.event is EventKind.STOP and holds and holds[-1].ended_on is None:
+            holds[-1] = _ended(holds[-1], event.date)
+    last = course.events[-1].date if course.events else None
+    return Timeline(
+        course=course, holds=tuple(holds), last_event_date=last, dosing_since=dosing_since
+    )
+
+
+def _ended(episode: HoldEpisode, on: dt.date) -> HoldEpisode:
+    return HoldEpisode(
+        reason=episode.reason,
+        held_on=episode.held_on,
+        ended_on=on,
+        dose_before_mg=episode.dose_before_mg,
+        days_on_before=episode.days_on_before,
+        number=episode.number,
+    )
+
+
+# --- dose ladder -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LadderPosition:
+    """Where a dose sits on an indication's ladder."""
+
+    ladder: Ladder
+    covered: bool
+    """False when no ladder is written for the course's starting dose (a fallback is used)."""
+    dose_mg: float
+    days_on: tuple[int, int]
+    level: int | None
+    """Index of the matching step (0 = top); None when the dose is not a step of the ladder."""
+    next_lower: LadderStep | None
+    """The step a reduction goes to; None at or below the floor."""
+    above_top: bool
+
+    @property
+    def floor(self) -> LadderStep:
+        return self.ladder.steps[-1]
+
+    @property
+    def at_floor(self) -> bool:
+        """At or below the lowest step: the label gives no lower dose."""
+        return self.next_lower is None
+
+
+def ladder_for(table: IndicationTable, start_dose_mg: float | None) -> tuple[Ladder, bool]:
+    """The ladder written for this starting dose, else the general one, else the first.
+
+    The second value is False when the table has no ladder for this starting dose.
+    """
+    for ladder in table.ladders:
+        if ladder.for_start_mg is not None and start_dose_mg in ladder.for_start_mg:
+            return ladder, True
+    for ladder in table.ladders:
+        if ladder.for_start_mg is None:
+            return ladder, True
+    return table.ladders[0], False
+
+
+def step_days(step: LadderStep, schedule: CycleSchedule) -> tuple[int, int]:
+    return step.days_on or schedule.days_on
+
+
+def intensity(dose_mg: float, days_on: tuple[int, int]) -> float:
+    """Milligrams per cycle on once-daily dosing: how ladder steps are ordered."""
+    first, last = days_on
+    return dose_mg * (last - first + 1)
+
+
+def ladder_position(
+    ladder: Ladder,
+    covered: bool,
+    dose_mg: float,
+    days_on: tuple[int, int] | None,
+    schedule: CycleSchedule,
+) -> LadderPosition:
+    """Place a dose (with its dosing days) on a ladder; lower steps have fewer mg per cycle."""
+    days = days_on or schedule.days_on
+    current = intensity(dose_mg, days)
+    level = next(
+        (
+            index
+            for index, step in enumerate(ladder.steps)
+            if step.dose_mg == dose_mg and step_days(step, schedule) == days
+        ),
+        None,
+    )
+    lower = next(
+        (
+            step
+            for step in ladder.steps
+            if intensity(step.dose_mg, step_days(step, schedule)) < current
+        ),
+        None,
+    )
+    top = ladder.steps[0]
+    return LadderPosition(
+        ladder=ladder,
+        covered=covered,
+        dose_mg=dose_mg,
+        days_on=days,
+        level=level,
+        next_lower=lower,
+        above_top=current > intensity(top.dose_mg, step_days(top, schedule)),
+    )
+
+
+# --- lab series ------------------------------------------------------------------------------
+
+
+def baseline_result(case: Case, test: LabTest, course_start: dt.date | None) -> LabResult | None:
+    """The latest result of a test on or before the first day of the course."""
+    if course_start is None:
+        return None
+    return case.latest(test, on_or_before=course_start)
+
+
+def current_result(case: Case, test: LabTest, since: dt.date | None) -> LabResult | None:
+    """The latest result on or before as_of, if dated on or after `since` (else None)."""
+    latest = case.latest(test)
+    if latest is None or latest.canonical_value is None:
+        return None
+    if since is not None and latest.date < since:
+        return None
+    return latest
+
+
+def results_until(case: Case, test: LabTest, until: dt.date) -> list[LabResult]:
+    """Numeric results of a test up to a date, oldest first."""
+    return [
+        result
+        for result in case.series(test)
+        if result.date <= until and result.canonical_value is not None
+    ]
+
+
+def low_run(results: list[LabResult], end: int, is_low) -> list[LabResult]:
+    """The consecutive results ending at index `end` for which `is_low(value)` holds."""
+    run: list[LabResult] = []
+    for result in reversed(results[: end + 1]):
+        if result.canonical_value is None or not is_low(result.canonical_value):
+            break
+        run.append(result)
+    return list(reversed(run))
+
+
+def span_days(run: list[LabResult]) -> int:
+    """Days from the first to the last result of a run (0 for one result)."""
+    if not run:
+        return 0
+    return (run[-1].date - run[0].date).days
+
+
+def fever_reported(case: Case) -> bool:
+    """Whether the case reports fever now (symptoms carry no temperature)."""
+    return Symptom.FEVER in case.symptoms
+
+
+def bleeding_reported(case: Case) -> bool:
+    return Symptom.BLEEDING in case.symptoms
+
+
+def platelet_transfusions(case: Case, since: dt.date | None) -> list[Transfusion]:
+    """Platelet transfusions dated in the current dosing period (from `since` to as_of)."""
+    return [
+        transfusion
+        for transfusion in case.transfusions
+        if transfusion.kind is TransfusionKind.PLATELETS
+        and (since is None or transfusion.date >= since)
+        and transfusion.date <= case.as_of
+    ]
+
+
+def within_first_weeks(first_dose: dt.date, on: dt.date, weeks: int) -> bool:
+    """Whether `on` falls in the first `weeks` weeks counting `first_dose` as day 1."""
+    return on - first_dose < dt.timedelta(weeks=weeks)
+
+
+def cycles_completed(start: dt.date, on: dt.date, cycle_days: int) -> int:
+    """Whole cycles finished between the course start and `on` (interruptions do not count)."""
+    if on < start:
+        return 0
+    return (on - start).days // cycle_days
+
+
+# --- what the toxicity rules hand to the dose decision ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Restraint:
+    """One reason not to give the current dose now, and the way back to treatment.
+
+    Rules of each topic (blood counts, other toxicity) return restraints; the dose decision
+    holds while any restraint is unmet and restarts at the lowest dose the restraints allow.
+    """
+
+    rule: str
+    """Id of the rule that raised it."""
+    reason: str
+    """Why treatment is (or stays) interrupted, in one sentence."""
+    when: str
+    """The condition for restarting, in words."""
+    met: bool
+    """Whether that condition is met now."""
+    dose_mg: float | None
+    """Restart dose; None when the label leaves it to the prescriber."""
+    days_on: tuple[int, int] | None
+    entries: tuple[Cited, ...]
+    """The knowledge entries it rests on (status and citations)."""
+    floor_reached: bool = False
+    """True when the label's next lower dose would be below the floor."""
+
+
+def next_lower_restart(
+    position: LadderPosition, schedule: CycleSchedule
+) -> tuple[float | None, tuple[int, int] | None, bool]:
+    """Dose, dosing days and floor flag of a restart one step down the ladder."""
+    step = position.next_lower
+    if step is None:
+        return None, None, True
+    return step.dose_mg, step_days(step, schedule), False
