@@ -27,6 +27,7 @@ from lenaguard.rules import (
 )
 from lenaguard.rules.course import CourseStatus, current_course
 from lenaguard.rules.ongoing_dose import ongoing_dose
+from lenaguard.rules.other_toxicity import contraindication_findings
 from lenaguard.rules.renal import assess_renal
 from lenaguard.rules.renal_review import review_dose_against_renal_function
 from lenaguard.rules.results import CalendarDay, DosePlan, MonitoringItem, RenalFunction
@@ -133,6 +134,7 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
         dose, dose_findings = ongoing_dose(case, kb)
     else:
         dose, dose_findings = starting_dose(case, renal, kb)
+        dose_findings = [*dose_findings, *contraindication_findings(case, kb, started=False)]
     findings = [*findings, *dose_findings, *review_dose_against_renal_function(case, renal, kb)]
     if course.status is CourseStatus.ACTIVE:
         findings.append(missed_dose_advice(kb))

@@ -94,12 +94,15 @@ def _dose(assessment: Assessment, kb: KnowledgeBase) -> Panel:
         if plan.after_dialysis:
             lines[0] += ", after dialysis on dialysis days"
     if plan.resume is not None:
-        dose = (
-            "dose to be decided"
-            if plan.resume.dose_mg is None
-            else (f"{format_number(plan.resume.dose_mg)} mg {plan.resume.frequency.words}")
-        )
-        lines.append(f"Resume when {plan.resume.when}, at {dose}.")
+        lines.append(f"Resume when: {plan.resume.when}")
+        if plan.resume.dose_mg is not None:
+            days = ""
+            if plan.resume.days_on:
+                days = f", days {plan.resume.days_on[0]}–{plan.resume.days_on[1]}"
+            lines.append(
+                f"Restart at: [bold]{format_number(plan.resume.dose_mg)} mg "
+                f"{plan.resume.frequency.words}{days}[/]"
+            )
     lines.append(plan.reason)
     lines.append(
         f"[dim]rule {plan.rule} · status[/] {plan.status.value} [dim]· {citation_text(plan.citations, kb)}[/]"
