@@ -13,7 +13,6 @@ ASCO says anticancer therapy is not delayed for HBV testing or prophylaxis.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from lenaguard.case import Case, LabResult
+from lenaguard.dates import add_months
 from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge import Citation, KnowledgeBase, Status, merge_citations, weakest
 from lenaguard.knowledge.base import Cited
@@ -107,15 +107,6 @@ class InfectionOutcome(RuleOutcome):
 
 
 # --- calendar ----------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months later (clamped to the month's last day)."""
-    first = day.replace(day=1)
-    for _ in range(months):
-        first += dt.timedelta(days=calendar.monthrange(first.year, first.month)[1])
-    last_day = calendar.monthrange(first.year, first.month)[1]
-    return first.replace(day=min(day.day, last_day))
 
 
 # --- classification ----------------------------------------------------------------------------

@@ -17,12 +17,12 @@ Date arithmetic counts calendar days; where a period "runs from" a date, that da
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lenaguard.case import Reproductive
+from lenaguard.dates import add_months
 from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge.base import Citation, Cited, Status, merge_citations, weakest
 from lenaguard.knowledge.loader import KnowledgeBase
@@ -371,15 +371,6 @@ def next_periodic_survey(
         return None
     anchor = max(enrolled_on, last_survey_on) if last_survey_on is not None else enrolled_on
     return add_months(anchor, requirement.every_months)
-
-
-def add_months(start: dt.date, months: int) -> dt.date:
-    """`start` moved forward by whole calendar months, clamped to the month's last day."""
-    first = start.replace(day=1)
-    for _ in range(months):
-        first += dt.timedelta(days=calendar.monthrange(first.year, first.month)[1])
-    last_day = calendar.monthrange(first.year, first.month)[1]
-    return first.replace(day=min(start.day, last_day))
 
 
 def dispense_counselling(kb: KnowledgeBase) -> Finding:
