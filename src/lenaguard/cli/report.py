@@ -280,18 +280,19 @@ def render_knowledge_check(console: Console, kb: KnowledgeBase) -> None:
 
 
 def _entry_fields(entry: Cited) -> str:
+    dumped = entry.model_dump(mode="json", exclude_none=True)
     shown = []
     for name in type(entry).model_fields:
-        if name in ("status", "cite"):
+        if name in ("status", "cite") or name not in dumped:
             continue
         value = getattr(entry, name)
-        if isinstance(value, Cited) or value is None or value == [] or value == {}:
+        if isinstance(value, Cited) or value == [] or value == {}:
             continue
         if isinstance(value, list) and value and isinstance(value[0], Cited):
             continue
-        if isinstance(value, BaseModel):
-            value = value.model_dump(mode="json", exclude_none=True)
-        shown.append(f"{name}: {value}")
+        if isinstance(value, dict) and value and isinstance(next(iter(value.values())), Cited):
+            continue
+        shown.append(f"{name}: {dumped[name]}")
     return "\n".join(shown)
 
 
