@@ -184,7 +184,9 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
         rems_category=pregnancy_outcome.rems_category,
         rems_category_name=pregnancy_outcome.rems_category_name,
         hbv=infection_outcome.hbv.model_dump(mode="json"),
-        scores=thrombosis_outcome.model_dump(mode="json")["scores"],
+        scores={
+            name: score.model_dump(mode="json") for name, score in thrombosis_outcome.scores.items()
+        },
         response=ResponseSummary(
             imwg=response_outcome.imwg,
             immunoglobulins=list(response_outcome.immunoglobulins),

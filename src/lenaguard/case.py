@@ -10,6 +10,7 @@ what is needed.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -232,17 +233,19 @@ class LabResult(_Model):
             self._canonical_unit = definition.canonical_unit
         return self
 
-    @property
+    # Cached: the rules read these many times per assessment, and a private attribute goes
+    # through pydantic's slower attribute look-up.
+    @cached_property
     def lab_test(self) -> LabTest:
         """The test this result is of, resolved from `test` or `loinc`."""
         return self._test
 
-    @property
+    @cached_property
     def canonical_value(self) -> float | None:
         """The value in the test's canonical unit (e.g. counts per microlitre)."""
         return self._canonical_value
 
-    @property
+    @cached_property
     def canonical_unit(self) -> str | None:
         return self._canonical_unit
 
@@ -403,9 +406,16 @@ class Case(_Model):
         assert self.patient.age_years is not None  # guaranteed by validation
         return self.patient.age_years
 
+    @cached_property
+    def _series_by_test(self) -> dict[LabTest, tuple[LabResult, ...]]:
+        by_test: dict[LabTest, list[LabResult]] = {}
+        for lab in sorted(self.labs, key=lambda lab: lab.date):
+            by_test.setdefault(lab.lab_test, []).append(lab)
+        return {test: tuple(results) for test, results in by_test.items()}
+
     def series(self, test: LabTest) -> list[LabResult]:
         """All results of one test, oldest first."""
-        return sorted((lab for lab in self.labs if lab.lab_test == test), key=lambda lab: lab.date)
+        return list(self._series_by_test.get(test, ()))
 
     def latest(self, test: LabTest, on_or_before: dt.date | None = None) -> LabResult | None:
         """The most recent result of a test, on or before a date (default: as_of)."""
