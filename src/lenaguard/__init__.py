@@ -1,0 +1,33 @@
+"""lenaguard: lenalidomide (Revlimid) therapy safety and evidence.
+
+The library API in four names:
+
+    from lenaguard import load_case, assess, default_knowledge
+
+    case = load_case(Path("examples/mm-newly-diagnosed.yaml"))
+    result = assess(case, default_knowledge())
+    result.dose, result.findings, result.ready_to_prescribe, result.to_json_dict()
+"""
+
+from lenaguard.assess import Assessment, assess
+from lenaguard.case import Case
+from lenaguard.caseio import CaseError, case_from_data, load_case, parse_case_text
+from lenaguard.findings import Finding
+from lenaguard.knowledge import KnowledgeBase, KnowledgeError, Status, default_knowledge
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assessment",
+    "Case",
+    "CaseError",
+    "Finding",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Status",
+    "assess",
+    "case_from_data",
+    "default_knowledge",
+    "load_case",
+    "parse_case_text",
+]
