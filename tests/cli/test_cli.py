@@ -86,7 +86,7 @@ class TestAssess:
             "Dose",
             "Renal function",
             "Next 4 weeks",
-            "Findings",
+            "Thrombosis",
         ):
             assert heading in out
 
@@ -308,3 +308,11 @@ class TestKnowledgeAndSchema:
         code, _, err = run(capsys, monkeypatch, "knowledge", "show", "astrology")
         assert code == 2
         assert "indications" in err
+
+
+def test_every_finding_category_has_a_report_section():
+    from lenaguard.cli.report import FINDING_SECTIONS
+    from lenaguard.vocab import Category
+
+    covered = {category for _, categories in FINDING_SECTIONS for category in categories}
+    assert covered == set(Category)

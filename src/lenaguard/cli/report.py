@@ -17,6 +17,7 @@ from lenaguard.findings import format_number
 from lenaguard.knowledge import Citation, Cited, KnowledgeBase, Status, Topic
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
+from lenaguard.vocab import Category
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 STATUS_STYLE = {
@@ -210,19 +211,41 @@ def _response(assessment: Assessment) -> Panel | None:
     return Panel("\n".join(lines), title="Response", expand=False)
 
 
-def _findings(assessment: Assessment, kb: KnowledgeBase) -> Table:
-    table = Table(title="Findings", show_lines=True)
-    for column in ("severity", "category", "finding", "status", "sources"):
-        table.add_column(column)
-    for finding in assessment.findings:
-        table.add_row(
-            Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity.value]),
-            finding.category.value,
-            Text.assemble((finding.summary, "bold"), "\n", finding.detail),
-            _status(finding.status),
-            citation_text(finding.citations, kb),
-        )
-    return table
+# Report sections, in reading order: what decides the dose, then each safety screen.
+FINDING_SECTIONS: list[tuple[str, tuple[Category, ...]]] = [
+    ("Urgent: symptoms", (Category.SYMPTOM,)),
+    ("Dose, toxicity and kidneys", (Category.DOSING, Category.TOXICITY, Category.RENAL)),
+    ("Pregnancy prevention and REMS", (Category.PREGNANCY,)),
+    ("Infections and hepatitis B", (Category.INFECTION,)),
+    ("Thrombosis", (Category.THROMBOSIS,)),
+    ("Interactions", (Category.INTERACTION,)),
+    ("Response", (Category.RESPONSE,)),
+    ("Monitoring and schedule", (Category.MONITORING, Category.SCHEDULE)),
+    ("Missing or questionable input", (Category.INPUT,)),
+]
+
+
+def _findings(assessment: Assessment, kb: KnowledgeBase) -> list[Table]:
+    """One table per section; findings keep the assessment's order (critical first)."""
+    tables = []
+    for title, categories in FINDING_SECTIONS:
+        chosen = [f for f in assessment.findings if f.category in categories]
+        if not chosen:
+            continue
+        counts = Counter(f.severity.value for f in chosen)
+        tally = ", ".join(f"{counts[s]} {s}" for s in ("critical", "warning", "info") if counts[s])
+        table = Table(title=f"{title} ({tally})", show_lines=True, title_justify="left")
+        for column in ("severity", "finding", "status", "sources"):
+            table.add_column(column)
+        for finding in chosen:
+            table.add_row(
+                Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity.value]),
+                Text.assemble((finding.summary, "bold"), "\n", finding.detail),
+                _status(finding.status),
+                citation_text(finding.citations, kb),
+            )
+        tables.append(table)
+    return tables
 
 
 def _omitted(assessment: Assessment) -> Panel | None:
@@ -251,7 +274,7 @@ def render_assessment(
         _monitoring(assessment),
         _scores(assessment),
         _response(assessment),
-        _findings(assessment, kb),
+        *_findings(assessment, kb),
         _omitted(assessment),
     ]
     console.print(Group(*(part for part in parts if part is not None)))
