@@ -222,3 +222,10 @@ class TestLoading:
         with pytest.raises(CaseError) as raised:
             parse_case_text("patient: [unclosed", today=TODAY)
         assert fields(raised.value.problems) == ["(file)"]
+
+
+@pytest.mark.parametrize("days_on", [[0, 0], [1, 40], [22, 21]])
+def test_days_on_outside_the_cycle_is_refused(days_on):
+    events = [{"date": "2026-11-02", "event": "start", "dose_mg": 5, "days_on": days_on}]
+    problems = problems_for(therapy={"events": events})
+    assert fields(problems) == ["therapy.events.0.days_on"]

@@ -26,6 +26,7 @@ from lenaguard.rules import (
     thrombosis,
 )
 from lenaguard.rules.course import CourseStatus, current_course
+from lenaguard.rules.dose_gate import apply_safety_gate
 from lenaguard.rules.ongoing_dose import ongoing_dose
 from lenaguard.rules.other_toxicity import contraindication_findings
 from lenaguard.rules.renal import assess_renal
@@ -135,7 +136,11 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
     else:
         dose, dose_findings = starting_dose(case, renal, kb)
         dose_findings = [*dose_findings, *contraindication_findings(case, kb, started=False)]
-    findings = [*findings, *dose_findings, *review_dose_against_renal_function(case, renal, kb)]
+    findings = [
+        *findings,
+        *dose_findings,
+        *review_dose_against_renal_function(case, renal, kb, plan=dose),
+    ]
     if course.status is CourseStatus.ACTIVE:
         findings.append(missed_dose_advice(kb))
 
@@ -157,17 +162,19 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
         findings.extend(outcome.findings)
     monitoring_items = [item for outcome in outcomes for item in outcome.monitoring]
 
+    dose = apply_safety_gate(dose, findings)
+    findings = sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.category, f.id))
+    monitoring_items = sorted(monitoring_items, key=lambda item: (item.due, item.test))
+    # Decided before any filtering: --verified-only never makes a case ready to prescribe.
+    blocking = [finding.id for finding in findings if _blocks(finding)]
+    if dose is not None and dose.action is DoseAction.STOP and dose.rule not in blocking:
+        blocking.append(dose.rule)
+
     omitted: list[Omitted] = []
     if verified_only:
         findings, monitoring_items, dose, omitted = _drop_unverified(
             findings, monitoring_items, dose
         )
-
-    findings = sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.category, f.id))
-    monitoring_items = sorted(monitoring_items, key=lambda item: (item.due, item.test))
-    blocking = [finding.id for finding in findings if _blocks(finding)]
-    if dose is not None and dose.action is DoseAction.STOP:
-        blocking.append(dose.rule)
 
     return Assessment(
         as_of=case.as_of,
@@ -200,11 +207,14 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
 def _drop_unverified(
     findings: list[Finding], monitoring_items: list[MonitoringItem], dose: DosePlan | None
 ) -> tuple[list[Finding], list[MonitoringItem], DosePlan | None, list[Omitted]]:
-    """Leave out everything resting on an unverified rule, and list what was left out."""
+    """Leave out what rests on an unverified rule, and list it.
+
+    A finding that blocks the prescription is kept whatever its status: hiding it would make
+    an unsafe case look ready.
+    """
+    dropped = [f for f in findings if f.status is Status.UNVERIFIED and not _blocks(f)]
     omitted = [
-        Omitted(kind="finding", id=f.id, summary=f.summary, status=f.status)
-        for f in findings
-        if f.status is Status.UNVERIFIED
+        Omitted(kind="finding", id=f.id, summary=f.summary, status=f.status) for f in dropped
     ]
     omitted += [
         Omitted(kind="monitoring", id=item.test, summary=item.reason, status=item.status)
@@ -215,7 +225,7 @@ def _drop_unverified(
         omitted.append(Omitted(kind="dose", id=dose.rule, summary=dose.reason, status=dose.status))
         dose = None
     return (
-        [f for f in findings if f.status is not Status.UNVERIFIED],
+        [f for f in findings if f not in dropped],
         [item for item in monitoring_items if item.status is not Status.UNVERIFIED],
         dose,
         omitted,

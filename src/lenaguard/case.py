@@ -380,9 +380,18 @@ class Case(_Model):
             )
         if patient.sex == Sex.MALE and patient.reproductive is not None:
             raise ValueError("patient.reproductive: applies to female patients only")
-        strengths = default_knowledge().get(IndicationsKnowledge).capsule_strengths_mg.values
+        indications = default_knowledge().get(IndicationsKnowledge)
+        strengths = indications.capsule_strengths_mg.values
+        cycle_days = indications.entry(self.indication).schedule.cycle_days
         if self.therapy is not None:
             for index, item in enumerate(self.therapy.events):
+                if item.days_on is not None:
+                    first, last = item.days_on
+                    if not 1 <= first <= last <= cycle_days:
+                        raise ValueError(
+                            f"therapy.events.{index}.days_on: [{first}, {last}] must be days of "
+                            f"the {cycle_days}-day cycle, first ≤ last (e.g. [1, 21])"
+                        )
                 if item.dose_mg is not None and item.dose_mg not in strengths:
                     allowed = ", ".join(f"{s:g}" for s in strengths)
                     raise ValueError(

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from lenaguard.knowledge.base import Citation, Cited, Status, merge_citations, weakest
-from lenaguard.vocab import Category, Severity
+from lenaguard.vocab import Category, DoseAction, Severity
 
 
 class Finding(BaseModel):
@@ -30,6 +30,11 @@ class Finding(BaseModel):
     blocking: bool = Field(
         default=False, description="True when this finding stops the prescription going ahead."
     )
+    requires_dose_action: DoseAction | None = Field(
+        default=None,
+        description="hold or stop: what this finding requires of today's dose, whatever the "
+        "dose rules decided (e.g. a missed period interrupts lenalidomide during the evaluation).",
+    )
 
     @classmethod
     def from_entries(
@@ -42,6 +47,7 @@ class Finding(BaseModel):
         detail: str,
         inputs: dict[str, Any] | None = None,
         blocking: bool = False,
+        requires_dose_action: DoseAction | None = None,
     ) -> Finding:
         """A finding resting on knowledge entries: their weakest status, all their citations."""
         if not entries:
@@ -56,6 +62,7 @@ class Finding(BaseModel):
             citations=merge_citations(*entries),
             inputs=inputs or {},
             blocking=blocking,
+            requires_dose_action=requires_dose_action,
         )
 
 

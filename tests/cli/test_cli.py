@@ -144,7 +144,9 @@ class TestAssess:
         assert code == 0
         result = json.loads(out)
         assert result["verified_only"] is True
-        assert all(f["status"] != "unverified" for f in result["findings"])
+        assert all(
+            f["status"] != "unverified" or f["id"] in result["blocking"] for f in result["findings"]
+        )
         assert all(m["status"] != "unverified" for m in result["monitoring"])
         assert result["dose"] is None
         assert any(item["kind"] == "dose" for item in result["omitted"])
@@ -316,3 +318,10 @@ def test_every_finding_category_has_a_report_section():
 
     covered = {category for _, categories in FINDING_SECTIONS for category in categories}
     assert covered == set(Category)
+
+
+def test_dose_calculator_warns_below_the_studied_range(capsys, monkeypatch):
+    code, out, _ = run(capsys, monkeypatch, "dose", "--indication", "mm_combination", "--crcl", "5")
+    assert code == 0
+    assert "[warning]" in out
+    assert "not studied" in out

@@ -109,6 +109,17 @@ def test_unknown_heavy_chain_assesses_all_three_and_says_so():
     assert "response.immunoglobulins_heavy_chain_unknown" in {f.id for f in findings}
 
 
+def test_improvement_with_unknown_heavy_chain_carries_the_caveat_in_its_summary():
+    """Regression: with no heavy chain, a rising total immunoglobulin may be the myeloma's own
+    (more M-protein, not recovery); the "improved" claim itself now says to check that."""
+    _, findings = assess_immunoglobulin_recovery(ig_case(iga(40, 60), heavy_chain=None), KB)
+    improved = next(f for f in findings if f.id == "response.immunoglobulins_improved")
+    assert "heavy chain not given" in improved.summary
+    _, known = assess_immunoglobulin_recovery(ig_case(iga(40, 60), heavy_chain="igg"), KB)
+    improved = next(f for f in known if f.id == "response.immunoglobulins_improved")
+    assert "heavy chain" not in improved.summary
+
+
 def test_missing_values_are_not_assessable_and_named():
     items, findings = assess_immunoglobulin_recovery(ig_case(iga(40, 60)), KB)
     igm = next(item for item in items if item.immunoglobulin is LabTest.IGM)

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lenaguard.assess import assess
 from lenaguard.caseio import load_case
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.rules.infection import (
@@ -380,8 +381,10 @@ class TestPastHbvRisk:
             conditions={"autologous_hsct": False},
         )
         monitor = finding(outcome, "infection.hbv_past_monitor")
-        assert monitor.status is Status.UNVERIFIED
+        # ASCO's advice (monitor, treat on demand) is secondary; only the interval is unverified
+        assert monitor.status is Status.SECONDARY
         assert monitor.severity is Severity.INFO
+        assert all(item.status is Status.UNVERIFIED for item in outcome.monitoring)
         assert "infection.hbv_past_high_risk" not in ids(outcome)
         assert "infection.hbv_past_transplant_unknown" not in ids(outcome)
         assert outcome.high_risk_therapy == []
@@ -396,6 +399,24 @@ class TestPastHbvRisk:
         outcome = run(kb, labs=[*PAST, dna(0)], conditions={"autologous_hsct": False})
         assert {"alt", "hbsag", "hbv_dna"} <= {item.test for item in outcome.monitoring}
         assert "HBV DNA" in finding(outcome, "infection.hbv_past_monitor").summary
+
+    def test_past_hbv_advice_survives_verified_only(self, kb):
+        """Regression: the advice was dropped with --verified-only because it shared one entry
+        with the unverified AASLD interval; now only the interval items are left out."""
+        case = make_case(labs=[*PAST, dna(0)], conditions={"autologous_hsct": False})
+        result = assess(case, kb, verified_only=True)
+        kept = [f for f in result.findings if f.id == "infection.hbv_past_monitor"]
+        assert len(kept) == 1 and "HBV DNA" in kept[0].summary
+        omitted = {(item.kind, item.id) for item in result.omitted}
+        assert {("monitoring", "hbv_dna"), ("monitoring", "hbsag")} <= omitted
+
+    def test_high_risk_advice_gives_both_reactivation_rules(self, kb):
+        """Facts §8: treat at HBsAg reappearance or DNA ≥ 1,000 IU/mL; monthly DNA below it."""
+        outcome = run(kb, indication="mm_maintenance", labs=[*PAST, dna(0)])
+        detail = finding(outcome, "infection.hbv_past_high_risk").detail
+        assert "HBsAg reappears" in detail
+        assert "≥ 1,000 IU/mL" in detail
+        assert "repeat HBV DNA monthly while it is quantifiable but below 1,000 IU/mL" in detail
 
     def test_unknown_transplant_status_is_reported(self, kb):
         outcome = run(kb, labs=[*PAST, dna(0)])
@@ -455,6 +476,32 @@ class TestReactivation:
         reactivation = finding(outcome, "infection.hbv_reactivation")
         assert reactivation.severity is Severity.CRITICAL
         assert "HBsAg" in reactivation.summary
+
+    def test_reactivation_replaces_the_prophylaxis_or_monitoring_advice(self, kb):
+        """Regression: "give prophylaxis, or monitor every 3 months" next to a reactivation that
+        needs treatment now contradicted it."""
+        outcome = run(kb, indication="mm_maintenance", labs=[*PAST, dna(1000)])
+        assert "infection.hbv_reactivation" in ids(outcome)
+        assert "infection.hbv_past_high_risk" not in ids(outcome)
+        assert "hbsag" not in {item.test for item in outcome.monitoring}
+
+    def test_dna_999_in_high_risk_past_hbv_keeps_the_advice(self, kb):
+        outcome = run(kb, indication="mm_maintenance", labs=[*PAST, dna(999)])
+        assert "infection.hbv_past_high_risk" in ids(outcome)
+        assert "infection.hbv_reactivation" not in ids(outcome)
+
+    def test_hbsag_reappearance_is_not_also_called_a_prophylaxis_need(self, kb):
+        labs = [
+            *serology("negative", "positive", "positive", date="2026-08-01"),
+            lab("hbsag", result="positive", date="2026-11-10"),
+            dna(5000),
+        ]
+        outcome = run(kb, indication="mm_maintenance", labs=labs)
+        assert finding(outcome, "infection.hbv_reactivation").severity is Severity.CRITICAL
+        assert "infection.hbv_chronic_prophylaxis_needed" not in ids(outcome)
+        assert "prophylaxis" not in " ".join(f.summary for f in outcome.findings)
+        # the on-antiviral monitoring of chronic HBV still applies
+        assert due(outcome, "hbv_dna") == dt.date(2027, 5, 10)
 
     def test_hbsag_positive_throughout_is_not_seroreversion(self, kb):
         labs = [lab("hbsag", result="positive", date="2026-05-10"), *CHRONIC, dna(100)]

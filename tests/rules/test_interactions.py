@@ -117,6 +117,26 @@ def test_the_contraception_note_is_only_for_female_patients_on_an_estrogen():
     assert "REMS" not in esa_only.detail
 
 
+def test_the_contraception_note_is_left_out_for_a_female_who_cannot_become_pregnant():
+    """Regression: a woman after a hysterectomy on estrogen HRT was told her estrogen might be
+    her REMS contraception."""
+    for history in ({"hysterectomy": True}, {"months_since_last_menses": 30}):
+        risk = _by_id(
+            _findings(
+                patient={"sex": "female", "age_years": 66, "reproductive": history},
+                medications=[{"name": "estradiol"}],
+            )
+        )["interaction.thrombosis_risk"]
+        assert "REMS" not in risk.detail and "contraception requirement" not in risk.detail
+        assert risk.status is Status.UNVERIFIED
+        assert "caution" in risk.summary.lower()
+    # unknown history counts as able to become pregnant (§5): the note stays
+    presumed = _by_id(
+        _findings(patient={"sex": "female", "age_years": 52}, medications=[{"name": "Yaz"}])
+    )["interaction.thrombosis_risk"]
+    assert "REMS" in presumed.detail
+
+
 # --- anticoagulants / antiplatelets: low platelets, not an interaction (§11 item 3) ---------
 
 ANTICOAGULANTS = ["enoxaparin", "Eliquis", "rivaroxaban", "warfarin", "heparin", "fondaparinux"]
@@ -203,6 +223,36 @@ def test_cyp3a4_drugs_together_with_others_still_raise_no_warning_about_themselv
     for finding in findings:
         if finding.severity is not Severity.INFO:
             assert "ketoconazole" not in finding.detail and "rifampin" not in finding.detail
+
+
+def _assess_with(medications):
+    from lenaguard.assess import assess
+
+    base = {
+        "labs": [
+            lab("creatinine", 1.0, "mg/dL"),
+            lab("anc", 2500, "/uL"),
+            lab("platelets", 200_000, "/uL"),
+        ],
+        "therapy": {"events": [{"date": "2026-10-23", "event": "start", "dose_mg": 25}]},
+    }
+    return assess(make_case(**base, medications=medications), KB)
+
+
+@pytest.mark.parametrize("drug", _cyp_drugs(), ids=lambda drug: drug.id)
+def test_no_cyp3a4_drug_changes_anything_in_a_whole_assessment(drug):
+    """Facts §6 and §11 item 1: no rule anywhere in `assess` may alert on a CYP3A4 drug."""
+    without = _assess_with([])
+    result = _assess_with([{"name": drug.names[0]}])
+    assert result.ready_to_prescribe is without.ready_to_prescribe
+    assert result.blocking == without.blocking
+    assert result.dose == without.dose
+    new = {f.id for f in result.findings} - {f.id for f in without.findings}
+    assert new == {"interaction.no_cyp_interaction"}
+    for finding in result.findings:
+        text = f"{finding.summary} {finding.detail}".lower()
+        if drug.names[0].lower() in text or "cyp" in text:
+            assert finding.severity is Severity.INFO, finding.id
 
 
 # --- unrecognised medications and lenalidomide itself ---------------------------------------

@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 from lenaguard.caseio import load_case
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.rules import response
-from lenaguard.rules.mds_response import assess_mds_response, longest_transfusion_free_days
+from lenaguard.rules.mds_response import (
+    assess_mds_response,
+    longest_transfusion_free_days,
+    longest_transfusion_free_run,
+)
 from tests.factories import lab, make_case
 
 KB = default_knowledge()
@@ -109,6 +113,35 @@ def test_longest_run_counts_calendar_days_inclusively():
     assert longest_transfusion_free_days([], start, end) == 10
     assert longest_transfusion_free_days([dt.date(2026, 1, 1)], start, end) == 9
     assert longest_transfusion_free_days([dt.date(2026, 1, 5)], start, end) == 5
+
+
+def test_longest_run_gives_its_dates():
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 1, 10)
+    assert longest_transfusion_free_run([dt.date(2026, 1, 5)], start, end) == (
+        5,
+        dt.date(2026, 1, 6),
+        dt.date(2026, 1, 10),
+    )
+    every_day = [start + dt.timedelta(days=i) for i in range(10)]
+    assert longest_transfusion_free_run(every_day, start, end) == (0, None, None)
+
+
+def test_independence_reached_then_transfusions_again_is_said():
+    """Regression: "RBC transfusion-independent" was reported without the dates of the run,
+    even when RBC transfusions had come back after it (the response was no longer current)."""
+    result, findings = mds(mds_case(100, transfusions=[rbc(0), rbc(70), rbc(90)]))
+    assert result.transfusion_independent is True
+    assert result.longest_transfusion_free_days == 69  # days 1–69
+    summary = findings["response.mds_transfusion_independence"].summary
+    assert f"({day(1)} to {day(69)})" in summary
+    assert f"RBC transfusions again since {day(70)}" in summary
+
+
+def test_independence_still_current_names_the_run():
+    _, findings = mds(mds_case(80, transfusions=[rbc(10)]))
+    summary = findings["response.mds_transfusion_independence"].summary
+    assert f"({day(11)} to {day(80)})" in summary
+    assert "again" not in summary
 
 
 # --- HI-E: haemoglobin -----------------------------------------------------------------------

@@ -8,6 +8,8 @@ cycles of 28 days, facts §1) and the conventions in docs/rules/schedule-and-mon
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -508,6 +510,14 @@ def test_thyroid_baseline_missing_on_treatment_is_due_now():
     assert tsh.status is Status.UNVERIFIED
 
 
+def test_missing_creatinine_on_treatment_is_due_now_to_review_the_dose():
+    case, _ = on_course(30)
+    item = items_by_test(evaluate(case, KB))["creatinine"]
+    assert item.due == AS_OF
+    assert "check now" in item.reason
+    assert "first dose" not in item.reason
+
+
 def test_creatinine_on_record_means_no_renal_item():
     case, _ = on_course(3, labs=[lab("creatinine", 1.0, "mg/dL", date=days_before(4))])
     assert "creatinine" not in items_by_test(evaluate(case, KB))
@@ -544,6 +554,66 @@ def test_pt_inr_in_myeloma_patients_on_warfarin(indication, drug, expected):
         assert items["pt_inr"].status is Status.LABEL_OLD
 
 
+@pytest.mark.parametrize(
+    ("indication", "medications", "expected"),
+    [
+        # facts §4/§6: PT/INR closely in MM patients on warfarin (the dexamethasone effect is
+        # unknown); outside MM lenaguard lists it only when dexamethasone is taken as well, as
+        # the interaction finding does.
+        ("mcl", [{"name": "warfarin"}, {"name": "dexamethasone"}], True),
+        ("fl", [{"name": "Coumadin"}, {"name": "dexamethasone"}], True),
+        ("mcl", [{"name": "warfarin"}], False),
+        ("mds_del5q", [{"name": "dexamethasone"}], False),
+        ("mm_maintenance", [{"name": "warfarin"}], True),  # MM without dexamethasone: label
+    ],
+)
+def test_pt_inr_outside_myeloma_only_with_dexamethasone(indication, medications, expected):
+    case, _ = on_course(3, indication=indication, medications=medications)
+    items = items_by_test(evaluate(case, KB))
+    assert ("pt_inr" in items) is expected
+    if expected:
+        item = items["pt_inr"]
+        assert item.status is Status.LABEL_OLD
+        assert "no fixed interval" in item.reason
+        outside = indication not in ("mm_combination", "mm_maintenance")
+        assert ("dexamethasone is taken as well" in item.reason) is outside
+
+
+def test_pt_inr_item_matches_the_warfarin_interaction_finding():
+    """Whenever the interaction finding asks for PT/INR, the monitoring list has the item."""
+    from lenaguard.assess import assess
+
+    for indication in ("mm_combination", "mm_maintenance", "mcl", "fl", "mzl", "mds_del5q"):
+        for meds in ([{"name": "warfarin"}], [{"name": "warfarin"}, {"name": "dexamethasone"}]):
+            case, _ = on_course(3, indication=indication, medications=meds)
+            assessment = assess(case, KB)
+            warfarin = next(f for f in assessment.findings if f.id == "interaction.warfarin")
+            asks = warfarin.severity is Severity.WARNING
+            assert asks is ("pt_inr" in {i.test for i in assessment.monitoring}), (
+                indication,
+                meds,
+            )
+
+
+@pytest.mark.parametrize("indication", ["fl", "mzl"])
+def test_the_count_after_the_last_fl_mzl_cycle_is_not_called_cycle_13(indication):
+    # facts §1: FL/MZL up to 12 cycles; cycle 12 day 16 = course day 324
+    case, start = on_course(
+        324, indication=indication, labs=[lab("anc", 2000, "/uL", date=days_before(2))]
+    )
+    item = items_by_test(evaluate(case, KB))["cbc"]
+    assert item.due == start + dt.timedelta(days=12 * 28)  # the day after cycle 12
+    assert "cycle 13" not in item.reason
+    assert "End-of-course count" in item.reason
+    assert "up to 12 cycles" in item.reason
+
+
+def test_the_myeloma_schedule_has_no_end_of_course_count():
+    case, _ = on_course(324, labs=[lab("anc", 2000, "/uL", date=days_before(2))])
+    item = items_by_test(evaluate(case, KB))["cbc"]
+    assert "cycle 13, day 1" in item.reason
+
+
 def test_no_message_repeats_the_sample_documents_combined_lab_interval():
     case, _ = on_course(
         3, labs=[lab("anc", 2000, "/uL", date=days_before(2))], medications=[{"name": "warfarin"}]
@@ -555,6 +625,32 @@ def test_no_message_repeats_the_sample_documents_combined_lab_interval():
     for text in texts:
         assert "two weeks for the first two cycles" not in text.lower()
         assert "every 2 weeks for the first 2 cycles" not in text.lower()
+
+
+_SAMPLE_CLAIM = re.compile(r"(two|2) weeks.{0,60}first (two|2) cycles", re.IGNORECASE | re.DOTALL)
+
+
+def test_no_example_assessment_or_knowledge_text_repeats_the_sample_lab_interval():
+    """facts §11 item 2: "CBC, renal and liver labs every two weeks for the first two cycles"
+    matches no label version; no message and no knowledge text may say it."""
+    from lenaguard.assess import assess
+    from lenaguard.caseio import load_case
+
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted((root / "examples").glob("*.yaml")):
+        assessment = assess(load_case(path), KB)
+        texts = [f.summary + " " + f.detail for f in assessment.findings]
+        texts += [item.reason for item in assessment.monitoring]
+        if assessment.dose is not None:
+            texts.append(assessment.dose.reason)
+        for text in texts:
+            assert not _SAMPLE_CLAIM.search(text), (path.name, text)
+    for name in ("monitoring.yaml", "indications.yaml", "renal.yaml"):
+        text = (root / "src/lenaguard/knowledge/data" / name).read_text(encoding="utf-8")
+        assert not _SAMPLE_CLAIM.search(text), name
+    renal = KB.get(MonitoringKnowledge).renal
+    assert renal.during_therapy is False  # creatinine is a baseline, not a repeating lab
+    assert renal.interval_days is None
 
 
 # --- properties ---------------------------------------------------------------------------------

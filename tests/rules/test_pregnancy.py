@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lenaguard.knowledge import Status, default_knowledge
+from lenaguard.rules.course import current_course
 from lenaguard.rules.pregnancy import PregnancyOutcome, evaluate
 from lenaguard.vocab import Category, Severity
 from tests.factories import make_case
@@ -356,11 +357,16 @@ def test_missed_period_before_start_blocks():
     assert blocking(outcome) == {"pregnancy.missed_period"}
 
 
-def test_missed_period_in_a_postmenopausal_patient_is_a_warning_only():
+def test_missed_period_in_a_postmenopausal_patient_contradicts_the_record_and_blocks():
     history = {**FRP_HISTORY, "months_since_last_menses": 36}
     outcome = run(female(reproductive=history, age=64, symptoms=["missed_period"]))
     finding = get(outcome, "pregnancy.missed_period_not_frp")
-    assert finding.severity is Severity.WARNING and not finding.blocking
+    assert finding.severity is Severity.CRITICAL and finding.blocking
+    assert "recent menstrual cycles" in finding.detail
+    assert "remove missed_period" in finding.detail
+    assert outcome.monitoring == []
+    # without the symptom, the same patient needs nothing
+    assert not blocking(run(female(reproductive=history, age=64)))
 
 
 def test_bleeding_in_frp_asks_about_menstrual_bleeding_without_blocking():
@@ -371,6 +377,85 @@ def test_bleeding_in_frp_asks_about_menstrual_bleeding_without_blocking():
     assert not blocking(outcome)
     male = run({"patient": {"sex": "male"}, "symptoms": ["bleeding"]})
     assert "pregnancy.bleeding_check" not in ids(male)
+
+
+def _assess(data: dict):
+    from lenaguard.assess import assess
+
+    return assess(make_case(**data), KB)
+
+
+def test_missed_period_is_one_blocking_finding_with_the_patient_instruction():
+    """Regression: the symptom and the pregnancy rules both gave a critical finding (noise)."""
+    tests = [preg(day(-7), sensitivity=25)]
+    result = _assess(female(tests, therapy=active(-30), symptoms=["missed_period"]))
+    about_period = [f for f in result.findings if "missed_period" in f.id]
+    assert [f.id for f in about_period] == ["pregnancy.missed_period"]
+    assert [b for b in result.blocking if "missed_period" in b] == ["pregnancy.missed_period"]
+    finding = about_period[0]
+    assert "2026-11-20" in finding.summary  # the test is needed today
+    # the patient's instruction (facts §10: stop and call the prescriber) is in the same finding
+    assert "Tell the patient" in finding.detail
+    assert "Stop taking lenalidomide" in finding.detail
+    assert "call the doctor who prescribes it" in finding.detail
+    assert finding.status is Status.LABEL
+
+
+def test_missed_period_in_a_female_classed_not_frp_blocks_until_the_record_is_resolved():
+    """Regression: the symptom finding blocked and told a patient without a uterus to take a
+    pregnancy test, while the pregnancy finding called the same report a mere warning."""
+    for history, words in (
+        ({**FRP_HISTORY, "hysterectomy": True}, "hysterectomy"),
+        ({**FRP_HISTORY, "months_since_last_menses": 36}, "36 months"),
+    ):
+        result = _assess(female(reproductive=history, age=60, symptoms=["missed_period"]))
+        about_period = [f for f in result.findings if "missed_period" in f.id]
+        assert [f.id for f in about_period] == ["pregnancy.missed_period_not_frp"]
+        finding = about_period[0]
+        assert finding.severity is Severity.CRITICAL and finding.blocking
+        assert "pregnancy.missed_period_not_frp" in result.blocking
+        assert words in finding.detail
+        assert "Stop taking lenalidomide" not in finding.detail
+
+
+def test_a_positive_test_on_therapy_replaces_the_test_schedule_and_missed_period_steps():
+    """Regression: 'next pregnancy test due' and 'a pregnancy test is needed now' were shown
+    next to 'pregnancy during lenalidomide: stop it now'."""
+    tests = [preg(day(-14), sensitivity=25), preg(day(-1), "positive")]
+    outcome = run(female(tests, therapy=active(-60), symptoms=["missed_period"]))
+    assert blocking(outcome) == {"pregnancy.pregnancy_on_therapy"}
+    assert not {"pregnancy.test_schedule", "pregnancy.test_overdue"} & ids(outcome)
+    assert "pregnancy.missed_period" not in ids(outcome)
+    assert outcome.monitoring == []
+    finding = get(outcome, "pregnancy.pregnancy_on_therapy")
+    assert "missed period" in finding.detail
+    assert "1-800-FDA-1088" in finding.detail
+
+
+def test_a_positive_test_before_start_is_not_followed_by_tests_complete():
+    """Regression: 'two negative tests ... complete' and a first weekly test were listed next to
+    'pregnancy: lenalidomide is contraindicated'."""
+    tests = [
+        preg(day(-12), sensitivity=25),
+        preg(day(-1), "positive"),
+        preg(day(0), sensitivity=25),
+    ]
+    outcome = run(female(tests))
+    assert blocking(outcome) == {"pregnancy.pregnancy_contraindicated"}
+    assert "pregnancy.pretreatment_tests_complete" not in ids(outcome)
+    assert "pregnancy.contraception" not in ids(outcome)
+    assert outcome.monitoring == []
+    assert "two new negative" in get(outcome, "pregnancy.pregnancy_contraindicated").detail
+
+
+def test_natural_menopause_basis_asks_to_confirm_it_is_not_treatment_amenorrhea():
+    """Only natural menopause counts (§5): amenorrhea after chemotherapy or a transplant does not."""
+    history = {**FRP_HISTORY, "months_since_last_menses": 24}
+    outcome = run(female(reproductive=history, age=45))
+    assert outcome.rems_category == "adult_female_not_reproductive_potential"
+    basis = " ".join(outcome.rems_category_basis)
+    assert "natural" in basis and "cancer treatment" in basis
+    assert "confirm" in get(outcome, "pregnancy.rems_category").detail
 
 
 # ---------------------------------------------------------------- tests on treatment
@@ -474,6 +559,24 @@ def test_on_treatment_an_insensitive_later_test_is_reported_and_ignored():
     assert "pregnancy.test_not_sensitive_enough" in ids(outcome)
 
 
+def test_a_course_recorded_as_starting_today_still_needs_the_two_pretreatment_tests():
+    """Regression: with the start event dated on the assessment date, the case counted as 'on
+    treatment' and one negative test 3 days earlier made it ready to prescribe."""
+    outcome = run(female([preg(day(-3), sensitivity=25)], therapy=active(0)))
+    assert "pregnancy.first_test_missing" in blocking(outcome)
+    ready = run(
+        female([preg(day(-12), sensitivity=25), preg(day(0), sensitivity=25)], therapy=active(0))
+    )
+    assert not blocking(ready)
+    assert "pregnancy.pretreatment_tests_complete" in ids(ready)
+    assert [m.due for m in ready.monitoring] == [dt.date(2026, 11, 27)]
+    # the day after the start, the on-treatment schedule applies
+    started = run(
+        female([preg(day(-13), sensitivity=25), preg(day(-1), sensitivity=25)], therapy=active(-1))
+    )
+    assert "pregnancy.test_schedule" in ids(started)
+
+
 # ---------------------------------------------------------------- restart after a stop
 
 
@@ -547,6 +650,23 @@ def test_after_a_stop_the_male_and_blood_donation_periods_end_4_weeks_later():
     assert "until 2026-12-08" in get(outcome, "pregnancy.blood_donation").summary
 
 
+def test_periods_after_a_stop_that_have_ended_say_so():
+    """Regression: 'keep using condoms ... (until 2026-08-29)' was shown on 2026-11-20."""
+    therapy = {
+        "events": [
+            {"date": "2026-06-01", "event": "start", "dose_mg": 25},
+            {"date": "2026-08-01", "event": "stop"},
+        ]
+    }
+    outcome = run({"patient": {"sex": "male"}, "therapy": therapy})
+    tail = get(outcome, "pregnancy.male_after_stopping").summary
+    assert "ended 2026-08-29" in tail and "until" not in tail
+    assert "ended 2026-08-29" in get(outcome, "pregnancy.blood_donation").summary
+    # on the last day of the period it has not ended yet
+    last_day = run({"patient": {"sex": "male"}, "therapy": therapy, "as_of": "2026-08-29"})
+    assert "until 2026-08-29" in get(last_day, "pregnancy.blood_donation").summary
+
+
 def test_every_female_gets_the_blood_donation_rule():
     history = {**FRP_HISTORY, "hysterectomy": True}
     assert "pregnancy.blood_donation" in ids(run(female(reproductive=history)))
@@ -599,9 +719,24 @@ def test_examples_behave_as_their_comments_say():
     male = load("male-patient.yaml")
     assert male.rems_category == "adult_male"
     assert not blocking(male)
+    missed = load("frp-missed-period.yaml")
+    assert blocking(missed) == {"pregnancy.missed_period"}
+    assert "2026-11-20" in get(missed, "pregnancy.missed_period").summary
+    assert [m.due for m in missed.monitoring] == [dt.date(2026, 11, 20), dt.date(2026, 12, 11)]
 
 
 # ---------------------------------------------------------------- properties
+
+
+CLINICAL_BLOCKERS = {
+    "pregnancy.first_test_missing",
+    "pregnancy.second_test_missing",
+    "pregnancy.test_overdue",
+    "pregnancy.pregnancy_contraindicated",
+    "pregnancy.pregnancy_on_therapy",
+    "pregnancy.missed_period",
+    "pregnancy.missed_period_not_frp",
+}
 
 
 @st.composite
@@ -638,7 +773,7 @@ def cases(draw):
     }
     course = draw(st.sampled_from(["none", "active", "held", "stopped"]))
     if course != "none":
-        start = draw(st.integers(1, 120))
+        start = draw(st.integers(0, 120))
         events: list[dict[str, Any]] = [{"date": day(-start), "event": "start", "dose_mg": 25}]
         if course in ("held", "stopped"):
             later = draw(st.integers(0, start))
@@ -666,6 +801,9 @@ def test_properties_for_any_valid_case(case):
         assert finding.id.startswith("pregnancy.")
         # every critical pregnancy finding blocks, and only critical ones do
         assert (finding.severity is Severity.CRITICAL) is finding.blocking
+    # only clinical conditions the case records block; REMS paperwork (authorization, surveys,
+    # counselling), contraception attestation and breastfeeding advice never do
+    assert blocking(outcome) <= CLINICAL_BLOCKERS
     for item in outcome.monitoring:
         assert item.test == "pregnancy_test"
     dues = [item.due for item in outcome.monitoring]
@@ -681,7 +819,9 @@ def test_properties_for_any_valid_case(case):
 def test_ready_frp_before_start_really_has_both_tests(case):
     """No blocking finding for an FRP about to start -> two qualifying tests in the windows."""
     outcome = evaluate(case, KB)
-    started = case.therapy is not None and case.therapy.events[-1].event.value != "stop"
+    # a course whose start is dated today is this first prescription: it counts as not started
+    course = current_course(case)
+    started = course.status.value in ("active", "held") and course.start_date < case.as_of
     if outcome.reproductive_potential is not True or started:
         return
     if any(f.blocking for f in outcome.findings):

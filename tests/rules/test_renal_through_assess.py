@@ -83,3 +83,71 @@ def test_verified_only_drops_unverified_renal_doses_but_keeps_the_label_old_one(
     severe = make_case(labs=[lab("creatinine", SCR["severe"], "mg/dL")])
     assert assess(moderate, KB, verified_only=True).dose.dose_mg == 10
     assert assess(severe, KB, verified_only=True).dose is None
+
+
+# --- band boundaries through assess (issue "done when": CrCl 30 and just under 60, both sides) ---
+#
+# facts §2: ≥ 60 no adjustment (60 itself by the unverified working rule), 30 ≤ CrCl < 60
+# moderate ("30 to 60" includes 30), < 30 severe. Male, 68 y, 60 kg: CrCl = 60 / SCr.
+
+BOUNDARY = {
+    # crcl: (band, {indication of each table column: (dose, frequency)})
+    60.1: (
+        "normal",
+        {"mm_combination": (25, "daily"), "fl": (20, "daily"), "mm_maintenance": (10, "daily")},
+    ),
+    60: (
+        "normal",
+        {"mm_combination": (25, "daily"), "fl": (20, "daily"), "mm_maintenance": (10, "daily")},
+    ),
+    59.99: (
+        "moderate",
+        {"mm_combination": (10, "daily"), "fl": (10, "daily"), "mm_maintenance": (5, "daily")},
+    ),
+    59.9: (
+        "moderate",
+        {"mm_combination": (10, "daily"), "fl": (10, "daily"), "mm_maintenance": (5, "daily")},
+    ),
+    30: (
+        "moderate",
+        {"mm_combination": (10, "daily"), "fl": (10, "daily"), "mm_maintenance": (5, "daily")},
+    ),
+    29.99: (
+        "severe",
+        {"mm_combination": (15, "every_48h"), "fl": (5, "daily"), "mm_maintenance": (2.5, "daily")},
+    ),
+}
+BOUNDARY_STATUS = {
+    # (crcl, indication) → dose status: the MM/MCL moderate row and the normal row are label-old,
+    # exactly 60 rests on the unverified working rule, the other cells are unverified.
+    (60.1, "mm_combination"): "label-old",
+    (60.1, "fl"): "label-old",
+    (60.1, "mm_maintenance"): "label-old",
+    (60, "mm_combination"): "unverified",
+    (60, "fl"): "unverified",
+    (60, "mm_maintenance"): "unverified",
+    (59.99, "mm_combination"): "label-old",
+    (59.9, "mm_combination"): "label-old",
+    (30, "mm_combination"): "label-old",
+}
+
+
+@pytest.mark.parametrize("crcl", list(BOUNDARY))
+@pytest.mark.parametrize("indication", ["mm_combination", "fl", "mm_maintenance"])
+def test_band_boundaries_through_assess(crcl, indication):
+    band, doses = BOUNDARY[crcl]
+    case = make_case(
+        indication=indication,
+        patient={"age_years": 68, "weight_kg": 60},
+        labs=[lab("creatinine", 60 / crcl, "mg/dL"), *COUNTS],
+    )
+    result = assess(case, KB).to_json_dict()
+    assert result["renal"]["band"] == band
+    assert result["renal"]["crcl_ml_min"] == pytest.approx(crcl)
+    assert (result["dose"]["dose_mg"], result["dose"]["frequency"]) == doses[indication]
+    assert result["dose"]["status"] == BOUNDARY_STATUS.get((crcl, indication), "unverified")
+    band_finding = next(f for f in result["findings"] if f["id"] == "renal.band")
+    if band != "normal":
+        # a clearance below 60 is never displayed as 60 (or above)
+        assert "CrCl 60 " not in band_finding["summary"]
+        assert "60.0" not in band_finding["summary"]

@@ -79,9 +79,9 @@ def serum_only(*values: float) -> list[dict[str, Any]]:
     return labs
 
 
-def urine_only(baseline: float, *values: float) -> list[dict[str, Any]]:
-    """Urine-only measurable disease: serum 0.5 g/dL (not measurable)."""
-    labs = [serum(0.5, BASE), urine(baseline, BASE)]
+def urine_only(baseline: float, *values: float, serum_base: float = 0) -> list[dict[str, Any]]:
+    """Urine-only measurable disease: no serum M-spike (0 g/dL) unless `serum_base` is given."""
+    labs = [serum(serum_base, BASE), urine(baseline, BASE)]
     labs += [urine(value, VISITS[i]) for i, value in enumerate(values)]
     return labs
 
@@ -169,6 +169,44 @@ def test_vgpr_with_both_measurable_needs_urine_below_100():
     assert category(labs) is ImwgCategory.PR
     labs[-1] = urine(90, VISITS[0])
     assert category(labs) is ImwgCategory.VGPR
+
+
+def test_vgpr_needs_urine_below_100_even_when_urine_was_not_measurable():
+    """Regression: serum-only measurable disease reached VGPR on the serum fall alone, although
+    VGPR asks for the urine M-protein below 100 mg/24h (facts §9) whether or not it was
+    measurable at baseline (150 mg/24h is below the 200 mg/24h of measurable disease)."""
+    labs = [serum(2.0, BASE), urine(150, BASE), serum(0.1, VISITS[0]), urine(100, VISITS[0])]
+    outcome = evaluate(mm_case(labs))
+    assert outcome.imwg is not None and outcome.imwg.category is ImwgCategory.PR
+    assert any("not below 100 mg/24h, so not VGPR" in line for line in outcome.imwg.basis)
+    labs[-1] = urine(99, VISITS[0])
+    assert category(labs) is ImwgCategory.VGPR
+
+
+def test_vgpr_with_unmeasurable_urine_not_repeated_after_start_asks_for_it():
+    labs = [serum(2.0, BASE), urine(150, BASE), serum(0.1, VISITS[0])]
+    outcome = evaluate(mm_case(labs))
+    assert outcome.imwg is not None and outcome.imwg.category is ImwgCategory.PR
+    assert "response.imwg_needed_urine_m_protein_for_vgpr" in ids(outcome)
+
+
+def test_vgpr_accepts_a_baseline_urine_already_below_100():
+    # baseline urine 0 mg/24h: the VGPR urine condition holds; the basis says it is the baseline
+    outcome = evaluate(mm_case(serum_only(0.1)))
+    assert outcome.imwg is not None and outcome.imwg.category is ImwgCategory.VGPR
+    assert any("the baseline value" in line for line in outcome.imwg.basis)
+
+
+def test_vgpr_in_urine_only_disease_needs_the_serum_part_too():
+    """VGPR asks for serum and urine studies whether or not each was measurable: with a small
+    serum M-spike (0.5 g/dL, not measurable), urine < 100 mg/24h alone is not VGPR."""
+    labs = urine_only(1000, 99, 99, serum_base=0.5)
+    outcome = evaluate(mm_case(labs))
+    assert outcome.imwg is not None and outcome.imwg.category is ImwgCategory.PR
+    assert "response.imwg_needed_serum_m_protein_for_vgpr" in ids(outcome)
+    assert category(labs + [serum(0.06, VISITS[1])]) is ImwgCategory.PR  # 88% fall
+    assert category(labs + [serum(0.05, VISITS[1])]) is ImwgCategory.VGPR  # 90% fall
+    assert category(labs + [serum(0, VISITS[1])]) is ImwgCategory.VGPR  # not seen on SPEP
 
 
 def test_measurable_urine_without_a_result_after_start_is_not_assessable():

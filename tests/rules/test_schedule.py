@@ -335,3 +335,142 @@ def test_every_48h_doses_are_a_subset_of_daily_doses_and_never_on_consecutive_da
     assert not every_48h or daily
     following = on + dt.timedelta(days=1)
     assert not (every_48h and is_dosing_day(start, following, schedule, Frequency.EVERY_48H))
+
+
+# --- the report's "Next 4 weeks" through assess ---------------------------------------------------
+#
+# assess() builds the calendar from the dose decision: 28 days from as_of, cycles counted from
+# the course start (facts §1: days 1–21 of 28, or continuous 28-day cycles; FL/MZL up to 12
+# cycles) with the dose and frequency of the decision (facts §2: every 48 hours in severe renal
+# impairment). Male, 68 y, 60 kg: CrCl = 60 / SCr.
+
+AS_OF = dt.date(2026, 11, 20)
+RECOVERED = [
+    {"test": "anc", "value": 2000, "unit": "/uL", "date": "2026-11-18"},
+    {"test": "platelets", "value": 150000, "unit": "/uL", "date": "2026-11-18"},
+]
+
+
+def _assessed_calendar(crcl, *, indication="mm_combination", events=None, counts=None, **patient):
+    from lenaguard.assess import assess
+    from tests.factories import lab, make_case
+
+    case = make_case(
+        as_of=AS_OF.isoformat(),
+        indication=indication,
+        patient={"age_years": 68, "weight_kg": 60, **patient},
+        labs=[lab("creatinine", 60 / crcl, "mg/dL"), *(RECOVERED if counts is None else counts)],
+        **({"therapy": {"events": events}} if events else {}),
+    )
+    assessment = assess(case, default_knowledge())
+    return assessment, assessment.calendar
+
+
+def _started(days_ago, dose, **event):
+    start = AS_OF - dt.timedelta(days=days_ago)
+    return {"date": start.isoformat(), "event": "start", "dose_mg": dose, **event}
+
+
+def _cells(days):
+    return [(d.cycle, d.cycle_day, d.dose_mg, d.note) for d in days]
+
+
+def test_report_calendar_for_a_start_is_cycle_1_from_the_assessment_date():
+    assessment, days = _assessed_calendar(90)
+    assert assessment.dose.action is DoseAction.START
+    assert len(days) == 28
+    assert days[0].date == AS_OF
+    assert _cells(days) == [(1, n, 25, DOSE) for n in range(1, 22)] + [
+        (1, n, None, REST) for n in range(22, 29)
+    ]
+
+
+def test_report_calendar_for_a_severe_renal_start_doses_every_48_hours():
+    _, days = _assessed_calendar(20)  # severe: 15 mg every 48 hours, days 1-21
+    doses = [d.cycle_day for d in days if d.note == DOSE]
+    assert doses == [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21]
+    assert {d.dose_mg for d in days if d.note == DOSE} == {15}
+
+
+def test_report_calendar_for_a_moderate_renal_maintenance_start_is_continuous():
+    _, days = _assessed_calendar(40, indication="mm_maintenance")
+    assert _cells(days) == [(1, n, 5, DOSE) for n in range(1, 29)]
+
+
+def test_report_calendar_for_a_dialysis_start_keeps_days_1_to_21():
+    assessment, days = _assessed_calendar(20, indication="fl", on_dialysis=True)
+    assert assessment.dose.after_dialysis is True
+    assert [d.dose_mg for d in days[:21]] == [5] * 21
+    assert [d.note for d in days[21:]] == [REST] * 7
+
+
+def test_report_calendar_for_continue_runs_on_into_the_next_cycle():
+    # started 19 days ago: as_of is cycle 1 day 20
+    assessment, days = _assessed_calendar(90, events=[_started(19, 25)])
+    assert assessment.dose.action is DoseAction.CONTINUE
+    assert _cells(days[:9]) == [(1, 20, 25, DOSE), (1, 21, 25, DOSE)] + [
+        (1, n, None, REST) for n in range(22, 29)
+    ]
+    assert _cells(days[9:]) == [(2, n, 25, DOSE) for n in range(1, 20)]
+
+
+def test_report_calendar_for_every_48_hours_keeps_the_parity_of_the_course_start():
+    assessment, days = _assessed_calendar(20, events=[_started(19, 15, frequency="every_48h")])
+    assert assessment.dose.action is DoseAction.CONTINUE
+    assert [(d.cycle, d.cycle_day) for d in days if d.note == DOSE][:4] == [
+        (1, 21),
+        (2, 1),
+        (2, 3),
+        (2, 5),
+    ]
+    assert days[0].note == REST  # cycle 1 day 20: an off day
+
+
+def test_report_calendar_for_a_hold_is_held_every_day_with_the_cycle_running_on():
+    low = [RECOVERED[0], {**RECOVERED[1], "value": 20000}]
+    assessment, days = _assessed_calendar(90, events=[_started(19, 25)], counts=low)
+    assert assessment.dose.action is DoseAction.HOLD
+    assert {d.note for d in days} == {HELD}
+    assert all(d.dose_mg is None for d in days)
+    assert (days[0].cycle, days[0].cycle_day) == (1, 20)
+    assert (days[9].cycle, days[9].cycle_day) == (2, 1)
+
+
+def test_report_calendar_for_a_resume_rejoins_the_cycle_where_it_stands():
+    hold = {
+        "date": (AS_OF - dt.timedelta(days=5)).isoformat(),
+        "event": "hold",
+        "reason": "thrombocytopenia",
+    }
+    # started 24 days ago: as_of is cycle 1 day 25, a rest day of days 1-21
+    assessment, days = _assessed_calendar(90, events=[_started(24, 25), hold])
+    assert assessment.dose.action is DoseAction.RESUME
+    assert assessment.dose.dose_mg == 20  # next lower dose (facts §3, Table 1)
+    assert _cells(days[:4]) == [(1, n, None, REST) for n in range(25, 29)]
+    assert _cells(days[4:6]) == [(2, 1, 20, DOSE), (2, 2, 20, DOSE)]
+
+
+@pytest.mark.parametrize("indication", ["fl", "mzl"])
+def test_report_calendar_in_cycle_12_ends_with_course_complete(indication):
+    # cycle 12 day 20 = course day 328, i.e. started 327 days ago
+    assessment, days = _assessed_calendar(90, indication=indication, events=[_started(327, 20)])
+    assert assessment.dose.action is DoseAction.CONTINUE
+    assert _cells(days[:2]) == [(12, 20, 20, DOSE), (12, 21, 20, DOSE)]
+    assert [d.note for d in days[2:9]] == [REST] * 7
+    assert [(d.note, d.cycle) for d in days[9:]] == [(COURSE_COMPLETE, None)] * 19
+
+
+@pytest.mark.parametrize("indication", ["fl", "mzl"])
+def test_report_calendar_after_cycle_12_is_stopped(indication):
+    # 12 cycles complete on course day 337 (336 days after the start)
+    assessment, days = _assessed_calendar(90, indication=indication, events=[_started(336, 20)])
+    assert assessment.dose.action is DoseAction.STOP
+    assert {(d.note, d.dose_mg) for d in days} == {(STOPPED, None)}
+
+
+def test_report_calendar_without_a_dose_decision_is_empty():
+    # no creatinine: no starting dose, so no calendar (nothing is invented)
+    from lenaguard.assess import assess
+    from tests.factories import make_case
+
+    assert assess(make_case(labs=[]), default_knowledge()).calendar == []

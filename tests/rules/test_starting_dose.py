@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lenaguard.assess import assess
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.rules.renal import assess_renal
-from lenaguard.rules.starting_dose import renal_starting_dose, starting_dose
+from lenaguard.rules.starting_dose import renal_starting_dose, starting_dose, starting_dose_notes
 from lenaguard.vocab import Category, DoseAction, Frequency, Indication, RenalBand, Severity
 from tests.factories import lab, make_case
 
@@ -231,32 +232,69 @@ def test_no_maintenance_escalation_note_for_mds():
 # --- not studied -------------------------------------------------------------------------------
 
 
-def test_not_studied_without_dialysis_keeps_the_dose_and_warns():
-    case = make_case(labs=[lab("creatinine", 75 * 80 / 72 / 10, "mg/dL")])  # CrCl 10
-    plan, findings = _dose(case)
-    assert plan.dose_mg == 15
-    assert plan.frequency is Frequency.EVERY_48H
-    warning = _by_id(findings)["dosing.start_not_studied"]
-    assert warning.severity is Severity.WARNING
-    assert "not studied" in warning.summary
-    assert "15 mg every 48 hours" in warning.summary
+def _not_studied_warnings(assessment):
+    return [f for f in assessment.findings if "not studied" in f.summary]
 
 
-def test_not_studied_on_dialysis():
+@pytest.mark.parametrize(
+    ("crcl", "not_studied"),
+    [(10, True), (10.99, True), (11, False), (12, False)],  # facts §2: not studied below 11
+)
+def test_not_studied_without_dialysis_keeps_the_dose_and_warns_once(crcl, not_studied):
+    case = make_case(
+        patient={"age_years": 68, "weight_kg": 60},  # CrCl = 60 / SCr
+        labs=[lab("creatinine", 60 / crcl, "mg/dL")],
+    )
+    assessment = assess(case, KB)
+    assert assessment.dose.dose_mg == 15  # the severe-band dose is still shown
+    assert assessment.dose.frequency is Frequency.EVERY_48H
+    warnings = _not_studied_warnings(assessment)
+    if not_studied:
+        # one warning, from the renal rules; the starting-dose rules do not repeat it
+        assert [f.id for f in warnings] == ["renal.not_studied"]
+        assert warnings[0].severity is Severity.WARNING
+        assert "11 mL/min" in warnings[0].summary
+    else:
+        assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("crcl", "not_studied"),
+    [(6.5, True), (6.99, True), (7, False)],  # facts §2: on dialysis, not studied below 7
+)
+def test_not_studied_on_dialysis(crcl, not_studied):
     case = make_case(
         indication="fl",
-        patient={"on_dialysis": True},
-        labs=[lab("creatinine", 75 * 80 / 72 / 6.5, "mg/dL")],  # CrCl 6.5
+        patient={"on_dialysis": True, "age_years": 68, "weight_kg": 60},  # CrCl = 60 / SCr
+        labs=[lab("creatinine", 60 / crcl, "mg/dL")],
     )
-    plan, findings = _dose(case)
-    assert plan.dose_mg == 5
-    assert "dosing.start_not_studied" in _by_id(findings)
+    assessment = assess(case, KB)
+    assert assessment.dose.dose_mg == 5
+    assert assessment.dose.after_dialysis is True
+    warnings = _not_studied_warnings(assessment)
+    assert [f.id for f in warnings] == (["renal.not_studied"] if not_studied else [])
+    if not_studied:
+        assert "7 mL/min" in warnings[0].summary
 
 
-def test_studied_range_gives_no_not_studied_warning():
-    case = make_case(labs=[lab("creatinine", 75 * 80 / 72 / 12, "mg/dL")])  # CrCl 12
-    _, findings = _dose(case)
-    assert "dosing.start_not_studied" not in _by_id(findings)
+@pytest.mark.parametrize(
+    ("indication", "band", "crcl", "expected"),
+    [
+        ("mm_combination", RenalBand.SEVERE, 5, {"renal.not_studied"}),  # < 11: not studied
+        ("mm_combination", RenalBand.SEVERE, 11, set()),
+        ("fl", RenalBand.DIALYSIS, 6, {"renal.not_studied"}),  # on dialysis: < 7
+        ("fl", RenalBand.DIALYSIS, 7, set()),
+        ("mcl", RenalBand.MODERATE, 45, {"dosing.renal_escalation"}),
+        ("mzl", RenalBand.MODERATE, None, {"dosing.renal_escalation"}),
+        ("mm_maintenance", RenalBand.NORMAL, 90, {"dosing.escalation"}),  # 10 -> 15 mg
+        ("mds_del5q", RenalBand.MODERATE, 45, set()),
+    ],
+)
+def test_calculator_notes_give_the_escalation_and_the_not_studied_range(
+    indication, band, crcl, expected
+):
+    notes = starting_dose_notes(indication, band, KB, crcl_ml_min=crcl)
+    assert {note.id for note in notes} == expected
 
 
 # --- maintenance start counts ------------------------------------------------------------------
@@ -339,6 +377,14 @@ def test_mm_combination_carries_the_stem_cell_collection_note():
     assert "stem cell" in note.summary
     assert "4 cycles" in note.summary
     assert any(c.section == "§5.12" for c in note.citations)
+
+
+@pytest.mark.parametrize("band", [RenalBand.NORMAL, RenalBand.MODERATE])
+def test_the_starting_dose_does_not_cite_the_stem_cell_section(band):
+    # §5.12 is the source of the note, not of the dose: the dose cites §1.1/§2.1 (and §2.6)
+    plan, _ = _dose(_case("mm_combination", band))
+    assert all("5.12" not in c.section for c in plan.citations)
+    assert "5.12" not in plan.reason
 
 
 def test_no_stem_cell_note_for_lymphoma():

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lenaguard.assess import assess
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge, Urgency
 from lenaguard.rules.symptoms import evaluate, patient_instruction
@@ -61,11 +62,28 @@ def test_the_expectation_table_covers_every_symptom_of_the_vocabulary():
     assert set(EXPECTED) == set(Symptom)
 
 
+# Reported by the pregnancy rules for female patients (one finding, not two).
+BY_PREGNANCY_RULES = {Symptom.MISSED_PERIOD: "pregnancy.missed_period"}
+
+
+def _assess(symptoms, patient=FEMALE, labs=NORMAL_ANC, **extra):
+    return assess(make_case(patient=patient, symptoms=list(symptoms), labs=labs, **extra), KB)
+
+
 @pytest.mark.parametrize("symptom", list(Symptom))
 def test_every_symptom_maps_to_an_urgency_and_produces_a_finding(symptom):
     severity, urgency = EXPECTED[symptom]
     entry = KB.get(SymptomsKnowledge).entry(symptom)
     assert entry.urgency is urgency
+    if symptom in BY_PREGNANCY_RULES:
+        assert entry.reported_by_pregnancy_rules
+        assert _findings([symptom]) == []
+        result = _assess([symptom])
+        (finding,) = [f for f in result.findings if f.id == BY_PREGNANCY_RULES[symptom]]
+        assert finding.severity is severity
+        assert patient_instruction(symptom, KB) in finding.detail
+        assert finding.id in result.blocking
+        return
     findings = _findings([symptom])
     assert [f.id for f in findings] == [f"symptom.{symptom.value}"]
     finding = findings[0]
@@ -196,12 +214,16 @@ def test_other_symptoms_keep_their_findings_next_to_the_combination():
 # --- missed period (§5: interrupt, pregnancy test and counselling; label) -------------------
 
 
-def test_a_missed_period_in_a_female_patient_is_critical():
-    finding = _findings([Symptom.MISSED_PERIOD])[0]
-    assert finding.severity is Severity.CRITICAL
+def test_a_missed_period_in_a_female_patient_is_one_critical_finding_of_the_pregnancy_rules():
+    result = _assess([Symptom.MISSED_PERIOD])
+    about_period = [f for f in result.findings if "missed_period" in f.id]
+    assert [f.id for f in about_period] == ["pregnancy.missed_period"]
+    finding = about_period[0]
+    assert finding.severity is Severity.CRITICAL and finding.blocking
     assert finding.status is Status.LABEL
     assert "pregnancy test" in finding.detail and "counselling" in finding.detail
-    assert "Stop taking lenalidomide" in finding.detail
+    assert "Stop taking lenalidomide" in finding.detail  # facts §10: stop, call the prescriber
+    assert "call the doctor who prescribes it" in finding.detail
 
 
 def test_a_missed_period_in_a_male_patient_is_not_assessed():
@@ -211,13 +233,19 @@ def test_a_missed_period_in_a_male_patient_is_not_assessed():
     assert "input error" in findings[0].detail
 
 
-def test_bleeding_in_a_female_patient_mentions_the_pregnancy_check():
+def test_bleeding_is_the_same_symptom_finding_for_everyone():
+    """Regression: a pregnancy note was added for every female, even after a hysterectomy; the
+    pregnancy rules ask about menstrual bleeding only for females who can become pregnant."""
     female = _findings([Symptom.BLEEDING])[0]
-    assert "pregnancy test" in female.detail
     male = _findings([Symptom.BLEEDING], patient={"sex": "male"})[0]
-    assert "pregnancy" not in male.detail
+    assert "pregnan" not in female.detail and "pregnan" not in male.detail
     assert female.severity is male.severity is Severity.WARNING
     assert "does not stop" in patient_instruction(Symptom.BLEEDING, KB)
+    no_uterus = {**FEMALE, "reproductive": {"hysterectomy": True}}
+    ids = {f.id for f in _assess([Symptom.BLEEDING], patient=no_uterus).findings}
+    assert "symptom.bleeding" in ids and "pregnancy.bleeding_check" not in ids
+    ids = {f.id for f in _assess([Symptom.BLEEDING]).findings}  # history unknown: may be FRP
+    assert {"symptom.bleeding", "pregnancy.bleeding_check"} <= ids
 
 
 # --- routine symptoms (§10) -----------------------------------------------------------------
@@ -254,8 +282,38 @@ def test_random_symptom_lists_never_raise_and_every_symptom_is_answered(symptoms
         answered |= {finding.inputs.get("symptom")} | set(finding.inputs.get("symptoms", []))
     assert {s.value for s in symptoms} <= answered | {
         s.value for s in symptoms if s is Symptom.RASH and set(SEVERE_SKIN) & set(symptoms)
-    }
+    } | ({Symptom.MISSED_PERIOD.value} if sex == "female" else set())
     critical_reported = any(EXPECTED[s][0] is Severity.CRITICAL for s in symptoms)
     if not critical_reported and Symptom.FEVER not in symptoms:
         mouth_and_skin = Symptom.MOUTH_SORES in symptoms and Symptom.RASH in symptoms
         assert mouth_and_skin or all(f.severity is not Severity.CRITICAL for f in findings)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    symptoms=st.lists(st.sampled_from(list(Symptom)), min_size=1, max_size=6),
+    sex=st.sampled_from(["female", "male"]),
+    hysterectomy=st.sampled_from([None, True, False]),
+)
+def test_through_assess_every_reported_symptom_is_answered_once_and_critical_ones_block(
+    symptoms, sex, hysterectomy
+):
+    """The assessment answers each symptom in a symptom or pregnancy finding, a missed period
+    in a female by exactly one finding, and every critical one of them blocks."""
+    patient: dict = {"sex": sex, "age_years": 40}
+    if sex == "female" and hysterectomy is not None:
+        patient["reproductive"] = {"hysterectomy": hysterectomy}
+    result = _assess(symptoms, patient=patient)
+    answering = [f for f in result.findings if f.category in (Category.SYMPTOM, Category.PREGNANCY)]
+    answered: set[str] = set()
+    for finding in answering:
+        answered |= {finding.inputs.get("symptom")} | set(finding.inputs.get("symptoms", []))
+        if finding.severity is Severity.CRITICAL:
+            assert finding.id in result.blocking
+    covered = answered | ({Symptom.RASH.value} if set(SEVERE_SKIN) & set(symptoms) else set())
+    assert {s.value for s in symptoms} <= covered
+    period = [f for f in answering if "missed_period" in f.id]
+    if Symptom.MISSED_PERIOD in symptoms:
+        assert len(period) == 1
+        if sex == "female":
+            assert period[0].severity is Severity.CRITICAL

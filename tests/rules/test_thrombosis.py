@@ -265,7 +265,17 @@ def test_unknown_condition_is_not_counted_as_absent():
     assert impede.possible_bands == ["intermediate", "high"]
     unknown = finding(outcome, "thrombosis.inputs_unknown")
     assert "conditions.fracture_pelvis_hip_femur" in unknown.summary
-    assert unknown.severity is Severity.INFO  # 4 or 8: anticoagulant by IMPEDE either way
+    # the choice reads the score with aspirin (-3): 1 (low: aspirin) or 5 (anticoagulant)
+    assert unknown.severity is Severity.WARNING
+
+
+def test_unknown_input_that_cannot_change_the_choice_is_info():
+    # dexamethasone 480 mg/month: IMWG therapy-related factor (anticoagulant, settled); IMPEDE
+    # with aspirin counted 4 + 4 - 3 = 5, or 9 with the fracture: anticoagulant either way
+    outcome = run(quiet(conditions={"fracture_pelvis_hip_femur": None}, medications=[dex(480)]))
+    assert outcome.scores["impede_vte"].possible_points == (8, 12)
+    assert finding(outcome, "thrombosis.inputs_unknown").severity is Severity.INFO
+    assert finding(outcome, "thrombosis.prophylaxis_choice").inputs["settled"] is True
 
 
 def test_unknown_input_that_could_change_the_choice_is_a_warning():
@@ -511,14 +521,91 @@ def test_low_risk_choice_is_aspirin():
     assert choice.status is Status.SECONDARY
 
 
-def test_models_that_differ_are_shown_side_by_side():
-    # no prophylaxis: IMPEDE 4 (intermediate) → anticoagulant (NCCN use); IMWG one factor → aspirin
+def test_lenalidomide_alone_without_prophylaxis_points_to_aspirin():
+    # Regression: the NCCN cut was read on the score without any prophylaxis item, so
+    # lenalidomide alone (4, intermediate) gave "anticoagulant" for every patient not yet on
+    # prophylaxis. Read with aspirin counted: 4 - 3 = 1, low band: aspirin, as IMWG (one factor).
     outcome = run(quiet())
+    choice = finding(outcome, "thrombosis.prophylaxis_choice")
+    assert outcome.scores["impede_vte"].points == 4  # the score itself is unchanged
+    assert outcome.imwg.recommendation == "aspirin"
+    assert choice.inputs["recommendation"] == "aspirin"
+    assert "models point to aspirin" in choice.summary
+
+
+@pytest.mark.parametrize(
+    "prophylaxis",
+    [
+        [],
+        [{"name": "aspirin", "dose_mg": 81}],
+        [{"name": "enoxaparin", "intensity": "prophylactic"}],
+        [{"name": "enoxaparin", "intensity": "therapeutic"}],
+        [{"name": "warfarin"}],
+        [{"name": "apixaban"}],
+    ],
+)
+@pytest.mark.parametrize(
+    ("medications", "weight_kg", "expected"),
+    [
+        # 4 (lenalidomide) + 2 (dexamethasone 160 mg/month) - 3 (aspirin) = 3: low band
+        ([dex(160)], 60, "aspirin"),
+        # + 1 (BMI 26.1 ≥ 25) = 4: intermediate band
+        ([dex(160)], 80, "anticoagulant"),
+    ],
+)
+def test_impede_choice_does_not_depend_on_the_prophylaxis_listed(
+    prophylaxis, medications, weight_kg, expected
+):
+    outcome = run(quiet(patient={"weight_kg": weight_kg}, medications=[*medications, *prophylaxis]))
+    impede = outcome.scores["impede_vte"]
+    line = finding(outcome, "thrombosis.prophylaxis_choice").detail
+    assert f"Here: {'aspirin' if expected == 'aspirin' else 'anticoagulant prophylaxis'}." in line
+    assert impede.points_before_prophylaxis == (6 if weight_kg == 60 else 7)
+
+
+def test_impede_choice_band_edge_3_aspirin_4_anticoagulant():
+    # with aspirin counted: 3 → low (aspirin, models agree); 4 → intermediate (models differ)
+    low = finding(run(quiet(medications=[dex(160)])), "thrombosis.prophylaxis_choice")
+    assert low.inputs["recommendation"] == "aspirin"
+    edge = run(quiet(patient={"weight_kg": 80}, medications=[dex(160)]))
+    assert finding(edge, "thrombosis.prophylaxis_choice").inputs["recommendation"] == (
+        "models_differ"
+    )
+
+
+def test_models_that_differ_are_shown_side_by_side():
+    # BMI 26.1, dexamethasone 160, no prophylaxis: IMPEDE with aspirin counted 4 + 1 + 2 - 3 = 4
+    # (intermediate: anticoagulant as NCCN uses it); IMWG one factor (the diagnosis): aspirin
+    outcome = run(quiet(patient={"weight_kg": 80}, medications=[dex(160)]))
     choice = finding(outcome, "thrombosis.prophylaxis_choice")
     assert outcome.imwg.recommendation == "aspirin"
     assert choice.inputs["recommendation"] == "models_differ"
     assert "differ" in choice.summary
+    assert "IMPEDE VTE as NCCN uses it: anticoagulant prophylaxis" in choice.summary
+    assert "IMWG 2008: aspirin" in choice.summary
+    assert choice.severity is Severity.INFO  # nothing in use: thrombosis.no_prophylaxis warns
+
+
+def test_models_differ_with_only_aspirin_in_use_is_a_warning_naming_the_model():
+    # Regression: with aspirin in use and the models differing, the finding was info and did
+    # not say which model asks for more than the aspirin in use.
+    outcome = run(
+        quiet(patient={"weight_kg": 80}, medications=[dex(160), {"name": "aspirin", "dose_mg": 81}])
+    )
+    choice = finding(outcome, "thrombosis.prophylaxis_choice")
+    assert choice.inputs["recommendation"] == "models_differ"
+    assert choice.severity is Severity.WARNING
+    assert "only aspirin is in use: review (in use: aspirin)" in choice.summary
+    assert "IMPEDE VTE points to anticoagulant prophylaxis" in choice.detail
+
+
+def test_anticoagulant_in_use_when_models_point_to_aspirin_is_explained():
+    outcome = run(quiet(medications=[dex(160), {"name": "warfarin"}]))
+    choice = finding(outcome, "thrombosis.prophylaxis_choice")
+    assert choice.inputs["recommendation"] == "aspirin"
     assert choice.severity is Severity.INFO
+    assert "(in use: warfarin)" in choice.summary
+    assert "ask for no more than aspirin" in choice.detail
 
 
 def test_impede_on_aspirin_still_intermediate_points_to_anticoagulant():

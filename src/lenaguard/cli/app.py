@@ -131,7 +131,7 @@ def dose(
     """Label starting dose for an indication and renal function."""
     from lenaguard.knowledge.topics.renal import RenalKnowledge
     from lenaguard.rules.renal import renal_band
-    from lenaguard.rules.starting_dose import renal_starting_dose
+    from lenaguard.rules.starting_dose import renal_starting_dose, starting_dose_notes
 
     if crcl_ml_min is None and not dialysis:
         raise InputError("--crcl: required unless --dialysis is given")
@@ -140,14 +140,25 @@ def dose(
     kb = default_knowledge()
     band = renal_band(crcl_ml_min, dialysis, kb.get(RenalKnowledge))
     plan = renal_starting_dose(indication, band, kb, crcl_ml_min=crcl_ml_min)
+    notes = starting_dose_notes(indication, band, kb, crcl_ml_min=crcl_ml_min)
     if as_json:
-        _print_json({"band": band.value, **plan.model_dump(mode="json")})
+        _print_json(
+            {
+                "band": band.value,
+                **plan.model_dump(mode="json"),
+                "notes": [note.model_dump(mode="json") for note in notes],
+            }
+        )
         return
+    from rich.markup import escape
+
     from lenaguard.cli.report import citation_text
 
     out.print(f"[bold]{indication.value}[/], renal band [bold]{band.value}[/]")
     out.print(plan.reason)
     out.print(f"Status: {plan.status.value}; sources: {citation_text(plan.citations, kb)}")
+    for note in notes:
+        out.print(escape(f"[{note.severity.value}] {note.summary} {note.detail}"), highlight=False)
 
 
 @app.command()

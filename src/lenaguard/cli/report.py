@@ -16,7 +16,9 @@ from lenaguard.case import Case
 from lenaguard.findings import format_number
 from lenaguard.knowledge import Citation, Cited, KnowledgeBase, Status, Topic
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
+from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
+from lenaguard.rules.renal import crcl_words
 from lenaguard.vocab import Category
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
@@ -111,11 +113,13 @@ def _dose(assessment: Assessment, kb: KnowledgeBase) -> Panel:
     return Panel("\n".join(lines), title="Dose", expand=False)
 
 
-def _renal(assessment: Assessment) -> Panel | None:
+def _renal(assessment: Assessment, kb: KnowledgeBase) -> Panel | None:
     renal = assessment.renal
     if renal is None:
         return None
-    crcl = "—" if renal.crcl_ml_min is None else f"{renal.crcl_ml_min:.1f} mL/min"
+    crcl = (
+        "—" if renal.crcl_ml_min is None else crcl_words(renal.crcl_ml_min, kb.get(RenalKnowledge))
+    )
     text = (
         f"CrCl (Cockcroft-Gault) {crcl} → band [bold]{renal.band.value}[/]\n"
         f"Weight: {renal.weight_basis}"
@@ -269,7 +273,7 @@ def render_assessment(
         _header(case, assessment, kb),
         _readiness(assessment),
         _dose(assessment, kb),
-        _renal(assessment),
+        _renal(assessment, kb),
         _calendar(assessment),
         _monitoring(assessment),
         _scores(assessment),

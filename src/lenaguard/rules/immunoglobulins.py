@@ -192,6 +192,13 @@ def assess_immunoglobulin_recovery(
     improved = [item for item in items if item.improved]
     if improved:
         listed = "; ".join("; ".join(item.basis) for item in improved)
+        # Without the heavy chain, an "improved" immunoglobulin may be the myeloma's own,
+        # whose rise would mean more M-protein, not recovery: say so where it is claimed.
+        caveat = (
+            " (heavy chain not given: first make sure it is not the myeloma's own)"
+            if heavy_chain is None
+            else ""
+        )
         findings.append(
             Finding.from_entries(
                 *_entries_for(improved, kb),
@@ -201,7 +208,7 @@ def assess_immunoglobulin_recovery(
                 summary=(
                     "Immune recovery: "
                     + ", ".join(immunoglobulin_name(item.immunoglobulin) for item in improved)
-                    + " improved since the start of lenalidomide."
+                    + f" improved since the start of lenalidomide{caveat}."
                 ),
                 detail=(
                     f"{listed}. {rule.text} {rule.context} A descriptive indicator only; it "

@@ -648,7 +648,11 @@ def _past(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
     knowledge = ctx.knowledge
     past, choice, reactivation = knowledge.past, knowledge.antiviral_choice, knowledge.reactivation
     threshold = format_number(reactivation.hbv_dna_treat_at_or_above_iu_ml)
-    treat_when = f"start an antiviral when HBsAg reappears or HBV DNA reaches ≥ {threshold} IU/mL"
+    treat_when = (
+        f"start an antiviral when HBsAg reappears or HBV DNA reaches ≥ {threshold} IU/mL; "
+        f"repeat HBV DNA {_every(reactivation.repeat_dna_every_months_below)} while it is "
+        f"quantifiable but below {threshold} IU/mL"
+    )
     inputs = {
         "high_risk_therapy": ctx.high_risk or None,
         "autologous_hsct": ctx.case.conditions.autologous_hsct,
@@ -714,24 +718,25 @@ def _past(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
         items += _scheduled(ctx, monitoring, "Past HBV, high-risk therapy, no prophylaxis")
         return findings, items
 
-    monitoring = past.other_therapy_monitoring
+    advice, monitoring = past.other_therapy, past.other_therapy_monitoring
     panel = knowledge.correction("resolved_hbv_alt_hbsag_only")
     findings.append(
         _finding(
             ctx,
-            monitoring,
+            advice,
             reactivation,
             panel,
             slug="hbv_past_monitor",
             severity=Severity.INFO,
             summary=(
                 "Past HBV without anti-CD20 therapy or a stem-cell transplant on record: monitor "
-                f"{_names(monitoring.tests)} and treat on demand."
+                f"{_names(advice.tests)} and treat on demand."
             ),
             detail=(
-                f"{monitoring.text} {treat_when[0].upper()}{treat_when[1:]}. The panel includes "
+                f"{advice.text} {treat_when[0].upper()}{treat_when[1:]}. The panel includes "
                 f"HBV DNA: the {panel.document} claims that {panel.claim}; the sources say that "
-                f"{panel.correction}."
+                f"{panel.correction}. The interval is given with the monitoring items "
+                "(status unverified)."
             ),
             inputs=inputs,
         )
@@ -834,10 +839,15 @@ def evaluate(case: Case, kb: KnowledgeBase) -> InfectionOutcome:
     ctx = _context(case, kb, hbv)
     findings: list[Finding] = []
     items: list[MonitoringItem] = []
-    parts = [_screening(ctx), _dna(ctx), _reactivation(ctx)]
+    reactivation = _reactivation(ctx)
+    reactivated = bool(reactivation[0]) and reactivation[0][0].id.endswith(".hbv_reactivation")
+    parts = [_screening(ctx), _dna(ctx), reactivation]
     if hbv.status is HbvStatus.CHRONIC:
-        parts.append(_chronic(ctx))
-    elif hbv.status is HbvStatus.PAST:
+        chronic_findings, chronic_items = _chronic(ctx)
+        # Reactivation needs antiviral treatment now: the prophylaxis advice would contradict it.
+        parts.append(([] if reactivated else chronic_findings, chronic_items))
+    elif hbv.status is HbvStatus.PAST and not reactivated:
+        # Reactivated past HBV is treated, not given "prophylaxis or monitoring".
         parts.append(_past(ctx))
     for part_findings, part_items in parts:
         findings += part_findings

@@ -8,7 +8,9 @@ docs/rules/interactions.md):
   CYP450, so they only get an `info` finding that says no interaction is expected.
 - Anticoagulants and antiplatelet drugs are not a lenalidomide interaction; the warning is about
   a low platelet count together with such a drug.
-- Estrogen-containing contraception is flagged for thrombosis risk and never called forbidden.
+- Estrogen-containing contraception is flagged for thrombosis risk and never called forbidden;
+  the note that it may be her REMS contraception is given only to a female who can (or, with an
+  unknown history, may) become pregnant, decided by `rules.rems.rems_risk_category`.
 
 This module returns findings only; monitoring items (digoxin levels, PT/INR) come from the
 monitoring rules.
@@ -22,6 +24,7 @@ from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
 from lenaguard.rules.medications import RecognisedMedication, recognise_all
+from lenaguard.rules.rems import rems_risk_category
 from lenaguard.rules.results import RuleOutcome
 from lenaguard.vocab import Category, LabTest, Severity, Sex
 
@@ -99,8 +102,19 @@ def _warfarin(
     ]
 
 
+def _may_become_pregnant(case: Case, base: KnowledgeBase) -> bool:
+    """A female of reproductive potential, presumed so when her history is unknown (REMS)."""
+    if case.patient.sex is not Sex.FEMALE:
+        return False
+    category = rems_risk_category(case.patient.sex, case.age_years, case.patient.reproductive, base)
+    return category.reproductive_potential is True
+
+
 def _thrombosis_risk(
-    case: Case, recognised: list[RecognisedMedication], kb: InteractionsKnowledge
+    case: Case,
+    recognised: list[RecognisedMedication],
+    kb: InteractionsKnowledge,
+    base: KnowledgeBase,
 ) -> list[Finding]:
     entry = kb.thrombosis_risk
     found = _in_classes(recognised, entry.classes)
@@ -110,7 +124,7 @@ def _thrombosis_risk(
     entries = [entry]
     detail = f"{', '.join(names)}: {entry.detail}"
     note = kb.estrogen_contraception
-    if case.patient.sex is Sex.FEMALE and _in_classes(found, note.classes):
+    if _may_become_pregnant(case, base) and _in_classes(found, note.classes):
         entries.append(note)
         detail = f"{detail} {note.text}"
     return [
@@ -223,7 +237,7 @@ def evaluate(case: Case, kb: KnowledgeBase) -> RuleOutcome:
     findings = [
         *_digoxin(recognised, knowledge),
         *_warfarin(case, recognised, knowledge),
-        *_thrombosis_risk(case, recognised, knowledge),
+        *_thrombosis_risk(case, recognised, knowledge, kb),
         *_bleeding(case, recognised, knowledge),
         *_no_cyp(recognised, knowledge),
         *_unrecognised(recognised, knowledge),

@@ -73,16 +73,28 @@ def _rbc(transfusions: list[Transfusion], first: dt.date, last: dt.date) -> list
     )
 
 
+def longest_transfusion_free_run(
+    transfusion_dates: list[dt.date], start: dt.date, end: dt.date
+) -> tuple[int, dt.date | None, dt.date | None]:
+    """Longest run of days in [start, end] without a transfusion: (days, first, last day).
+
+    Ends included; the earliest run wins a tie; (0, None, None) when every day had one.
+    """
+    days = sorted({day for day in transfusion_dates if start <= day <= end})
+    bounds = [start - _ONE_DAY, *days, end + _ONE_DAY]
+    best: tuple[int, dt.date | None, dt.date | None] = (0, None, None)
+    for before, after in zip(bounds, bounds[1:], strict=False):
+        length = (after - before).days - 1
+        if length > best[0]:
+            best = (length, before + _ONE_DAY, after - _ONE_DAY)
+    return best
+
+
 def longest_transfusion_free_days(
     transfusion_dates: list[dt.date], start: dt.date, end: dt.date
 ) -> int:
     """Longest run of consecutive days in [start, end] without a transfusion (ends included)."""
-    days = sorted({day for day in transfusion_dates if start <= day <= end})
-    if not days:
-        return (end - start).days + 1
-    runs = [(days[0] - start).days, (end - days[-1]).days]
-    runs += [(later - earlier).days - 1 for earlier, later in zip(days, days[1:], strict=False)]
-    return max(runs)
+    return longest_transfusion_free_run(transfusion_dates, start, end)[0]
 
 
 def fewest_units_in_window(
@@ -192,8 +204,11 @@ def assess_mds_response(case: Case, kb: KnowledgeBase) -> tuple[MdsResponse | No
 
     # --- transfusion independence ---
     on_treatment = _rbc(case.transfusions, start, end)
-    longest = longest_transfusion_free_days([item.date for item in on_treatment], start, end)
+    longest, run_from, run_to = longest_transfusion_free_run(
+        [item.date for item in on_treatment], start, end
+    )
     free_days = format_number(independence.rbc_free_days)
+    since = [item for item in on_treatment if run_to is not None and item.date > run_to]
     if treatment_days < independence.rbc_free_days:
         independent: bool | None = None
         ti_words = (
@@ -202,21 +217,30 @@ def assess_mds_response(case: Case, kb: KnowledgeBase) -> tuple[MdsResponse | No
         )
     else:
         independent = longest >= independence.rbc_free_days
+        run = f", {run_from} to {run_to}" if run_from is not None else ""
         ti_words = (
-            f"longest run without an RBC transfusion on treatment: {format_number(longest)} days "
-            f"({'meets' if independent else 'short of'} the {free_days} days)"
+            f"longest run without an RBC transfusion on treatment: {format_number(longest)} days"
+            f"{run} ({'meets' if independent else 'short of'} the {free_days} days)"
         )
+        if independent and since:
+            # Independence was reached, but RBC transfusions came back after the run.
+            ti_words += (
+                f"; RBC transfusions again since {since[0].date} "
+                f"({format_number(len(since))} on record up to {end})"
+            )
     basis.append(ti_words)
     context = (
         f"{trial.text} Treatment from {start} to {end} ({format_number(treatment_days)} days)."
     )
     summary = {
-        True: f"RBC transfusion-independent: {format_number(longest)} consecutive days without "
-        "an RBC transfusion.",
+        True: f"RBC transfusion independence reached: {format_number(longest)} consecutive days "
+        f"without an RBC transfusion ({run_from} to {run_to}).",
         False: "Not RBC transfusion-independent yet: longest run without an RBC transfusion "
         f"{format_number(longest)} days.",
         None: "Too early to judge RBC transfusion independence.",
     }[independent]
+    if independent and since:
+        summary = summary[:-1] + f"; RBC transfusions again since {since[0].date}."
     findings.append(
         Finding.from_entries(
             independence,

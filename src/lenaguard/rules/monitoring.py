@@ -317,6 +317,16 @@ def _plan_cbc(
             f"{scheduled.isoformat()} ({phase})."
         )
         return plan(limit, reason, False)
+    entry = kb.get(IndicationsKnowledge).entry(indication)
+    scheduled_cycle, _ = cycle_position(course_start, scheduled, cycle_days)
+    if entry.max_cycles is not None and scheduled_cycle > entry.max_cycles:
+        reason = (
+            f"End-of-course count: the schedule falls on the day after cycle "
+            f"{format_number(entry.max_cycles)}, the last cycle the label gives "
+            f"({entry.duration}); counts after the course are the prescriber's decision; "
+            f"{_since(last_cbc)}."
+        )
+        return plan(scheduled, reason, False)
     reason = (
         f"Scheduled count, {_position(course_start, scheduled, cycle_days)} ({phase}); "
         f"{_since(last_cbc)}."
@@ -485,28 +495,45 @@ def _baseline_and_periodic(
     return _item(next_draw, reason, spec, test=spec.test)
 
 
-def _renal_baseline(case: Case, spec: MonitoredTest) -> MonitoringItem | None:
+def _renal_baseline(case: Case, spec: MonitoredTest, regimen: CbcRegimen) -> MonitoringItem | None:
     if any(when <= case.as_of for when in _results(case, spec)):
         return None
-    reason = f"{spec.name}: no result on record; check before dosing. {spec.why}"
+    if regimen is CbcRegimen.BASELINE:
+        reason = f"{spec.name}: no result on record; check before the first dose. {spec.why}"
+    else:
+        reason = (
+            f"{spec.name}: no result on record; check now, to review the current dose against "
+            f"kidney function. {spec.why}"
+        )
     return _item(case.as_of, reason, spec, test=spec.test)
 
 
 def _with_drug(
     case: Case, spec: MonitoredTest, kb: KnowledgeBase, next_draw: dt.date
 ) -> MonitoringItem | None:
-    """Checks that apply while a drug of a class is taken (digoxin level, PT/INR)."""
-    if spec.indications is not None and case.indication not in spec.indications:
-        return None
+    """Checks that apply while a drug of a class is taken (digoxin level, PT/INR).
+
+    Outside the check's indications it applies only when its `outside_indications` class is
+    taken as well (PT/INR: warfarin with dexamethasone), and the reason says why.
+    """
     if spec.drug_class is None:
         return None
-    found = in_class(case, kb.get(DrugCatalogue), spec.drug_class)
+    catalogue = kb.get(DrugCatalogue)
+    outside = ""
+    if spec.indications is not None and case.indication not in spec.indications:
+        extra = spec.outside_indications
+        if extra is None or not in_class(case, catalogue, extra.drug_class):
+            return None
+        outside = f" {extra.text}"
+    found = in_class(case, catalogue, spec.drug_class)
     if not found:
         return None
     names = ", ".join(
         sorted({item.medication.name or f"rxnorm:{item.medication.rxnorm}" for item in found})
     )
-    reason = f"{spec.name} ({names} with lenalidomide): {spec.timing}. {_REMINDER} {spec.why}"
+    reason = (
+        f"{spec.name} ({names} with lenalidomide): {spec.timing}. {_REMINDER} {spec.why}{outside}"
+    )
     return _item(next_draw, reason, spec, test=spec.test)
 
 
@@ -534,7 +561,7 @@ def evaluate(case: Case, kb: KnowledgeBase, *, action: DoseAction | None = None)
     candidates = [
         _baseline_and_periodic(case, knowledge.liver_enzymes, course, regimen, next_draw),
         _baseline_and_periodic(case, knowledge.thyroid, course, regimen, next_draw),
-        _renal_baseline(case, knowledge.renal),
+        _renal_baseline(case, knowledge.renal, regimen),
         _with_drug(case, knowledge.digoxin, kb, next_draw),
         _with_drug(case, knowledge.pt_inr, kb, next_draw),
     ]

@@ -4,8 +4,9 @@ What it checks (US label boxed warning, §4, §5.1, §8.1–§8.3; Lenalidomide 
 
 - the REMS risk category and whether a female can become pregnant (unknown history counts as
   able to, and the report names the facts that would change that);
-- before the first prescription to a female of reproductive potential (course not started, or
-  stopped and about to restart): two negative pregnancy tests, the first in the window some days
+- before the first prescription to a female of reproductive potential (course not started,
+  starting on the assessment date, or stopped and about to restart): two negative pregnancy
+  tests, the first in the window some days
   before prescribing and the second within the hours before it; the prescribing date is the
   assessment date (`case.as_of`);
 - on treatment and during interruptions: the next test date (weekly at first, then by menstrual
@@ -39,6 +40,7 @@ from lenaguard.knowledge.base import Cited, Status, merge_citations, weakest
 from lenaguard.knowledge.loader import KnowledgeBase
 from lenaguard.knowledge.topics.pregnancy import PregnancyKnowledge
 from lenaguard.knowledge.topics.rems import RemsKnowledge
+from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge
 from lenaguard.rules.course import Course, CourseStatus, current_course
 from lenaguard.rules.rems import (
     RemsCategoryResult,
@@ -47,7 +49,7 @@ from lenaguard.rules.rems import (
     survey_requirement,
 )
 from lenaguard.rules.results import MonitoringItem, RuleOutcome
-from lenaguard.vocab import Category, LabTest, QualitativeResult, Severity, Sex, Symptom
+from lenaguard.vocab import Category, DoseAction, LabTest, QualitativeResult, Severity, Sex, Symptom
 
 __all__ = ["PREGNANCY_TEST", "PregnancyOutcome", "evaluate"]
 
@@ -95,9 +97,11 @@ def _finding(
     detail: str,
     inputs: dict | None = None,
     blocking: bool = False,
+    requires_dose_action: DoseAction | None = None,
 ) -> Finding:
     return Finding.from_entries(
         *entries,
+        requires_dose_action=requires_dose_action,
         id=f"pregnancy.{slug}",
         category=Category.PREGNANCY,
         severity=severity,
@@ -108,7 +112,14 @@ def _finding(
     )
 
 
-def _blocking(*entries: Cited, slug: str, summary: str, detail: str, inputs: dict) -> Finding:
+def _blocking(
+    *entries: Cited,
+    slug: str,
+    summary: str,
+    detail: str,
+    inputs: dict,
+    requires_dose_action: DoseAction | None = None,
+) -> Finding:
     return _finding(
         *entries,
         slug=slug,
@@ -117,6 +128,7 @@ def _blocking(*entries: Cited, slug: str, summary: str, detail: str, inputs: dic
         detail=detail,
         inputs=inputs,
         blocking=True,
+        requires_dose_action=requires_dose_action,
     )
 
 
@@ -236,34 +248,44 @@ def evaluate(case: Case, kb: KnowledgeBase) -> PregnancyOutcome:
     if tests.without_result():
         findings.append(_tests_without_result(tests, facts))
 
+    pregnant: list[Finding] = []
     if female:
-        findings += _pregnancy(case, course, tests, category, facts)
+        pregnant = _pregnancy(case, course, tests, category, facts)
+        findings += pregnant
     elif case.conditions.pregnant is True:
         findings.append(_pregnant_flag_on_male(facts))
 
+    # Once pregnancy is on record, its finding says what to do (stop or do not start, refer,
+    # report, two new negative tests before any later start): the test cadence, the missed-period
+    # steps and the contraception reminder would contradict it, so they are left out.
     if category.reproductive_potential:
-        missed, missed_items = _missed_period(case, course, tests, facts)
-        findings += missed
-        items += missed_items
+        if not pregnant:
+            missed, missed_items = _missed_period(case, course, tests, kb)
+            findings += missed
+            items += missed_items
         if Symptom.BLEEDING in case.symptoms:
             findings.append(_bleeding_check(facts))
-        if course.status in _ON_THERAPY:
-            found, more = _ongoing_tests(case, course, tests, facts)
-        else:
-            found, more = _initial_tests(case, tests, facts)
-        findings += found
-        items += more
-        findings.append(_contraception(case, course, facts))
+        if not pregnant:
+            # A course whose start is dated on the assessment date is this prescription: the
+            # two tests before the first prescription still decide it.
+            starting_today = course.start_date == case.as_of
+            if course.status in _ON_THERAPY and not starting_today:
+                found, more = _ongoing_tests(case, course, tests, facts)
+            else:
+                found, more = _initial_tests(case, tests, facts)
+            findings += found
+            items += more
+            findings.append(_contraception(case, course, facts))
         if case.conditions.breastfeeding is None:
             findings.append(_breastfeeding_unknown(facts))
-    elif female and Symptom.MISSED_PERIOD in case.symptoms:
+    elif female and not pregnant and Symptom.MISSED_PERIOD in case.symptoms:
         findings.append(_missed_period_not_frp(category, facts))
 
     if female and case.conditions.breastfeeding is True:
         findings.append(_breastfeeding(facts))
     if not female:
-        findings += _male(course, facts)
-    findings.append(_blood_donation(course, facts))
+        findings += _male(course, facts, case.as_of)
+    findings.append(_blood_donation(course, facts, case.as_of))
     findings += _rems_prescription(case, category, tests, kb)
 
     return PregnancyOutcome(
@@ -346,6 +368,8 @@ def _pregnancy(
         evidence.insert(0, "conditions.pregnant is true")
     if not evidence:
         return []
+    if Symptom.MISSED_PERIOD in case.symptoms:
+        evidence.append("missed period reported")
     on_therapy_facts = facts.pregnancy_on_therapy
     phones = (
         f"FDA MedWatch {on_therapy_facts.fda_medwatch_phone}; manufacturer "
@@ -369,6 +393,7 @@ def _pregnancy(
                 on_therapy_facts,
                 facts.contraindication,
                 slug="pregnancy_on_therapy",
+                requires_dose_action=DoseAction.STOP,
                 summary="Pregnancy during lenalidomide: stop it now, refer and report",
                 detail=(
                     "Evidence: "
@@ -390,6 +415,7 @@ def _pregnancy(
         _blocking(
             *entries,
             slug="pregnancy_contraindicated",
+            requires_dose_action=DoseAction.STOP,
             summary="Pregnancy: lenalidomide is contraindicated, do not prescribe",
             detail=(
                 "Evidence: "
@@ -414,28 +440,47 @@ def _pregnant_flag_on_male(facts: PregnancyKnowledge) -> Finding:
 
 
 def _missed_period(
-    case: Case, course: Course, tests: _Tests, facts: PregnancyKnowledge
+    case: Case, course: Course, tests: _Tests, kb: KnowledgeBase
 ) -> tuple[list[Finding], list[MonitoringItem]]:
+    """The single finding for a missed period in a female who can become pregnant.
+
+    It holds the clinician's steps (interrupt, test, counsel; label §5.1) and the patient's
+    instruction from the symptoms topic, which adds no finding of its own for this symptom.
+    """
     if Symptom.MISSED_PERIOD not in case.symptoms:
         return [], []
+    facts = kb.get(PregnancyKnowledge)
+    symptom = kb.get(SymptomsKnowledge).entry(Symptom.MISSED_PERIOD)
     today = case.as_of
     tested_today = [t for t in tests.all if t.date == today and tests.qualifies(t)]
-    if course.status in _ON_THERAPY:
-        summary = "Missed period: interrupt lenalidomide, test for pregnancy and counsel"
-    else:
-        summary = "Missed period: exclude pregnancy and counsel before any prescription"
+    step = (
+        "interrupt lenalidomide"
+        if course.status in _ON_THERAPY
+        else "exclude pregnancy before any prescription"
+    )
     if tested_today:
+        summary = (
+            f"Missed period: {step}; negative pregnancy test today ({_day(today)}), "
+            "counselling and evaluation still needed"
+        )
         status_words = (
             f"A negative test is recorded today ({_day(today)}); finish the evaluation and "
             "counselling, then remove missed_period from the case's symptoms."
         )
     else:
+        summary = (
+            f"Missed period: {step}; pregnancy test needed today ({_day(today)}), and counselling"
+        )
         status_words = f"A pregnancy test is needed now ({_day(today)})."
     finding = _blocking(
         facts.missed_period,
+        symptom,
         slug="missed_period",
+        requires_dose_action=DoseAction.HOLD if course.status in _ON_THERAPY else None,
         summary=summary,
-        detail=f"{facts.missed_period.text} {status_words}",
+        detail=(
+            f"{facts.missed_period.text} {status_words} Tell the patient: {symptom.instruction}"
+        ),
         inputs={"symptoms": [Symptom.MISSED_PERIOD.value], "course": course.status.value},
     )
     items = (
@@ -462,19 +507,29 @@ def _bleeding_check(facts: PregnancyKnowledge) -> Finding:
 
 
 def _missed_period_not_frp(category: RemsCategoryResult, facts: PregnancyKnowledge) -> Finding:
-    return _finding(
+    """A missed period in a female whose record says she cannot become pregnant.
+
+    The record contradicts itself: a missed period implies recent menstrual cycles. Until a
+    clinician resolves it (the history or the symptom is wrong), it blocks, because the safety
+    of not testing rests on that history.
+    """
+    return _blocking(
         facts.reproductive_potential,
         facts.missed_period,
         slug="missed_period_not_frp",
-        severity=Severity.WARNING,
-        summary="Missed period reported by a patient classed as not able to become pregnant",
+        summary=(
+            "Missed period reported by a patient classed as not able to become pregnant: "
+            "resolve the record before prescribing"
+        ),
         detail=(
             "Category basis: "
             + "; ".join(category.basis)
-            + ". Check the reproductive history; if she could be pregnant, correct it and the "
-            "pregnancy rules apply."
+            + ". A missed period implies recent menstrual cycles, so the history or the "
+            "reported symptom is wrong. If she could be pregnant, correct the history: "
+            f"pregnancy tests and counselling then apply. {facts.missed_period.text} If the "
+            "symptom was recorded in error, remove missed_period from the case."
         ),
-        inputs={"symptoms": [Symptom.MISSED_PERIOD.value]},
+        inputs={"symptoms": [Symptom.MISSED_PERIOD.value], "basis": category.basis},
     )
 
 
@@ -794,6 +849,13 @@ def _after_stop(course: Course, weeks: int) -> dt.date | None:
     return None
 
 
+def _until_words(until: dt.date | None, today: dt.date) -> str:
+    """' (until DATE)' while a period after the last dose runs, ' (ended DATE)' once past."""
+    if until is None:
+        return ""
+    return f" (until {_day(until)})" if until >= today else f" (ended {_day(until)})"
+
+
 def _contraception(case: Case, course: Course, facts: PregnancyKnowledge) -> Finding:
     rule = facts.contraception
     before, after = _n(rule.weeks_before), _n(rule.weeks_after)
@@ -863,10 +925,9 @@ def _breastfeeding_unknown(facts: PregnancyKnowledge) -> Finding:
 # ---------------------------------------------------------------- males and donations
 
 
-def _male(course: Course, facts: PregnancyKnowledge) -> list[Finding]:
+def _male(course: Course, facts: PregnancyKnowledge, today: dt.date) -> list[Finding]:
     tail = facts.male_after_stopping
-    until = _after_stop(course, tail.weeks_after)
-    until_words = f" (until {_day(until)})" if until is not None else ""
+    until_words = _until_words(_after_stop(course, tail.weeks_after), today)
     return [
         _finding(
             facts.male_condom,
@@ -890,10 +951,9 @@ def _male(course: Course, facts: PregnancyKnowledge) -> list[Finding]:
     ]
 
 
-def _blood_donation(course: Course, facts: PregnancyKnowledge) -> Finding:
+def _blood_donation(course: Course, facts: PregnancyKnowledge, today: dt.date) -> Finding:
     rule = facts.blood_donation
-    until = _after_stop(course, rule.weeks_after)
-    until_words = f" (until {_day(until)})" if until is not None else ""
+    until_words = _until_words(_after_stop(course, rule.weeks_after), today)
     return _finding(
         rule,
         slug="blood_donation",

@@ -180,7 +180,9 @@ def _reproductive_potential(
             False,
             [
                 f"no menses for {format_number(months)} months: naturally postmenopausal "
-                f"(at least {months_needed} consecutive months)"
+                f"(at least {months_needed} consecutive months); confirm this is natural "
+                "menopause, since absent periods caused by cancer treatment (chemotherapy, "
+                "transplant) do not count"
             ],
             [],
         )

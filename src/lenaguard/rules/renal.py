@@ -492,6 +492,16 @@ def _not_studied_finding(crcl: float, on_dialysis: bool, renal_kb: RenalKnowledg
     )
 
 
+def not_studied_finding(
+    crcl_ml_min: float | None, on_dialysis: bool, renal_kb: RenalKnowledge
+) -> Finding | None:
+    """The `renal.not_studied` warning when a clearance lies below the range the label's
+    renal study included (None otherwise, or when the clearance is unknown)."""
+    if crcl_ml_min is None or not in_not_studied_range(crcl_ml_min, on_dialysis, renal_kb):
+        return None
+    return _not_studied_finding(crcl_ml_min, on_dialysis, renal_kb)
+
+
 def assess_renal(case: Case, kb: KnowledgeBase) -> tuple[RenalFunction | None, list[Finding]]:
     """Renal function on the assessment date, and what it means.
 
@@ -557,6 +567,7 @@ def assess_renal(case: Case, kb: KnowledgeBase) -> tuple[RenalFunction | None, l
         citations=merge_citations(*entries),
     )
     findings.append(_band_finding(renal, renal_kb, entries))
-    if crcl is not None and in_not_studied_range(crcl, on_dialysis, renal_kb):
-        findings.append(_not_studied_finding(crcl, on_dialysis, renal_kb))
+    not_studied = not_studied_finding(crcl, on_dialysis, renal_kb)
+    if not_studied is not None:
+        findings.append(not_studied)
     return renal, findings

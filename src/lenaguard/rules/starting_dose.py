@@ -25,9 +25,7 @@ from lenaguard.rules.renal import (
     band_definition_entries,
     band_entries,
     band_range_words,
-    crcl_words,
-    in_not_studied_range,
-    not_studied_limit,
+    not_studied_finding,
     renal_band,
 )
 from lenaguard.rules.results import DosePlan, RenalFunction, ResumePlan
@@ -129,6 +127,28 @@ def renal_starting_dose(
     return _plan(Indication(indication), band, kb, evidence)
 
 
+def starting_dose_notes(
+    indication: Indication | str,
+    band: RenalBand | str,
+    kb: KnowledgeBase,
+    *,
+    crcl_ml_min: float | None = None,
+) -> list[Finding]:
+    """What goes with a starting-dose lookup (for the `lenaguard dose` calculator): the
+    escalation the table cell (or, at normal function, the indication) allows, and the
+    `renal.not_studied` warning when `crcl_ml_min` lies below the studied range."""
+    renal_kb = kb.get(RenalKnowledge)
+    indication, band = Indication(indication), RenalBand(band)
+    findings: list[Finding] = []
+    escalation = _escalation_finding(indication, band, kb)
+    if escalation is not None:
+        findings.append(escalation)
+    not_studied = not_studied_finding(crcl_ml_min, band is RenalBand.DIALYSIS, renal_kb)
+    if not_studied is not None:
+        findings.append(not_studied)
+    return findings
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 
@@ -199,28 +219,13 @@ def _indication_escalation_finding(entry: IndicationEntry) -> Finding | None:
     )
 
 
-def _not_studied_finding(
-    plan: DosePlan, crcl: float, on_dialysis: bool, renal_kb: RenalKnowledge, cell: Cited
-) -> Finding:
-    limit = not_studied_limit(on_dialysis, renal_kb)
-    who = "on dialysis" if on_dialysis else "not on dialysis"
-    assert plan.dose_mg is not None and plan.frequency is not None  # a start plan has both
-    return Finding.from_entries(
-        renal_kb.not_studied,
-        cell,
-        id="dosing.start_not_studied",
-        category=Category.DOSING,
-        severity=Severity.WARNING,
-        summary=(
-            f"The starting dose shown ({_dose_words(plan.dose_mg, plan.frequency)}) "
-            f"was not studied at CrCl {crcl_words(crcl, renal_kb)} in patients {who}."
-        ),
-        detail=(
-            f"The label's renal table rests on a study without patients {who} below "
-            f"{crcl_words(limit, renal_kb)}. {renal_kb.not_studied.text}"
-        ),
-        inputs={"crcl_ml_min": crcl, "limit_ml_min": limit, "on_dialysis": on_dialysis},
-    )
+def _escalation_finding(
+    indication: Indication, band: RenalBand, kb: KnowledgeBase
+) -> Finding | None:
+    if band is RenalBand.NORMAL:
+        return _indication_escalation_finding(kb.get(IndicationsKnowledge).entry(indication))
+    cell = _cell(indication, band, kb.get(RenalKnowledge))
+    return _renal_escalation_finding(indication, band, cell)
 
 
 def _note_findings(entry: IndicationEntry, indication: Indication) -> list[Finding]:
@@ -229,11 +234,11 @@ def _note_findings(entry: IndicationEntry, indication: Indication) -> list[Findi
         suffix = "" if index == 1 else f"_{index}"
         findings.append(
             Finding.from_entries(
-                entry,
+                note,
                 id=f"dosing.indication_note{suffix}",
                 category=Category.DOSING,
                 severity=Severity.INFO,
-                summary=note,
+                summary=note.text,
                 detail=f"{entry.name}: a label point to plan for before or early in treatment.",
                 inputs={"indication": indication.value},
             )
@@ -340,8 +345,10 @@ def starting_dose(
 
     For a case not yet started (or as a reference for any case). Returns no plan when renal
     function is unknown, with a finding saying what the dose would be at normal clearance.
-    Adds escalation notes, the not-studied warning, the maintenance count requirement (a hold
-    plan when neither count has recovered) and the indication's notes.
+    Adds escalation notes, the maintenance count requirement (a hold plan when neither count
+    has recovered) and the indication's notes. A clearance in the range the label's study did
+    not include is reported once, by `rules.renal.assess_renal` (`renal.not_studied`); the dose
+    is still shown.
     """
     indications = kb.get(IndicationsKnowledge)
     renal_kb = kb.get(RenalKnowledge)
@@ -356,20 +363,9 @@ def starting_dose(
     evidence = band_entries(renal.crcl_ml_min, on_dialysis, renal_kb)
     plan = _plan(indication, band, kb, evidence)
 
-    if band is RenalBand.NORMAL:
-        escalation = _indication_escalation_finding(entry)
-        cell: Cited = entry
-    else:
-        renal_cell = _cell(indication, band, renal_kb)
-        escalation = _renal_escalation_finding(indication, band, renal_cell)
-        cell = renal_cell
+    escalation = _escalation_finding(indication, band, kb)
     if escalation is not None:
         findings.append(escalation)
-
-    if renal.crcl_ml_min is not None and in_not_studied_range(
-        renal.crcl_ml_min, on_dialysis, renal_kb
-    ):
-        findings.append(_not_studied_finding(plan, renal.crcl_ml_min, on_dialysis, renal_kb, cell))
 
     if entry.start_requirement is not None:
         plan, count_findings = _start_requirement(case, entry.start_requirement, plan)

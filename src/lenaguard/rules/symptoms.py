@@ -12,6 +12,10 @@ How the rules combine (see docs/rules/symptoms.md):
 - A rash reported with a blistering rash or peeling skin is covered by the graver finding.
 - A symptom that cannot apply to the patient's sex (missed period in a male) gives an info
   finding saying it was not assessed.
+- A missed period in a female patient is left to the pregnancy rules (`pregnancy.missed_period`,
+  or `pregnancy.missed_period_not_frp` when her record says she cannot become pregnant): they
+  know her reproductive status and tests, and their single critical finding carries the
+  patient instruction of this topic. Two critical findings for one report would be noise.
 """
 
 from __future__ import annotations
@@ -67,6 +71,12 @@ def _consumed(reported: list[Symptom], knowledge: SymptomsKnowledge) -> set[Symp
         if set(knowledge.entry(symptom).superseded_by) & set(reported):
             consumed.add(symptom)
     return consumed
+
+
+def _left_to_pregnancy_rules(symptom: Symptom, case: Case, knowledge: SymptomsKnowledge) -> bool:
+    entry = knowledge.entry(symptom)
+    applies = entry.applies_to_sex is None or entry.applies_to_sex is case.patient.sex
+    return entry.reported_by_pregnancy_rules and applies
 
 
 def _single(symptom: Symptom, case: Case, knowledge: SymptomsKnowledge) -> Finding:
@@ -145,7 +155,11 @@ def evaluate(case: Case, kb: KnowledgeBase) -> RuleOutcome:
     reported = list(dict.fromkeys(case.symptoms))
     consumed = _consumed(reported, knowledge)
     findings = _combined(reported, knowledge)
-    findings += [_single(s, case, knowledge) for s in reported if s not in consumed]
+    findings += [
+        _single(s, case, knowledge)
+        for s in reported
+        if s not in consumed and not _left_to_pregnancy_rules(s, case, knowledge)
+    ]
     if knowledge.neutropenic_fever.symptom in reported:
         findings += _neutropenic_fever(case, knowledge)
     return RuleOutcome(findings=findings)

@@ -640,13 +640,29 @@ def _points_words(result: ScoreResult, definition: ScoreDefinition) -> str:
     return words + "."
 
 
+def _choice_points(result: ScoreResult, definition: ScoreDefinition) -> tuple[int, int, int]:
+    """Points the NCCN use reads its band from, and their possible range.
+
+    With `use.assume_item` (IMPEDE VTE: the aspirin item), the score without the prophylaxis in
+    use plus that item; otherwise the score as it stands.
+    """
+    assumed = definition.assumed_item()
+    if assumed is None:
+        low, high = result.possible_points
+        return result.points, low, high
+    low, high = result.possible_points_before_prophylaxis
+    extra = assumed.points
+    return result.points_before_prophylaxis + extra, low + extra, high + extra
+
+
 def _impede_line(
     result: ScoreResult, definition: ScoreDefinition, with_choice: bool
 ) -> tuple[str, Prophylaxis]:
-    """The IMPEDE VTE sentence and the choice its NCCN use gives (on the score as defined)."""
-    band = definition.band_for(result.points)
+    """The IMPEDE VTE sentence and the choice its NCCN use gives."""
     use = definition.use
-    choice: Prophylaxis = use.by_band[band.band] if use else ANTICOAGULANT
+    points, _, _ = _choice_points(result, definition)
+    choice_band = definition.band_for(points)
+    choice: Prophylaxis = use.by_band[choice_band.band] if use else ANTICOAGULANT
     line = _points_words(result, definition)
     if result.points != result.points_before_prophylaxis:
         line += (
@@ -654,7 +670,14 @@ def _impede_line(
             f"{_points(result.points_before_prophylaxis)}."
         )
     if use is not None and with_choice:
-        line += f" {use.text} Here: {_choice_words(choice)}."
+        line += f" {use.text}"
+        assumed = definition.assumed_item()
+        if assumed is not None and use.assume_text is not None:
+            line += (
+                f" {use.assume_text} With that item counted ({format_number(assumed.points)}): "
+                f"{_points(points)}, {choice_band.band} band."
+            )
+        line += f" Here: {_choice_words(choice)}."
     return line, choice
 
 
@@ -662,13 +685,20 @@ def _impede_choices(result: ScoreResult, definition: ScoreDefinition) -> set[Pro
     """Every choice the NCCN use could give once the unknown items are known."""
     if definition.use is None:
         return set()
-    low, high = result.possible_points
+    _, low, high = _choice_points(result, definition)
     return {definition.use.by_band[band] for band in _bands_between(definition, low, high)}
 
 
+def _lower(label: str) -> str:
+    """A label inside a sentence: first letter lower case, unless it is an abbreviation."""
+    if label.split(" ", 1)[0].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def _imwg_line(risk: ImwgThrombosisRisk, model: ImwgModel, with_choice: bool) -> str:
-    patient = [f.label for f in (*risk.individual, *risk.myeloma) if f.present is True]
-    therapy = [f.label for f in risk.therapy if f.present is True]
+    patient = [_lower(f.label) for f in (*risk.individual, *risk.myeloma) if f.present is True]
+    therapy = [_lower(f.label) for f in risk.therapy if f.present is True]
     line = (
         f"{risk.name}: {format_number(risk.individual_myeloma_count)} individual or "
         f"myeloma-related risk factor(s) ({', '.join(patient) or 'none'}); therapy-related: "
@@ -740,29 +770,45 @@ def _prophylaxis_choice(
     choices = {impede_choice, risk.recommendation}
     uncertain = not risk.settled or len(_impede_choices(scores[IMPEDE_VTE], impede_def)) > 1
     anticoagulated = any(ANTICOAGULANT in item.classes for item in in_use)
+    impede_words = f"{impede_def.name} as NCCN uses it: {_choice_words(impede_choice)}"
+    imwg_words = f"{knowledge.imwg.short_name}: {_choice_words(risk.recommendation)}"
     if len(choices) > 1:
         recommendation = "models_differ"
         verdict = (
-            f"The models differ ({impede_def.name} as NCCN uses it: "
-            f"{_choice_words(impede_choice)}; IMWG: {_choice_words(risk.recommendation)}). "
-            "The label leaves the regimen to an assessment of the patient's own risks."
+            f"The models differ ({impede_words}; {imwg_words}). The label leaves the regimen to "
+            "the prescriber's assessment of the patient's own risks."
         )
         summary = (
-            f"Thromboprophylaxis: the myeloma VTE models differ ({impede_def.name}: "
-            f"{_choice_words(impede_choice)}; IMWG: {_choice_words(risk.recommendation)})."
+            f"Thromboprophylaxis: the myeloma VTE models differ ({impede_words}; {imwg_words})"
         )
     else:
         recommendation = risk.recommendation
         verdict = f"The models agree: {_choice_words(recommendation)}."
         summary = (
-            f"Thromboprophylaxis: the myeloma VTE models point to {_choice_words(recommendation)}."
+            f"Thromboprophylaxis: the myeloma VTE models point to {_choice_words(recommendation)}"
         )
-    under = recommendation == ANTICOAGULANT and bool(in_use) and not anticoagulated
+    # Only aspirin in use while a model points to anticoagulant prophylaxis: review it.
+    under = ANTICOAGULANT in choices and bool(in_use) and not anticoagulated
     if under:
-        summary = (
-            "Thromboprophylaxis: aspirin is in use, but the myeloma VTE models point to "
-            "anticoagulant prophylaxis."
+        summary += "; only aspirin is in use: review"
+        if len(choices) == 1:
+            verdict += " Only aspirin is in use: both models point to more."
+        else:
+            pointing = (
+                impede_def.name if impede_choice == ANTICOAGULANT else knowledge.imwg.short_name
+            )
+            verdict += (
+                f" Only aspirin is in use: enough by one model, but {pointing} points to "
+                f"{_choice_words(ANTICOAGULANT)}; review which fits this patient."
+            )
+    elif anticoagulated and choices == {ASPIRIN}:
+        verdict += (
+            " An anticoagulant is in use: for VTE prophylaxis alone the models ask for no more "
+            "than aspirin (it may be given for another reason)."
         )
+    if in_use:
+        summary += f" (in use: {', '.join(item.drug for item in in_use)})"
+    summary += "."
     if uncertain:
         verdict += " Missing inputs could change the choice (see the unknown-inputs finding)."
     return Finding.from_entries(

@@ -48,6 +48,13 @@ class StartRequirement(Cited):
     wording: str
 
 
+class IndicationNote(Cited):
+    """A point of the label to plan for with this indication, cited on its own section (so that
+    the starting-dose citations stay those of the dose)."""
+
+    text: str
+
+
 class IndicationEntry(Cited):
     name: str
     combination: str | None = None
@@ -58,7 +65,7 @@ class IndicationEntry(Cited):
     max_cycles: int | None = None
     escalation: Escalation | None = None
     start_requirement: StartRequirement | None = None
-    notes: list[str] = Field(default_factory=list)
+    notes: list[IndicationNote] = Field(default_factory=list)
 
 
 class CitedValues(Cited):

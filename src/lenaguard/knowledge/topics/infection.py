@@ -127,12 +127,31 @@ class ChronicHbv(_Group):
     hepatology: Statement
 
 
+class MonitorOnDemand(Cited):
+    """Monitor for reactivation and treat on demand: which tests, without the interval."""
+
+    tests: list[LabTest] = Field(min_length=1)
+    text: str
+
+
 class PastHbv(_Group):
-    """Past (resolved) HBV: HBsAg negative, anti-HBc positive, any anti-HBs."""
+    """Past (resolved) HBV: HBsAg negative, anti-HBc positive, any anti-HBs.
+
+    `other_therapy` is the guideline's advice (monitor, treat on demand); its interval is kept
+    apart in `other_therapy_monitoring` because the facts file marks only the interval
+    unverified, so that leaving out unverified rules does not drop the advice itself.
+    """
 
     high_risk_prophylaxis: Prophylaxis
     high_risk_monitoring: MonitoringSchedule
+    other_therapy: MonitorOnDemand
     other_therapy_monitoring: MonitoringSchedule
+
+    @model_validator(mode="after")
+    def _same_panel(self) -> PastHbv:
+        if set(self.other_therapy.tests) != set(self.other_therapy_monitoring.tests):
+            raise ValueError("other_therapy and other_therapy_monitoring must name the same tests")
+        return self
 
 
 class SampleCorrection(Cited):

@@ -109,6 +109,16 @@ class CbcKnowledge(BaseModel):
         return next(s for s in self.schedules if indication in s.indications)
 
 
+class AlsoWithClass(BaseModel):
+    """Outside its indications, a drug-linked check still applies when a medication of this
+    class is taken as well (the label's stated reason for the check), with the words saying so."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    drug_class: str
+    text: str = Field(description="Why the check is listed outside its indications.")
+
+
 class MonitoredTest(Cited):
     """A test to watch besides the CBC: when it applies, and which case results count."""
 
@@ -130,8 +140,20 @@ class MonitoredTest(Cited):
     indications: list[Indication] | None = Field(
         default=None, description="Applies only to these indications (absent: all)."
     )
+    outside_indications: AlsoWithClass | None = Field(
+        default=None,
+        description="Also applies outside `indications` when a medication of this class is taken.",
+    )
     timing: str = Field(description="When, in words, as the source puts it.")
     why: str
+
+    @model_validator(mode="after")
+    def _outside_needs_scope(self) -> MonitoredTest:
+        if self.outside_indications is not None and (
+            self.indications is None or self.drug_class is None
+        ):
+            raise ValueError("outside_indications needs both indications and drug_class")
+        return self
 
 
 @register("monitoring")

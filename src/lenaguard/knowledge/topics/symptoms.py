@@ -2,7 +2,8 @@
 
 Every member of `vocab.Symptom` has an entry with a finding severity (for clinicians), an
 urgency (for patients) and a plain-language instruction. Two rules go beyond single symptoms:
-fever in a neutropenic patient, and mouth sores together with a skin reaction.
+fever in a neutropenic patient, and mouth sores together with a skin reaction. A missed period in
+a female patient is reported by the pregnancy rules, with this topic's instruction.
 """
 
 from __future__ import annotations
@@ -54,6 +55,13 @@ class SymptomEntry(Cited):
     )
     female_note: str | None = Field(
         default=None, description="Added for female patients (e.g. pregnancy check)."
+    )
+    reported_by_pregnancy_rules: bool = Field(
+        default=False,
+        description="For a patient of the sex it applies to, the pregnancy rules report this "
+        "symptom: they know her reproductive status and pregnancy tests, and their one finding "
+        "carries both the clinician's steps and this entry's patient instruction. The symptom "
+        "rules then add no finding of their own, so the report does not say it twice.",
     )
 
     @model_validator(mode="after")

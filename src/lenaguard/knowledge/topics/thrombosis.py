@@ -244,10 +244,30 @@ class Band(_Data):
 
 
 class ProphylaxisUse(Cited):
-    """How a guideline turns a score band into a choice of thromboprophylaxis."""
+    """How a guideline turns a score band into a choice of thromboprophylaxis.
+
+    When `assume_item` is given, the band that decides is read from the score without the
+    prophylaxis the patient already takes and with that item counted instead (IMPEDE VTE: the
+    aspirin item). The question the choice answers is whether aspirin is enough, and the answer
+    must not depend on whether aspirin, an anticoagulant or nothing is listed yet.
+    """
 
     by_band: dict[BandName, Prophylaxis]
     text: str
+    assume_item: str | None = Field(
+        default=None,
+        description="Id of the existing-prophylaxis item counted, in place of the prophylaxis "
+        "in use, when the band for the choice is read.",
+    )
+    assume_text: str | None = Field(
+        default=None, description="Why the choice is read with `assume_item` counted."
+    )
+
+    @model_validator(mode="after")
+    def _text_with_item(self) -> ProphylaxisUse:
+        if (self.assume_item is None) != (self.assume_text is None):
+            raise ValueError("give assume_item and assume_text together")
+        return self
 
 
 class ScoreDefinition(Cited):
@@ -278,7 +298,20 @@ class ScoreDefinition(Cited):
             missing = sorted({b.band for b in bands} - set(self.use.by_band))
             if missing:
                 raise ValueError(f"use.by_band missing bands: {', '.join(missing)}")
+            assumed = self.use.assume_item
+            if assumed is not None:
+                found = [item for item in self.items if item.id == assumed]
+                if not found or not self.is_prophylaxis_item(found[0]):
+                    raise ValueError(
+                        f"use.assume_item {assumed!r} is not an existing-prophylaxis item"
+                    )
         return self
+
+    def assumed_item(self) -> ScoreItemDefinition | None:
+        """The item the prophylaxis choice counts in place of the prophylaxis in use."""
+        if self.use is None or self.use.assume_item is None:
+            return None
+        return next(item for item in self.items if item.id == self.use.assume_item)
 
     def grouped(self) -> list[list[ScoreItemDefinition]]:
         """Items by group, in file order; an ungrouped item is a group of its own."""
@@ -336,6 +369,7 @@ class AnticoagulantRegimen(Cited):
 
 class ImwgModel(Cited):
     name: str
+    short_name: str = Field(description="The model's name inside a sentence (e.g. 'IMWG 2008').")
     applies_to: list[Indication] = Field(min_length=1)
     population: str
     factors: list[ImwgFactorDefinition] = Field(min_length=1)
