@@ -63,3 +63,26 @@ def test_a_stop_decision_blocks():
     result = assess(case, default_knowledge())
     assert result.dose is not None and result.dose.action.value == "stop"
     assert not result.ready_to_prescribe
+
+
+def test_the_calendar_marks_weekly_cbcs_in_the_first_cycle():
+    # Facts §4 (mm_combination): CBC every 7 days in cycles 1–2; baseline before the first dose.
+    result = assess(make_case(labs=BASE_LABS), default_knowledge())
+    cbc_days = [day.cycle_day for day in result.calendar if "cbc" in day.tests_due]
+    assert cbc_days == [1, 8, 15, 22]
+
+
+def test_the_calendar_marks_weekly_cbcs_while_held():
+    case = make_case(
+        labs=[
+            lab("creatinine", 1.0, "mg/dL"),
+            lab("anc", 2500, "/uL"),
+            lab("platelets", 24000, "/uL"),
+        ],
+        therapy={"events": [{"date": "2026-10-23", "event": "start", "dose_mg": 25}]},
+    )
+    result = assess(case, default_knowledge())
+    assert result.dose.action.value == "hold"
+    dates = [day.date for day in result.calendar if "cbc" in day.tests_due]
+    gaps = {(later - earlier).days for earlier, later in zip(dates, dates[1:], strict=False)}
+    assert gaps == {7}

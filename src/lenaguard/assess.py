@@ -27,6 +27,7 @@ from lenaguard.rules import (
 )
 from lenaguard.rules.course import CourseStatus, current_course
 from lenaguard.rules.dose_gate import apply_safety_gate
+from lenaguard.rules.monitoring import cbc_dates
 from lenaguard.rules.ongoing_dose import ongoing_dose
 from lenaguard.rules.other_toxicity import contraindication_findings
 from lenaguard.rules.renal import assess_renal
@@ -127,6 +128,27 @@ def _calendar(case: Case, kb: KnowledgeBase, dose: DosePlan | None) -> list[Cale
     )
 
 
+def _with_tests_due(
+    calendar: list[CalendarDay],
+    case: Case,
+    kb: KnowledgeBase,
+    dose: DosePlan | None,
+    monitoring_items: list[MonitoringItem],
+) -> list[CalendarDay]:
+    """Mark on the calendar the CBC dates of the rule in force and the other tests due."""
+    if not calendar:
+        return calendar
+    due: dict[dt.date, set[str]] = {}
+    for day in cbc_dates(case, kb, action=dose.action if dose else None, until=calendar[-1].date):
+        due.setdefault(day, set()).add("cbc")
+    for item in monitoring_items:
+        due.setdefault(item.due, set()).add(item.test)
+    return [
+        day.model_copy(update={"tests_due": sorted(due[day.date])}) if day.date in due else day
+        for day in calendar
+    ]
+
+
 def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Assessment:
     """Assess a case: dose, renal function, safety screens, monitoring, response."""
     course = current_course(case)
@@ -185,7 +207,7 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
         renal=renal,
         findings=findings,
         monitoring=monitoring_items,
-        calendar=_calendar(case, kb, dose),
+        calendar=_with_tests_due(_calendar(case, kb, dose), case, kb, dose, monitoring_items),
         ready_to_prescribe=not blocking,
         blocking=blocking,
         rems_category=pregnancy_outcome.rems_category,

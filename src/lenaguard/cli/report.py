@@ -151,6 +151,8 @@ def _calendar(assessment: Assessment) -> Table | None:
             label += f"[dim]{day.note}[/]"
         if day.cycle is not None and day.cycle_day == 1:
             label = f"[bold]C{day.cycle}D1[/] " + label
+        if day.tests_due:
+            label += " [magenta]+" + "+".join(test.upper() for test in day.tests_due) + "[/]"
         week.append(label)
     if week:
         table.add_row(start.isoformat(), "  ".join(week))

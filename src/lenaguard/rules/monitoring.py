@@ -567,3 +567,34 @@ def evaluate(case: Case, kb: KnowledgeBase, *, action: DoseAction | None = None)
     ]
     items += [item for item in candidates if item is not None]
     return RuleOutcome(findings=findings, monitoring=items)
+
+
+def cbc_dates(
+    case: Case, kb: KnowledgeBase, *, action: DoseAction | None, until: dt.date
+) -> list[dt.date]:
+    """The CBC dates from the assessment date to `until`, for the dosing calendar: the next
+    one due, then the dates of the rule in force (weekly while held, the indication's schedule
+    on treatment, counted from today when the course starts today)."""
+    course = current_course(case)
+    regimen = _regimen(course, action)
+    if regimen is CbcRegimen.NONE:
+        return []
+    plan = _case_cbc_plan(case, kb, course, regimen)
+    if plan.item is None or plan.item.due > until:
+        return []
+    first = plan.item.due
+    knowledge = kb.get(MonitoringKnowledge).cbc
+    if regimen is CbcRegimen.INTERRUPTION:
+        step = dt.timedelta(days=knowledge.interruption.interval_days)
+        dates = [first]
+        while dates[-1] + step <= until:
+            dates.append(dates[-1] + step)
+        return dates
+    start = course.start_date if regimen is CbcRegimen.SCHEDULED else None
+    if regimen is CbcRegimen.BASELINE and action is DoseAction.START:
+        start = case.as_of
+    if start is None:
+        return [first]
+    cycle_days = kb.get(IndicationsKnowledge).entry(case.indication).schedule.cycle_days
+    later = scheduled_cbc_dates(knowledge.schedule_for(case.indication), start, cycle_days, until)
+    return [first, *(day for day in later if day > first)]

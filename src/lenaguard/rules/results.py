@@ -78,6 +78,9 @@ class CalendarDay(_Result):
     cycle_day: int | None
     dose_mg: float | None = Field(description="Dose to take that day; null on rest or held days.")
     note: str = Field(description="dose | rest | held | stopped | not started | course complete")
+    tests_due: list[str] = Field(
+        default_factory=list, description="Monitoring due that day (cbc, pregnancy_test, ...)."
+    )
 
 
 class RuleOutcome(_Result):
