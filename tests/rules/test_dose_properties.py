@@ -1,9 +1,16 @@
 """Properties of the ongoing-dose decision over random valid timelines and lab series.
 
-For any valid course: no exception; a proposed dose is never below the indication's floor nor
-above the course's starting dose; a restart is only proposed when the counts have recovered;
-the plan is internally consistent (hold → no dose and a restart plan, stop → nothing to give).
-Floors, ladders and restart levels below are written from the facts file (§3).
+Timelines: label and renal starting doses (daily and every 48 hours), documented escalations,
+holds for counts or other toxicity, resumes and clinician reductions down the ladder, stops.
+Lab series: counts spread from before the start (baselines) to the assessment date, biased to
+the thresholds of facts §3.
+
+For any valid course: no exception (also through `assess`); a proposed dose is never below the
+indication's floor (mg per cycle, every 48 hours counting half) nor above the course's
+starting dose or its documented escalation; a restart is only proposed when the counts have
+recovered; every restart is one step lower except a first myeloma neutropenia that was the
+only toxicity; the plan is internally consistent (hold → no dose and a restart plan, stop →
+nothing to give). Floors, ladders and restart levels below are written from the facts file.
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ import datetime as dt
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import event as record_event
 from hypothesis import strategies as st
 
+from lenaguard.assess import assess
 from lenaguard.knowledge import default_knowledge
 from lenaguard.rules.course import CourseStatus, current_course
 from lenaguard.rules.ongoing_dose import ongoing_dose
@@ -40,6 +49,15 @@ LADDER: dict[str, list[float]] = {
 }
 # Dosing days of each cycle (facts §1).
 DAYS = {"mm_maintenance": 28, "mds_del5q": 28}
+# Documented escalations (facts §1–§2): starting dose → higher dose, after so many cycles.
+# Maintenance 10 → 15 mg after 3 cycles; CrCl 30–60 starts of 10 mg → 15 mg after 2 cycles.
+ESCALATION: dict[str, dict[float, tuple[float, int]]] = {
+    "mm_maintenance": {10: (15, 3)},
+    "mm_combination": {10: (15, 2)},
+    "mcl": {10: (15, 2)},
+    "fl": {10: (15, 2)},
+    "mzl": {10: (15, 2)},
+}
 
 
 def floor_mg_days(indication: str, start: float) -> float:
@@ -99,91 +117,105 @@ KINDS = st.one_of(
 )
 
 
+def _count(draw, test: str, when: dt.date) -> dict[str, Any]:
+    value = draw(PLATELETS if test == "platelets" else ANC)
+    return {"test": test, "value": value, "unit": "/uL", "date": when.isoformat()}
+
+
+RECOVERED = {
+    "platelets": st.one_of(st.just(50_000), st.integers(50_000, 400_000)),
+    "anc": st.one_of(st.just(1_000), st.integers(1_000, 6_000)),
+}
+
+
 @st.composite
-def cases(draw, held_for_counts: bool = False) -> dict[str, Any]:
-    """A valid case; with `held_for_counts`, one held for a low count with a blood count since."""
-    indication = draw(st.sampled_from(sorted(STARTS)))
+def cases(
+    draw,
+    held_for_counts: bool = False,
+    recovered: bool = False,
+    indication: str | None = None,
+    hold_reason: str | None = None,
+) -> dict[str, Any]:
+    """A valid case; with `held_for_counts`, one held for a low count with a blood count since;
+    with `recovered` too, that blood count is at or above every restart level of facts §3.
+
+    Timelines: a start at a label or renal starting dose (daily or every 48 hours), sometimes a
+    documented escalation, then up to five holds for counts or other toxicity, resumes and
+    clinician dose changes down the ladder, sometimes a stop. Lab series: blood counts spread
+    over the whole course, from before the start (baselines) to the assessment date.
+    """
+    indication = indication or draw(st.sampled_from(sorted(STARTS)))
     start_dose, frequency = draw(st.sampled_from(STARTS[indication]))
     day = draw(st.integers(0, 200))
-    start: dict[str, Any] = {
-        "date": (EPOCH + dt.timedelta(days=day)).isoformat(),
-        "event": "start",
-        "dose_mg": start_dose,
-    }
-    if frequency != "daily":
-        start["frequency"] = frequency
+    first_day = day
+
+    def on(offset: int) -> str:
+        return (EPOCH + dt.timedelta(days=offset)).isoformat()
+
+    def dosing(event: str, dose: float, days_on: list[int] | None = None) -> dict[str, Any]:
+        entry: dict[str, Any] = {"date": on(day), "event": event, "dose_mg": dose}
+        if frequency != "daily":
+            entry["frequency"] = frequency
+        if days_on is not None:
+            entry["days_on"] = days_on
+        return entry
+
+    start_days = None
     if indication == "mm_maintenance" and start_dose == 5 and draw(st.booleans()):
-        start["days_on"] = [1, 21]
-    events = [start]
+        start_days = [1, 21]
+    events = [dosing("start", start_dose, start_days)]
     dose = start_dose
-    for _ in range(draw(st.integers(0, 4))):
+    escalation = ESCALATION.get(indication, {}).get(start_dose)
+    if escalation is not None and frequency == "daily" and draw(st.booleans()):
+        to_mg, after_cycles = escalation
+        day += 28 * after_cycles + draw(st.integers(0, 20))
+        events.append(dosing("dose_change", to_mg))
+        dose = to_mg
+    for _ in range(draw(st.integers(0, 5))):
         day += draw(st.integers(1, 30))
+        if draw(SELDOM):  # a clinician's own reduction, down the ladder
+            lower = [d for d in LADDER[indication] if d < dose]
+            if lower:
+                dose = draw(st.sampled_from(lower))
+                events.append(dosing("dose_change", dose))
+                continue
         reason = draw(st.sampled_from(["thrombocytopenia", "neutropenia", "other_toxicity"]))
-        events.append(
-            {
-                "date": (EPOCH + dt.timedelta(days=day)).isoformat(),
-                "event": "hold",
-                "reason": reason,
-            }
-        )
+        events.append({"date": on(day), "event": "hold", "reason": reason})
         if draw(RARELY):
             break  # still held
-        day += draw(st.integers(1, 21))
+        day += draw(st.integers(1, 42))
         lower = [d for d in LADDER[indication] if d <= dose] or [dose]
         dose = draw(st.sampled_from(lower))
-        resume: dict[str, Any] = {
-            "date": (EPOCH + dt.timedelta(days=day)).isoformat(),
-            "event": "resume",
-            "dose_mg": dose,
-        }
-        if frequency != "daily":
-            resume["frequency"] = frequency
-        events.append(resume)
+        events.append(dosing("resume", dose))
+    count_reasons = st.sampled_from(["thrombocytopenia", "neutropenia"])
     if held_for_counts and events[-1]["event"] != "hold":
         day += draw(st.integers(1, 30))
-        reason = draw(st.sampled_from(["thrombocytopenia", "neutropenia"]))
-        events.append(
-            {
-                "date": (EPOCH + dt.timedelta(days=day)).isoformat(),
-                "event": "hold",
-                "reason": reason,
-            }
-        )
+        reason = hold_reason or draw(count_reasons)
+        events.append({"date": on(day), "event": "hold", "reason": reason})
     elif held_for_counts:
-        events[-1]["reason"] = draw(st.sampled_from(["thrombocytopenia", "neutropenia"]))
+        events[-1]["reason"] = hold_reason or draw(count_reasons)
     elif draw(SELDOM):
         day += draw(st.integers(1, 10))
-        events.append({"date": (EPOCH + dt.timedelta(days=day)).isoformat(), "event": "stop"})
+        events.append({"date": on(day), "event": "stop"})
     as_of = EPOCH + dt.timedelta(days=day + draw(st.integers(0, 40)))
     labs = []
-    if held_for_counts or not draw(RARELY):  # usually a blood count on the assessment date
-        labs.append(
-            {
-                "test": "platelets",
-                "value": draw(PLATELETS),
-                "unit": "/uL",
-                "date": as_of.isoformat(),
-            }
-        )
-        labs.append({"test": "anc", "value": draw(ANC), "unit": "/uL", "date": as_of.isoformat()})
-    for _ in range(draw(st.integers(0, 5))):
-        when = as_of - dt.timedelta(days=draw(st.integers(0, 60)))
-        if draw(st.booleans()):
-            labs.append(
-                {
-                    "test": "platelets",
-                    "value": draw(PLATELETS),
-                    "unit": "/uL",
-                    "date": when.isoformat(),
-                }
-            )
-        if draw(st.booleans()):
-            labs.append(
-                {"test": "anc", "value": draw(ANC), "unit": "/uL", "date": when.isoformat()}
-            )
+    if recovered:
+        labs += [
+            {"test": test, "value": draw(RECOVERED[test]), "unit": "/uL", "date": as_of.isoformat()}
+            for test in ("platelets", "anc")
+        ]
+    elif held_for_counts or not draw(RARELY):  # usually a blood count on the assessment date
+        labs += [_count(draw, "platelets", as_of), _count(draw, "anc", as_of)]
+    span = (as_of - EPOCH).days - first_day + 30  # from 30 days before the start
+    for _ in range(draw(st.integers(0, 12))):
+        when = as_of - dt.timedelta(days=draw(st.integers(1 if recovered else 0, span)))
+        for test in ("platelets", "anc"):
+            if draw(st.booleans()):
+                labs.append(_count(draw, test, when))
     therapy: dict[str, Any] = {"events": events}
     if held_for_counts:
-        therapy["other_toxicity"] = {"grade": draw(st.integers(0, 2)), "kind": "other"}
+        grade = draw(st.sampled_from([0, 0, 1, 2]))
+        therapy["other_toxicity"] = {"grade": grade, "kind": "other"}
     elif draw(st.booleans()):
         therapy["other_toxicity"] = {
             "grade": draw(st.integers(0, 4)),
@@ -211,6 +243,23 @@ def _days(indication: str, days_on) -> int:
     if days_on is not None:
         return days_on[1] - days_on[0] + 1
     return DAYS.get(indication, 21)
+
+
+def mg_per_cycle(indication: str, dose: float, days_on, frequency) -> float:
+    """Dose × dosing days; every 48 hours gives a dose on every second day (half as much)."""
+    per_day = dose / 2 if str(getattr(frequency, "value", frequency)) == "every_48h" else dose
+    return per_day * _days(indication, days_on)
+
+
+def highest_allowed(indication: str, case) -> float:
+    """The course's starting dose, or its documented escalation when the timeline has one."""
+    course = current_course(case)
+    escalation = ESCALATION.get(indication, {}).get(course.start_dose_mg)
+    escalated = escalation is not None and any(
+        event.event.value == "dose_change" and event.dose_mg == escalation[0]
+        for event in course.events
+    )
+    return escalation[0] if escalated else course.start_dose_mg
 
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -252,13 +301,16 @@ def test_proposed_doses_stay_between_the_floor_and_the_starting_dose(data):
     if plan.resume is not None and plan.resume.dose_mg is not None:
         proposals.append((plan.resume.dose_mg, plan.resume.days_on))
     for dose, days_on in proposals:
-        assert dose <= course.start_dose_mg
+        assert dose <= highest_allowed(indication, case)
         assert dose <= course.dose_mg
-        assert dose * _days(indication, days_on) >= floor_mg_days(indication, course.start_dose_mg)
+        given = mg_per_cycle(indication, dose, days_on, course.frequency)
+        assert given >= floor_mg_days(indication, course.start_dose_mg)
+    if plan.action is DoseAction.CONTINUE:
+        assert plan.dose_mg <= highest_allowed(indication, case)
 
 
 @SETTINGS
-@given(st.one_of(cases(), cases(held_for_counts=True)))
+@given(st.one_of(cases(), cases(held_for_counts=True), cases(held_for_counts=True, recovered=True)))
 def test_a_restart_is_proposed_only_when_the_counts_have_recovered(data):
     case = make_case(**data)
     plan, _ = ongoing_dose(case, default_knowledge())
@@ -335,8 +387,9 @@ def unusual_cases(draw) -> dict[str, Any]:
         if "dose_mg" in event:
             event["dose_mg"] = draw(st.sampled_from([2.5, 5, 10, 15, 20, 25]))
             event["frequency"] = draw(st.sampled_from(["daily", "every_48h"]))
-            if draw(st.booleans()):
-                event["days_on"] = [draw(st.integers(0, 40)), draw(st.integers(0, 40))]
+            if draw(st.booleans()):  # any valid dosing days of the 28-day cycle
+                first = draw(st.integers(1, 28))
+                event["days_on"] = [first, draw(st.integers(first, 28))]
     data["patient"] = {
         "id": "unusual",
         "sex": "female",
@@ -364,3 +417,78 @@ def test_no_exception_for_unusual_valid_cases(data):
         case.conditions.prior_thalidomide_grade4_rash,
     ):
         assert plan.action is DoseAction.STOP
+
+
+def _hold_windows(case) -> list[tuple[str, dt.date, dt.date]]:
+    """(reason, held on, ended on) of every hold of the current course; open holds end at as_of."""
+    course = current_course(case)
+    windows: list[tuple[str, dt.date, dt.date]] = []
+    for index, event in enumerate(course.events):
+        if event.event.value != "hold":
+            continue
+        later = course.events[index + 1 :]
+        ended = later[0].date if later else case.as_of + dt.timedelta(days=1)
+        windows.append((event.reason.value, event.date, ended))
+    return windows
+
+
+MM_NEUTROPENIA_RECOVERED = cases(
+    held_for_counts=True, recovered=True, indication="mm_combination", hold_reason="neutropenia"
+)
+
+
+@SETTINGS
+@given(st.one_of(cases(), cases(held_for_counts=True, recovered=True), MM_NEUTROPENIA_RECOVERED))
+def test_a_restart_without_a_reduction_is_only_a_first_myeloma_neutropenia(data):
+    """Every restart is one step lower, except the first ANC fall in mm_combination when it was
+    the only toxicity (facts §3 Table 1: "25 mg daily or the initial starting dose"). That
+    exception needs: no earlier neutropenia hold, no ANC under 1,000/mcL during any earlier
+    hold, other toxicity recorded as grade 0, and no platelet fall under 30,000/mcL now."""
+    case = make_case(**data)
+    plan, _ = ongoing_dose(case, default_knowledge())
+    if plan.action is not DoseAction.RESUME:
+        return
+    indication = data["indication"]
+    course = current_course(case)
+    before = mg_per_cycle(indication, course.dose_mg, course.days_on, course.frequency)
+    after = mg_per_cycle(indication, plan.dose_mg, plan.days_on, plan.frequency)
+    record_event(f"resume {indication}: {'reduced' if after < before else 'not reduced'}")
+    if after < before:
+        return
+    assert indication == "mm_combination"
+    assert plan.rule == "dose_modification.mm_combination.anc.first_fall_only_toxicity"
+    assert case.therapy.other_toxicity is not None and case.therapy.other_toxicity.grade == 0
+    *earlier, (reason, held_on, _) = _hold_windows(case)
+    assert reason == "neutropenia"
+    for earlier_reason, start, end in earlier:
+        assert earlier_reason != "neutropenia"
+        assert all(
+            result.canonical_value >= 1_000
+            for result in case.series(LabTest.ANC)
+            if start <= result.date < end
+        )
+    assert all(
+        result.canonical_value >= 30_000
+        for result in case.series(LabTest.PLATELETS)
+        if result.date >= held_on
+    )
+
+
+@SETTINGS
+@given(
+    st.one_of(
+        cases(),
+        cases(held_for_counts=True),
+        cases(held_for_counts=True, recovered=True),
+        unusual_cases(),
+    )
+)
+def test_assess_never_raises_and_agrees_with_the_dose_rules(data):
+    """Through the public entry point: no exception, and the same dose decision."""
+    case = make_case(**data)
+    assessment = assess(case, default_knowledge())
+    plan, _ = ongoing_dose(case, default_knowledge())
+    assert assessment.dose is not None
+    assert assessment.dose.action is plan.action
+    assert assessment.dose.dose_mg == plan.dose_mg
+    record_event(f"{data['indication']} {plan.action.value}")

@@ -225,6 +225,99 @@ class TestMultipleMyelomaCombination:
         plan, _ = decide("mm_combination", events, labs, other_toxicity={"grade": 0})
         assert_resume(plan, 20)
 
+    def test_anc_fall_during_a_platelet_hold_makes_the_next_neutropenia_a_later_fall(self):
+        # Facts §3 Table 1: "each later fall < 1,000 → next lower dose". The ANC was 800 during
+        # the thrombocytopenia hold, so the neutropenia hold is its second fall: 20 → 15 mg,
+        # not a restart at the dose before (first-fall rule).
+        events = [
+            ev("2026-09-01", "start", 25),
+            ev("2026-09-20", "hold", reason="thrombocytopenia"),
+            ev("2026-10-04", "resume", 20),
+            ev("2026-11-10", "hold", reason="neutropenia"),
+        ]
+        labs = [
+            *counts(25_000, 1_800, "2026-09-20"),
+            *counts(28_000, 800, "2026-09-27"),
+            *counts(45_000, 1_300, "2026-10-03"),
+            *counts(95_000, 700, "2026-11-10"),
+            *counts(120_000, 1_200),
+        ]
+        plan, findings = decide("mm_combination", events, labs, other_toxicity={"grade": 0})
+        assert_resume(plan, 15)
+        assert plan.rule == "dose_modification.mm_combination.anc.later_fall"
+        assert "fall number 2" in plan.reason
+        assert "dosing.anc_restart_dose_choice" not in ids(findings)
+
+    def test_anc_normal_during_the_platelet_hold_keeps_the_first_fall(self):
+        events = [
+            ev("2026-09-01", "start", 25),
+            ev("2026-09-20", "hold", reason="thrombocytopenia"),
+            ev("2026-10-04", "resume", 20),
+            ev("2026-11-10", "hold", reason="neutropenia"),
+        ]
+        labs = [
+            *counts(25_000, 1_800, "2026-09-20"),
+            *counts(28_000, 1_000, "2026-09-27"),
+            *counts(45_000, 1_300, "2026-10-03"),
+            *counts(95_000, 700, "2026-11-10"),
+            *counts(120_000, 1_200),
+        ]
+        plan, _ = decide("mm_combination", events, labs, other_toxicity={"grade": 0})
+        assert_resume(plan, 20)
+        assert plan.rule == "dose_modification.mm_combination.anc.first_fall_only_toxicity"
+
+    def test_anc_fall_on_an_active_course_after_an_earlier_anc_fall_in_a_platelet_hold(self):
+        events = [
+            ev("2026-09-01", "start", 25),
+            ev("2026-09-20", "hold", reason="thrombocytopenia"),
+            ev("2026-10-04", "resume", 20),
+        ]
+        labs = [*counts(25_000, 900, "2026-09-20"), *counts(120_000, 800)]
+        plan, _ = decide("mm_combination", events, labs, other_toxicity={"grade": 0})
+        assert_hold(plan, 15)
+        assert plan.rule == "dose_modification.mm_combination.anc.later_fall"
+
+    def test_a_platelet_fall_in_the_same_hold_is_other_toxicity_for_the_anc_row(self):
+        # Neutropenia was not the only toxicity: no "depends on other toxicity" warning, and
+        # the ANC row restarts one step lower (the platelet row gives the same dose).
+        events = [*START_25, ev("2026-11-01", "hold", reason="thrombocytopenia")]
+        labs = [*counts(20_000, 800, "2026-11-05"), *counts(60_000, 1_200)]
+        plan, findings = decide("mm_combination", events, labs)
+        assert_resume(plan, 20)
+        assert "dosing.anc_restart_dose_choice" not in ids(findings)
+        assert "the ANC also fell during the interruption" in plan.reason
+        plan, findings = decide("mm_combination", START_25, counts(20_000, 800))
+        assert_hold(plan, 20)
+        assert "dosing.anc_restart_dose_choice" not in ids(findings)
+
+    def test_start_dose_above_the_dose_before_says_so_not_other_toxicity(self):
+        events = [
+            ev("2026-09-01", "start", 25),
+            ev("2026-09-20", "hold", reason="thrombocytopenia"),
+            ev("2026-09-27", "resume", 20),
+            ev("2026-11-01", "hold", reason="neutropenia"),
+        ]
+        _, findings = decide(
+            "mm_combination", events, counts(150_000, 1_500), other_toxicity={"grade": 0}
+        )
+        choice = next(f for f in findings if f.id == "dosing.anc_restart_dose_choice")
+        assert "other toxicity" not in choice.summary
+        assert "25 mg" in choice.detail and "20 mg" in choice.detail
+
+    def test_escalated_renal_course_first_anc_fall_restarts_at_the_initial_10_mg(self):
+        # Facts §2: CrCl 30–60 start 10 mg, may rise to 15 mg after 2 cycles; facts §3: first
+        # ANC fall, neutropenia only → "25 mg daily or the initial starting dose" = 10 mg.
+        events = [
+            ev("2026-07-01", "start", 10),
+            ev("2026-08-26", "dose_change", 15),
+            ev("2026-11-10", "hold", reason="neutropenia"),
+        ]
+        plan, _ = decide(
+            "mm_combination", events, counts(150_000, 1_000), other_toxicity={"grade": 0}
+        )
+        assert_resume(plan, 10)
+        assert "initial starting dose" in plan.reason
+
     @pytest.mark.parametrize(
         ("current", "expected"), [(25, 20), (20, 15), (15, 10), (10, 5), (5, 2.5)]
     )
@@ -435,6 +528,14 @@ class TestMdsFirstFourWeeks:
         ]
         plan, _ = decide("mds_del5q", [ev(MDS_START, "start", 10)], labs)
         assert plan.rule.endswith("platelets.first_weeks.baseline_high")
+        assert "baseline 120,000/mcL on 2026-10-24" in plan.reason  # the clinician can check it
+        # With the earliest count (40,000) as baseline, 45,000 would not even be a fall.
+
+    def test_half_of_baseline_row_names_the_baseline_date(self):
+        plan, _ = mds(counts(40_000, 2_000), baseline=(80_000, 2_000))
+        assert_hold(plan, 5)
+        assert "0.5 × the baseline of 80,000/mcL" in plan.reason
+        assert "baseline dated 2026-10-23" in plan.reason
 
 
 LATE = [ev("2026-08-01", "start", 10)]
@@ -638,6 +739,67 @@ def test_fl_mzl_course_complete_after_12_cycles(indication):
     assert "dosing.last_cycle" in ids(findings)
 
 
+@pytest.mark.parametrize("indication", ["fl", "mzl"])
+def test_fl_mzl_cycles_spent_on_hold_are_named_when_the_course_ends(indication):
+    # Facts §1: FL/MZL up to 12 cycles of 28 days. A hold from 2026-03-01 to 2026-04-20 covers
+    # all dosing days (1–21) of cycle 4 (2026-03-13 to 2026-04-02) of a 2025-12-19 course.
+    events = [
+        ev("2025-12-19", "start", 20),
+        ev("2026-03-01", "hold", reason="neutropenia"),
+        ev("2026-04-20", "resume", 15),
+    ]
+    plan, findings = decide(indication, events, counts(150_000, 2_000))
+    assert plan.action is DoseAction.STOP
+    missed = next(f for f in findings if f.id == "dosing.cycles_without_lenalidomide")
+    assert missed.inputs["cycles_without_lenalidomide"] == [4]
+    assert "at most 11" in missed.detail
+    assert "12 cycles of 28 days have passed" in plan.reason
+    # A shorter hold (resumed on day 21 of cycle 4) leaves a dosing day: nothing to name.
+    events[-1] = ev("2026-04-02", "resume", 15)
+    _, findings = decide(indication, events, counts(150_000, 2_000))
+    assert "dosing.cycles_without_lenalidomide" not in ids(findings)
+
+
+@pytest.mark.parametrize("indication", ["fl", "mzl"])
+def test_fl_mzl_cycles_of_an_earlier_course_are_named(indication):
+    # Earlier course 2025-06-01 → 2025-10-01: 122 days, 5 cycles begun. This course started
+    # 2026-05-01 and is in cycle 8 on 2026-11-20: 5 + 8 = 13 > 12.
+    events = [
+        ev("2025-06-01", "start", 20),
+        ev("2025-10-01", "stop"),
+        ev("2026-05-01", "start", 20),
+    ]
+    plan, findings = decide(indication, events, counts(150_000, 2_000))
+    assert_continue(plan, 20)
+    earlier = next(f for f in findings if f.id == "dosing.earlier_courses_count")
+    assert earlier.inputs == {"earlier_cycles": 5, "cycles_completed": 7}
+    assert "cycle 13" in earlier.summary
+    # Restarted later (cycle 7 now): 5 + 7 = 12, still within the 12 cycles.
+    events[-1] = ev("2026-05-29", "start", 20)
+    _, findings = decide(indication, events, counts(150_000, 2_000))
+    assert "dosing.earlier_courses_count" not in ids(findings)
+
+
+def test_fl_escalated_renal_course_is_not_above_the_table():
+    # Facts §2: FL 10 mg renal start may rise to 15 mg after 2 cycles; §3: 5 mg lower → 10.
+    events = [ev("2026-07-01", "start", 10), ev("2026-08-26", "dose_change", 15)]
+    plan, findings = decide("fl", events, counts(150_000, 2_000))
+    assert_continue(plan, 15)
+    assert "dosing.dose_above_table" not in ids(findings)
+    plan, _ = decide("fl", events, counts(49_999, 2_000))
+    assert_hold(plan, 10)
+
+
+def test_a_low_count_that_did_not_fall_is_watched_during_a_hold():
+    # MCL held for platelets; ANC 800 once, no fever: not an interruption row (facts §3 MCL
+    # needs < 1,000 for 7 days, with fever, or < 500), but the restart should say to watch it.
+    events = [ev("2026-10-01", "start", 25), ev("2026-11-10", "hold", reason="thrombocytopenia")]
+    plan, findings = decide("mcl", events, counts(60_000, 800))
+    assert_resume(plan, 20)
+    assert "toxicity.anc_low_watch" in ids(findings)
+    assert "toxicity.platelets_low_watch" not in ids(findings)
+
+
 # --- inputs -----------------------------------------------------------------------------------
 
 
@@ -666,6 +828,30 @@ def test_stopped_course_stays_stopped():
     plan, _ = decide("mm_combination", events, counts(150_000, 2_000))
     assert plan.action is DoseAction.STOP
     assert plan.dose_mg is None
+
+
+@pytest.mark.parametrize(
+    ("indication", "dose", "restart"),
+    [
+        # Facts §2: CrCl < 30 (MM, MCL) 15 mg every 48 h. Facts §3 floors: MM never below
+        # 2.5 mg daily, MCL never below 5 mg daily. 5 mg every 48 h is half of 5 mg daily.
+        ("mm_combination", 10, 5),
+        ("mm_combination", 5, None),
+        ("mcl", 15, 10),
+        ("mcl", 10, None),
+    ],
+)
+def test_every_48_hour_reductions_never_go_below_the_daily_floor(indication, dose, restart):
+    events = [
+        ev("2026-09-01", "start", 15, frequency="every_48h"),
+        ev("2026-10-01", "dose_change", dose, frequency="every_48h"),
+    ]
+    plan, findings = decide(indication, events, counts(10_000, 2_000))
+    assert_hold(plan, restart)
+    assert plan.resume.frequency.value == "every_48h"
+    if restart is None:
+        floor = next(f for f in findings if f.id == "dosing.floor_reached")
+        assert "once daily" in floor.summary  # the floor is a daily dose
 
 
 def test_every_48_hour_course_keeps_its_frequency_and_says_so():
@@ -702,6 +888,8 @@ EXPECTED_EXAMPLES = {
     "dosemod-rash-stop.yaml": ("stop", None, None, Status.LABEL_OLD),
     "dosemod-grade3-hold.yaml": ("hold", None, 20, Status.LABEL_OLD),
     "dosemod-tumor-flare.yaml": ("hold", None, 20, Status.UNVERIFIED),
+    "dosemod-mm-anc-later-fall.yaml": ("resume", 15, None, Status.LABEL),
+    "dosemod-mcl-every-48h-floor.yaml": ("hold", None, None, Status.UNVERIFIED),
 }
 
 

@@ -144,6 +144,27 @@ class TestRash:
         stop = next(f for f in findings if f.id == f"toxicity.permanent_stop_{kind}")
         assert stop.blocking and stop.severity is Severity.CRITICAL
 
+    @pytest.mark.parametrize(
+        "kind",
+        ["angioedema", "anaphylaxis", "exfoliative_rash", "bullous_rash", "sjs", "ten", "dress"],
+    )
+    @pytest.mark.parametrize("grade", [0, 1, 2, 3, 4])
+    def test_permanent_stop_kinds_stop_at_any_grade(self, kind, grade):
+        # Facts §3: these kinds stop lenalidomide for good, whatever the grade now.
+        plan, findings = decide(HELD, {"grade": grade, "kind": kind})
+        assert plan.action is DoseAction.STOP
+        stop = next(f for f in findings if f.id == f"toxicity.permanent_stop_{kind}")
+        assert f"(grade {grade} now)" in stop.summary
+
+    @pytest.mark.parametrize(("grade", "action"), [(3, DoseAction.HOLD), (4, DoseAction.STOP)])
+    def test_rash_grade_3_holds_and_grade_4_stops(self, grade, action):
+        # Facts §3: grade 4 rash → stop for good; grade 3 is another grade 3–4 toxicity → hold.
+        plan, _ = decide(toxicity={"grade": grade, "kind": "rash"})
+        assert plan.action is action
+        if action is DoseAction.HOLD:
+            assert plan.rule == "other_toxicity.grade_hold"
+            assert plan.resume.dose_mg == 20
+
     def test_permanent_stop_outranks_a_hold_and_low_counts(self):
         low = [
             lab("platelets", 10_000, "/uL", date="2026-11-18"),
@@ -265,6 +286,31 @@ def test_tumor_flare_in_myeloma_follows_the_general_grade_rule():
     held = [*START, {"date": "2026-11-01", "event": "hold", "reason": "other_toxicity"}]
     plan, _ = decide(held, {"grade": 2, "kind": "tumor_flare"})
     assert plan.action is DoseAction.RESUME
+
+
+@pytest.mark.parametrize(
+    ("indication", "start"), [("mm_combination", 25), ("mm_maintenance", 10), ("mds_del5q", 10)]
+)
+def test_tumor_flare_rows_are_for_mcl_fl_mzl_only(indication, start):
+    # Facts §3: the tumor flare rows are MCL/FL/MZL; elsewhere grade 3 holds under the general
+    # rule (restart at grade 2 or lower) and grade 2 gets no "may continue" advice.
+    events = [{"date": "2026-10-01", "event": "start", "dose_mg": start}]
+    plan, _ = decide(events, {"grade": 3, "kind": "tumor_flare"}, indication=indication)
+    assert plan.action is DoseAction.HOLD
+    assert plan.rule == "other_toxicity.grade_hold"
+    assert "grade 2 or lower" in plan.resume.when
+    plan, findings = decide(events, {"grade": 2, "kind": "tumor_flare"}, indication=indication)
+    assert plan.action is DoseAction.CONTINUE
+    assert "toxicity.tumor_flare_continue" not in ids(findings)
+
+
+def test_tumor_flare_restart_dose_is_explained():
+    # The flare text gives no restart dose; lenaguard applies the general "next lower dose".
+    plan, findings = decide(toxicity={"grade": 3, "kind": "tumor_flare"}, indication="mcl")
+    assert plan.resume.dose_mg == 20
+    assert "next lower dose" in plan.reason
+    flare = next(f for f in findings if f.id == "toxicity.tumor_flare_interrupt")
+    assert "next lower dose" in flare.detail
 
 
 class TestTumorLysis:

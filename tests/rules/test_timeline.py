@@ -15,6 +15,7 @@ from lenaguard.rules.timeline import (
     current_result,
     cycles_completed,
     fever_reported,
+    intensity,
     ladder_for,
     ladder_position,
     low_run,
@@ -23,7 +24,7 @@ from lenaguard.rules.timeline import (
     span_days,
     within_first_weeks,
 )
-from lenaguard.vocab import HoldReason, Indication, LabTest
+from lenaguard.vocab import Frequency, HoldReason, Indication, LabTest
 from tests.factories import lab, make_case
 
 D = dt.date
@@ -84,6 +85,13 @@ class TestHoldEpisodes:
         assert timeline.current_hold is None
         assert timeline.course.start_dose_mg == 15
 
+    def test_dosing_period_at(self):
+        timeline = build_timeline(make_case(therapy={"events": EVENTS}))
+        assert timeline.dosing_period_at(D(2026, 8, 25)) == D(2026, 8, 1)
+        assert timeline.dosing_period_at(D(2026, 8, 27)) == D(2026, 8, 27)
+        assert timeline.dosing_period_at(D(2026, 10, 25)) == D(2026, 9, 27)
+        assert timeline.dosing_period_at(D(2026, 7, 1)) is None
+
     def test_dose_first_given(self):
         timeline = build_timeline(make_case(therapy={"events": EVENTS}))
         assert timeline.dose_first_given(20) == D(2026, 8, 27)
@@ -124,13 +132,41 @@ class TestLadder:
         assert here.at_floor
 
     def test_fl_escalated_renal_course_steps_back_to_10(self):
+        # Facts §2: FL/MZL 10 mg renal start may rise to 15 mg after 2 cycles; §3: 5 mg lower.
         here = position(Indication.FL, 10, 15)
-        assert here.above_top
+        assert not here.above_top  # a documented escalation is not "above the table"
         assert here.next_lower.dose_mg == 10
+        assert here.floor.dose_mg == 2.5
 
     def test_mcl_floor_is_5_mg(self):
         assert position(Indication.MCL, 25, 5).at_floor
         assert position(Indication.MCL, 25, 10).next_lower.dose_mg == 5
+
+    @pytest.mark.parametrize(
+        ("indication", "dose", "expected"),
+        [
+            # Facts §2: MM/MCL CrCl < 30 start 15 mg every 48 h; §3 floors 2.5 mg (MM) and
+            # 5 mg daily (MCL). 5 mg every 48 h ≈ 2.5 mg daily: the MM floor, below MCL's.
+            (Indication.MM_COMBINATION, 15, 10),
+            (Indication.MM_COMBINATION, 10, 5),
+            (Indication.MM_COMBINATION, 5, None),
+            (Indication.MCL, 15, 10),
+            (Indication.MCL, 10, None),
+        ],
+    )
+    def test_every_48_hours_never_steps_below_the_daily_floor(self, indication, dose, expected):
+        ladder, covered = ladder_for(table(indication), 15)
+        here = ladder_position(
+            ladder, covered, dose, None, schedule(indication), Frequency.EVERY_48H
+        )
+        if expected is None:
+            assert here.at_floor and here.next_lower is None
+        else:
+            assert here.next_lower.dose_mg == expected
+
+    def test_every_48_hours_counts_half_a_daily_dose(self):
+        assert intensity(10, (1, 21), Frequency.EVERY_48H) == intensity(5, (1, 21))
+        assert intensity(15, (1, 21), Frequency.EVERY_48H) < intensity(10, (1, 21))
 
     def test_mds_ladder(self):
         assert position(Indication.MDS_DEL5Q, 10, 10).next_lower.dose_mg == 5

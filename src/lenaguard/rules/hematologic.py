@@ -239,22 +239,62 @@ def check_count(
 
 
 def fell_since(
-    case: Case, row: CountRow, test: LabTest, since: dt.date, timeline: Timeline
+    case: Case,
+    row: CountRow,
+    test: LabTest,
+    since: dt.date,
+    timeline: Timeline,
+    until: dt.date | None = None,
 ) -> bool:
-    """Whether any result from `since` to as_of met the row's triggers (fever: latest only)."""
+    """Whether any result from `since` to `until` (default as_of) met the row's triggers.
+
+    Fever is known only as of the assessment date, so it counts for the latest result only,
+    and only when the window runs to as_of. Platelet transfusions count from the start of the
+    dosing period that the window falls in.
+    """
     baseline = baseline_result(case, test, timeline.course.start_date)
     baseline_value = None if baseline is None else baseline.canonical_value
-    results = results_until(case, test, case.as_of)
-    transfused = bool(platelet_transfusions(case, timeline.dosing_since))
+    end = case.as_of if until is None else until
+    results = results_until(case, test, end)
+    period = timeline.dosing_period_at(since)
+    transfused = any(transfusion.date <= end for transfusion in platelet_transfusions(case, period))
     last = len(results) - 1
     for index, result in enumerate(results):
         if result.date < since:
             continue
-        fever = fever_reported(case) and index == last
+        fever = until is None and fever_reported(case) and index == last
         for trigger in row.triggers:
             if check_trigger(trigger, results, index, baseline_value, fever, transfused).fired:
                 return True
     return False
+
+
+def falls_before(ctx: Context, test: LabTest, holds: int) -> int:
+    """How many of the course's first `holds` interruptions were falls of this count.
+
+    An interruption is a fall of the count when it was recorded for it (hold reason), or when
+    the count met its row during an interruption recorded for something else: a platelet hold
+    during which the ANC fell under 1,000/mcL makes the next neutropenia a later fall.
+    """
+    case, timeline = ctx.case, ctx.timeline
+    falls = 0
+    for episode in timeline.holds[:holds]:
+        if episode.reason is HOLD_REASON[test]:
+            falls += 1
+            continue
+        phase = phase_at(
+            ctx.table, timeline, ctx.label_start_mg, episode.dose_before_mg, episode.held_on
+        )
+        baseline = baseline_result(case, test, timeline.course.start_date)
+        row, _ = select_row(
+            ctx.table, test, phase, None if baseline is None else baseline.canonical_value
+        )
+        until = None if episode.ended_on is None else episode.ended_on - dt.timedelta(days=1)
+        if until is not None and until < episode.held_on:
+            continue
+        if fell_since(case, row, test, episode.held_on, timeline, until=until):
+            falls += 1
+    return falls
 
 
 # --- restart dose -----------------------------------------------------------------------------
@@ -267,6 +307,11 @@ class RestartDose:
     floor_reached: bool
     rule_suffix: str
     note: str | None = None
+    """Why the proposal needs the prescriber's attention (a warning finding), if it does."""
+    summary: str | None = None
+    """One-line summary of that warning."""
+    basis: str | None = None
+    """Why this restart dose, when it is not simply the next lower dose."""
 
 
 def restart_dose(
@@ -285,9 +330,17 @@ def restart_dose(
             start = course.start_dose_mg if course.start_dose_mg is not None else position.dose_mg
             start_event = course.events[0] if course.events else None
             start_days = start_event.days_on if start_event is not None else None
+            basis = (
+                f"the initial starting dose of this course ({format_number(start)} mg), "
+                "because this is the first fall and it was the only toxicity"
+            )
             if start <= position.dose_mg:
                 return RestartDose(
-                    start, start_days or schedule.days_on, False, "first_fall_only_toxicity"
+                    start,
+                    start_days or schedule.days_on,
+                    False,
+                    "first_fall_only_toxicity",
+                    basis=basis,
                 )
             return RestartDose(
                 position.dose_mg,
@@ -298,6 +351,15 @@ def restart_dose(
                     f"The label allows a restart at the initial starting dose "
                     f"({format_number(start)} mg); lenaguard proposes the dose given before the "
                     f"interruption ({format_number(position.dose_mg)} mg) and never a dose above it."
+                ),
+                summary=(
+                    "The initial starting dose is above the dose given before this interruption: "
+                    "lenaguard proposes the dose before it."
+                ),
+                basis=(
+                    f"the dose given before the interruption, because this is the first fall "
+                    f"and it was the only toxicity, and the initial starting dose "
+                    f"({format_number(start)} mg) would be higher"
                 ),
             )
         dose, days, floor = next_lower_restart(position, schedule)
@@ -311,6 +373,10 @@ def restart_dose(
                     "Other toxicity is not recorded (therapy.other_toxicity). If neutropenia was "
                     "the only toxicity the label allows a restart at the initial starting dose; "
                     "until that is recorded lenaguard proposes the next lower dose."
+                ),
+                summary=(
+                    "The restart dose after this first neutropenia depends on other toxicity, "
+                    "which is not recorded."
                 ),
             )
         return RestartDose(dose, days, floor, "first_fall_other_toxicity")
@@ -374,7 +440,7 @@ def _entries(ctx: Context, row: CountRow, *more: Cited) -> tuple[Cited, ...]:
 
 
 def _resume_when(row: CountRow, test: LabTest) -> str:
-    text = f"{_NAME[test]} is back to {count_text(row.resume_at_least)} or more"
+    text = f"{_NAME_IN_SENTENCE[test]} is back to {count_text(row.resume_at_least)} or more"
     if row.resume_without_bleeding:
         text += " without hemostatic failure (no bleeding)"
     return text
@@ -467,15 +533,22 @@ def _count_findings(ctx: Context, check: CountCheck) -> list[Finding]:
 
 
 def _hold_restraint(
-    ctx: Context, check: CountCheck, fall_number: int, met: bool, reason: str
+    ctx: Context,
+    check: CountCheck,
+    fall_number: int,
+    met: bool,
+    reason: str,
+    other_count_fell: bool = False,
 ) -> tuple[Restraint, list[Finding]]:
+    """The restraint of one count row; a fall of the other count counts as other toxicity."""
+    other_toxicity = True if other_count_fell else other_toxicity_present(ctx.case)
     restart = restart_dose(
         check.row,
         fall_number,
         ctx.position,
         ctx.schedule,
         ctx.timeline,
-        other_toxicity_present(ctx.case),
+        other_toxicity,
     )
     findings: list[Finding] = []
     rule = _rule_id(ctx, check.row, restart.rule_suffix)
@@ -486,11 +559,13 @@ def _hold_restraint(
                 id=f"dosing.{check.test.value}_restart_dose_choice",
                 category=Category.DOSING,
                 severity=Severity.WARNING,
-                summary="The restart dose after this first neutropenia depends on other toxicity.",
+                summary=restart.summary or restart.note,
                 detail=restart.note,
                 inputs={"fall_number": fall_number},
             )
         )
+    if restart.basis is not None:
+        reason = f"{reason}; the restart dose is {restart.basis}"
     restraint = Restraint(
         rule=rule,
         reason=reason,
@@ -502,6 +577,18 @@ def _hold_restraint(
         floor_reached=restart.floor_reached,
     )
     return restraint, findings
+
+
+def _baseline_words(check: CountCheck) -> str:
+    """'; baseline 82,000/mcL on 2026-10-20' for rows chosen by the baseline, else ''."""
+    row, baseline = check.row, check.baseline
+    if row.baseline_at_least is None and row.baseline_below is None:
+        return ""
+    if baseline is None or baseline.canonical_value is None:
+        return "; no baseline count recorded"
+    if any(trigger.fraction_of_baseline is not None for trigger in row.triggers):
+        return f"; baseline dated {baseline.date.isoformat()}"  # its value is in the trigger text
+    return f"; baseline {count_text(baseline.canonical_value)} on {baseline.date.isoformat()}"
 
 
 def _fall_words(number: int) -> str:
@@ -525,17 +612,27 @@ def active_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], lis
             missing.append(test)
             continue
         findings += _count_findings(ctx, check)
-        fired = check.fired
-        if fired is None or result.canonical_value is None:
-            continue
-        number = timeline.falls(HOLD_REASON[test]) + 1
+    fired_checks = [
+        check
+        for check in checks
+        if check.fired is not None
+        and check.result is not None
+        and check.result.canonical_value is not None
+    ]
+    for check in fired_checks:
+        test, result, fired = check.test, check.result, check.fired
+        assert result is not None and result.canonical_value is not None and fired is not None
+        number = falls_before(ctx, test, len(timeline.holds)) + 1
         baseline = None if check.baseline is None else check.baseline.canonical_value
         reason = (
             f"{_NAME[test]} {count_text(result.canonical_value)} on {result.date.isoformat()} is "
             f"{trigger_text(fired.trigger, baseline, ctx.knowledge.fever.at_least_celsius)} "
-            f"({_fall_words(number)} in this course; {_section(check.row)})"
+            f"({_fall_words(number)} in this course; {_section(check.row)}"
+            f"{_baseline_words(check)})"
         )
-        restraint, extra = _hold_restraint(ctx, check, number, met=False, reason=reason)
+        restraint, extra = _hold_restraint(
+            ctx, check, number, met=False, reason=reason, other_count_fell=len(fired_checks) > 1
+        )
         restraints.append(restraint)
         findings += extra
         findings.append(
@@ -597,38 +694,45 @@ def held_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], list[
         ctx.table, timeline, ctx.label_start_mg, episode.dose_before_mg, episode.held_on
     )
     reason_test = TEST_FOR_REASON.get(episode.reason)
+    earlier = len(timeline.holds) - 1
+    fallen: list[tuple[LabTest, CountCheck, LabResult | None]] = []
     for test in COUNT_TESTS:
         result = current_result(case, test, episode.held_on)
         check = check_count(case, ctx.table, test, phase, timeline, result)
         checks.append(check)
         if result is None:
             missing.append(test)
-        else:
-            findings += [f for f in _count_findings(ctx, check) if not f.id.endswith("_low_watch")]
+        fell = test is reason_test or fell_since(case, check.row, test, episode.held_on, timeline)
+        if result is not None:
+            # The reason count is low by definition during its hold: no "watch" for it.
+            findings += [
+                f for f in _count_findings(ctx, check) if not (fell and f.id.endswith("_low_watch"))
+            ]
+        if fell:
+            fallen.append((test, check, result))
+    fallen.sort(key=lambda item: item[0] is not reason_test)  # the hold's own count first
+    for test, check, result in fallen:
         row = check.row
-        if test is reason_test:
-            number = episode.number
-            fell = True
-        else:
-            number = timeline.falls(HOLD_REASON[test]) + 1
-            fell = fell_since(case, row, test, episode.held_on, timeline)
-        if not fell:
-            continue
+        number = falls_before(ctx, test, earlier) + 1
         value = None if result is None else result.canonical_value
         recovered = value is not None and value >= row.resume_at_least
         bleeding = row.resume_without_bleeding and bleeding_reported(case)
         met = recovered and not bleeding and check.fired is None
-        if value is None:
+        if result is None or value is None:
             state = f"no {_NAME_IN_SENTENCE[test]} since the hold on {episode.held_on.isoformat()}"
         else:
-            state = f"{_NAME[test]} {count_text(value)} on {result.date.isoformat()}"
+            state = f"{_NAME_IN_SENTENCE[test]} {count_text(value)} on {result.date.isoformat()}"
         origin = (
-            f"held since {episode.held_on.isoformat()} for {episode.reason.value}"
+            f"Lenalidomide held since {episode.held_on.isoformat()} for {episode.reason.value}"
             if test is reason_test
-            else f"{_NAME[test]} also fell during the interruption"
+            else f"the {_NAME_IN_SENTENCE[test]} also fell during the interruption"
         )
-        reason = f"Lenalidomide {origin} ({_fall_words(number)}; {_section(row)}); {state}"
-        restraint, extra = _hold_restraint(ctx, check, number, met=met, reason=reason)
+        reason = (
+            f"{origin} ({_fall_words(number)}; {_section(row)}{_baseline_words(check)}); {state}"
+        )
+        restraint, extra = _hold_restraint(
+            ctx, check, number, met=met, reason=reason, other_count_fell=len(fallen) > 1
+        )
         restraints.append(restraint)
         findings += extra
         if bleeding and recovered:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lenaguard.case import Case, Medication
-from lenaguard.knowledge.topics.drugs import Drug, DrugCatalogue, name_words
+from lenaguard.knowledge.topics.drugs import Drug, DrugCatalogue
 
 
 @dataclass(frozen=True)
@@ -20,15 +20,10 @@ class RecognisedMedication:
 def recognise(medication: Medication, catalogue: DrugCatalogue) -> RecognisedMedication:
     """Find the catalogue drug a medication entry names: RxNorm code first, then the longest
     name or brand found in its words."""
-    if medication.rxnorm is not None:
-        drug = catalogue.drug_for_rxnorm(medication.rxnorm)
-        if drug is not None:
-            return RecognisedMedication(medication, drug, f"rxnorm:{medication.rxnorm}")
-    if medication.name is not None:
-        found = catalogue.drug_for_words(name_words(medication.name))
-        if found is not None:
-            return RecognisedMedication(medication, found[0], found[1])
-    return RecognisedMedication(medication, None, None)
+    found = catalogue.find(medication.name, medication.rxnorm)
+    if found is None:
+        return RecognisedMedication(medication, None, None)
+    return RecognisedMedication(medication, *found)
 
 
 def recognise_all(case: Case, catalogue: DrugCatalogue) -> list[RecognisedMedication]:
@@ -37,7 +32,8 @@ def recognise_all(case: Case, catalogue: DrugCatalogue) -> list[RecognisedMedica
 
 def in_class(case: Case, catalogue: DrugCatalogue, drug_class: str) -> list[RecognisedMedication]:
     """The case's medications that belong to a drug class of the catalogue."""
-    catalogue.members(drug_class)  # raises KeyError for a class the catalogue lacks
+    if drug_class not in catalogue.classes:
+        raise KeyError(drug_class)
     return [
         found
         for found in recognise_all(case, catalogue)

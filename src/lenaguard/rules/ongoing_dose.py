@@ -16,6 +16,8 @@ it, the plan holds with no restart dose and says the prescriber decides (see
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from lenaguard.case import Case
 from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge import KnowledgeBase
@@ -43,7 +45,7 @@ from lenaguard.rules.timeline import (
     ladder_for,
     ladder_position,
 )
-from lenaguard.vocab import Category, DoseAction, Frequency, Severity
+from lenaguard.vocab import Category, DoseAction, EventKind, Frequency, Severity
 
 
 def _plan(
@@ -137,7 +139,10 @@ def _ladder_findings(case: Case, timeline: Timeline, position: LadderPosition) -
                 ),
                 detail=(
                     f"{ladder.wording} lenaguard keeps the {course.frequency.words} schedule and "
-                    "steps the dose down the same ladder; the prescriber should confirm."
+                    "steps the dose down the same ladder, but never to a dose that gives less "
+                    f"than the lowest step taken once daily "
+                    f"({dose_text(position.floor.dose_mg, position.floor.days_on or position.days_on)}); "
+                    "the prescriber should confirm."
                 ),
                 inputs={"frequency": course.frequency.value},
             )
@@ -150,7 +155,8 @@ def _floor_finding(
 ) -> Finding:
     decision = kb.get(DoseModificationKnowledge).floor_decision
     floor = position.floor
-    floor_text = dose_text(floor.dose_mg, floor.days_on or position.days_on, frequency)
+    # The ladder's floor is a once-daily dose, whatever the course's frequency.
+    floor_text = dose_text(floor.dose_mg, floor.days_on or position.days_on)
     if falling:
         return Finding.from_entries(
             position.ladder,
@@ -163,7 +169,14 @@ def _floor_finding(
                 f"{dose_text(position.dose_mg, position.days_on, frequency)} "
                 f"(lowest step {floor_text})."
             ),
-            detail=f"{position.ladder.wording} {decision.text}",
+            detail=(
+                f"{position.ladder.wording} {decision.text}"
+                + (
+                    ""
+                    if frequency is Frequency.DAILY
+                    else f" A lower dose {frequency.words} would give less than {floor_text}."
+                )
+            ),
             inputs={"dose_mg": position.dose_mg, "floor_mg": floor.dose_mg},
         )
     return Finding.from_entries(
@@ -219,7 +232,8 @@ def _decide(
         findings.append(_floor_finding(kb, position, course.frequency, falling=True))
         entries += (kb.get(DoseModificationKnowledge).floor_decision,)
     if course.status is CourseStatus.HELD and not unmet and dose is not None:
-        reason = f"{'; '.join(r.reason for r in restraints)}: restart at {dose_text(dose, days, course.frequency)}"
+        reasons = _capitalised("; ".join(r.reason for r in restraints))
+        reason = f"{reasons}: restart at {dose_text(dose, days, course.frequency)}"
         findings.append(
             Finding.from_entries(
                 *entries,
@@ -251,7 +265,7 @@ def _decide(
         when += " Restart dose: the prescriber decides."
     if any(r.rule.startswith("dose_modification.") for r in restraints):
         when += f" {kb.get(DoseModificationKnowledge).interruption_cbc.text}"
-    reason = "; ".join(r.reason for r in waiting)
+    reason = _capitalised("; ".join(r.reason for r in waiting))
     held = course.status is CourseStatus.HELD
     if held and not unmet:
         reason += (
@@ -310,7 +324,8 @@ def _course_complete(
         DoseAction.STOP,
         entries=(indication,),
         reason=(
-            f"The course started on {course.start_date.isoformat()} has completed {done} cycles; "
+            f"{done} cycles of {indication.schedule.cycle_days} days have passed since the course "
+            f"started on {course.start_date.isoformat()} (interruptions do not move the count); "
             f"the label gives lenalidomide for {indication.duration} "
             f"({indication.cite[0].section})."
         ),
@@ -322,13 +337,13 @@ def _course_complete(
 
 
 def _cycle_findings(case: Case, timeline: Timeline, indication: IndicationEntry) -> list[Finding]:
-    """The last cycle the label gives (FL/MZL: up to 12 cycles)."""
+    """The last cycle the label gives (FL/MZL: up to 12 cycles), and what the count leaves out."""
     course = timeline.course
     findings: list[Finding] = []
-    if course.start_date is None:
+    if course.start_date is None or indication.max_cycles is None:
         return findings
     done = cycles_completed(course.start_date, case.as_of, indication.schedule.cycle_days)
-    if indication.max_cycles is not None and done == indication.max_cycles - 1:
+    if done == indication.max_cycles - 1:
         findings.append(
             Finding.from_entries(
                 indication,
@@ -343,7 +358,117 @@ def _cycle_findings(case: Case, timeline: Timeline, indication: IndicationEntry)
                 inputs={"cycles_completed": done},
             )
         )
+    if done >= indication.max_cycles - 1:
+        findings += _cycles_without_lenalidomide(case, timeline, indication)
+    findings += _earlier_courses(case, timeline, indication, done)
     return findings
+
+
+def _cycles_without_lenalidomide(
+    case: Case, timeline: Timeline, indication: IndicationEntry
+) -> list[Finding]:
+    """Calendar cycles whose dosing days all fell inside one interruption.
+
+    The cycle count runs on the calendar from the course start (interruptions do not move
+    it), so a long interruption uses up cycles in which no lenalidomide was taken. The
+    prescriber should know this before the course is called complete.
+    """
+    course = timeline.course
+    assert course.start_date is not None and indication.max_cycles is not None
+    schedule = indication.schedule
+    first, last = course.days_on or schedule.days_on
+    one_day = timedelta(days=1)
+    missed: list[int] = []
+    cycle_start = course.start_date
+    number = 1
+    while number <= indication.max_cycles:
+        window_start = cycle_start + (first - 1) * one_day
+        window_end = cycle_start + (last - 1) * one_day
+        if window_end > case.as_of:
+            break
+        if any(
+            episode.held_on <= window_start
+            and (episode.ended_on is None or episode.ended_on > window_end)
+            for episode in timeline.holds
+        ):
+            missed.append(number)
+        cycle_start += schedule.cycle_days * one_day
+        number += 1
+    if not missed:
+        return []
+    listed = ", ".join(str(cycle) for cycle in missed)
+    given = indication.max_cycles - len(missed)
+    return [
+        Finding.from_entries(
+            indication,
+            id="dosing.cycles_without_lenalidomide",
+            category=Category.DOSING,
+            severity=Severity.WARNING,
+            summary=(
+                f"No lenalidomide was taken in cycle {listed}: the course was interrupted on all "
+                "of its dosing days."
+            ),
+            detail=(
+                f"lenaguard counts cycles on the calendar from the course start on "
+                f"{course.start_date.isoformat()}; interruptions do not move the count. Of the "
+                f"{indication.max_cycles} cycles the label gives, the patient has taken "
+                f"lenalidomide in at most {given}. Whether to give the missed "
+                "cycles is the prescriber's decision."
+            ),
+            inputs={"cycles_without_lenalidomide": missed},
+        )
+    ]
+
+
+def _earlier_courses(
+    case: Case, timeline: Timeline, indication: IndicationEntry, done: int
+) -> list[Finding]:
+    """Earlier courses (a start after a stop) whose cycles may count toward the limit."""
+    assert indication.max_cycles is not None and timeline.course.start_date is not None
+    cycle_days = indication.schedule.cycle_days
+    events = [] if case.therapy is None else case.therapy.events
+    earlier: list[tuple[str, str, int]] = []
+    begun: str | None = None
+    begun_on = None
+    for event in events:
+        if event.date >= timeline.course.start_date and event.event is EventKind.START:
+            break
+        if event.event is EventKind.START:
+            begun, begun_on = event.date.isoformat(), event.date
+        elif event.event is EventKind.STOP and begun is not None and begun_on is not None:
+            days = (event.date - begun_on).days
+            cycles = max(1, -(-days // cycle_days))
+            earlier.append((begun, event.date.isoformat(), cycles))
+            begun = begun_on = None
+    if not earlier:
+        return []
+    before = sum(cycles for _, _, cycles in earlier)
+    if before + done + 1 <= indication.max_cycles:
+        return []
+    listed = "; ".join(
+        f"started {started}, stopped {stopped} ({cycles} cycle(s) begun)"
+        for started, stopped, cycles in earlier
+    )
+    return [
+        Finding.from_entries(
+            indication,
+            id="dosing.earlier_courses_count",
+            category=Category.DOSING,
+            severity=Severity.WARNING,
+            summary=(
+                f"Counting the {before} cycle(s) of earlier courses, this is cycle "
+                f"{before + done + 1} of lenalidomide; the label gives {indication.duration}."
+            ),
+            detail=(
+                f"Earlier courses: {listed}. This course started on "
+                f"{timeline.course.start_date.isoformat()} and is in cycle {done + 1}. The label "
+                f"gives lenalidomide for {indication.duration}; lenaguard counts the cycles of the "
+                "current course only. If this course continues the same treatment, count the "
+                "earlier cycles too: the prescriber decides."
+            ),
+            inputs={"earlier_cycles": before, "cycles_completed": done},
+        )
+    ]
 
 
 def _escalation_findings(
@@ -402,7 +527,9 @@ def ongoing_dose(case: Case, kb: KnowledgeBase) -> tuple[DosePlan, list[Finding]
     schedule = indication.schedule
     table = kb.get(DoseModificationKnowledge).table(case.indication)
     ladder, covered = ladder_for(table, course.start_dose_mg)
-    position = ladder_position(ladder, covered, course.dose_mg, course.days_on, schedule)
+    position = ladder_position(
+        ladder, covered, course.dose_mg, course.days_on, schedule, course.frequency
+    )
 
     stops, findings = stop_reasons(case, kb)
     if course.status is CourseStatus.STOPPED:

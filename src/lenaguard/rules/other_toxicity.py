@@ -141,8 +141,8 @@ def stop_reasons(case: Case, kb: KnowledgeBase) -> tuple[list[StopReason], list[
                     category=Category.TOXICITY,
                     severity=Severity.CRITICAL,
                     summary=(
-                        f"Stop lenalidomide for good: {_kind_words(toxicity.kind)} "
-                        f"grade {toxicity.grade} is recorded."
+                        f"Stop lenalidomide for good: {_kind_words(toxicity.kind)} is recorded "
+                        f"(grade {toxicity.grade} now)."
                     ),
                     detail=f"{entry.wording} Do not restart it ({_section(entry)}).",
                     inputs={"kind": toxicity.kind.value, "grade": toxicity.grade},
@@ -249,10 +249,18 @@ def other_toxicity_restraints(
                 f"Lenalidomide held since {episode.held_on.isoformat()} for other toxicity; "
                 f"{_kind_words(kind)} is now grade {grade} ({_section(rule.grade_rule)})"
             )
+        dose_basis = ""
+        if rule.rule == "other_toxicity.tumor_flare":
+            general = knowledge.grade_hold
+            dose_basis = (
+                f"the tumor flare text gives no restart dose, so lenaguard uses the next lower "
+                f"dose of the rule for other related toxicity of grade "
+                f"{general.hold_at_grade} or higher ({_section(general)})"
+            )
         restraints.append(
             Restraint(
                 rule=rule.rule,
-                reason=reason,
+                reason=f"{reason}; {dose_basis}" if dose_basis else reason,
                 when=_restart_when(rule),
                 met=grade <= rule.grade_rule.restart_at_most_grade,
                 dose_mg=dose,
@@ -269,7 +277,10 @@ def other_toxicity_restraints(
                     category=Category.TOXICITY,
                     severity=Severity.CRITICAL,
                     summary=f"Interrupt lenalidomide: {reason}.",
-                    detail=f"{rule.grade_rule.wording} Restart once {_restart_when(rule)}.",
+                    detail=(
+                        f"{rule.grade_rule.wording} Restart once {_restart_when(rule)}."
+                        + (f" Restart dose: {dose_basis}." if dose_basis else "")
+                    ),
                     inputs={"kind": kind.value if kind else None, "grade": grade},
                 )
             )

@@ -15,8 +15,11 @@ Decisions recorded here (see docs/rules/dose-modification.md):
   from the first to the latest (a single low result spans zero days).
 - "Within the first 4 weeks" on a dose counts the first dose day as day 1, so day 28 is within
   and day 29 is after.
-- Falls are counted per hold reason within the current course: the first hold for
-  neutropenia is the first fall, whatever happened to the platelets.
+- Falls of a count are counted within the current course: holds recorded for that count,
+  and holds recorded for something else during which the count met its row (see
+  `hematologic.falls_before`). `Timeline.falls` counts the recorded reasons only.
+- Every-48-hour doses are placed on the once-daily ladder by mg per cycle (half the daily
+  amount) and never step below the floor taken once daily.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from lenaguard.knowledge.base import Cited
 from lenaguard.knowledge.topics.dose_modification import IndicationTable, Ladder, LadderStep
 from lenaguard.knowledge.topics.indications import CycleSchedule
 from lenaguard.rules.course import Course, CourseStatus, current_course
-from lenaguard.vocab import EventKind, HoldReason, LabTest, Symptom, TransfusionKind
+from lenaguard.vocab import EventKind, Frequency, HoldReason, LabTest, Symptom, TransfusionKind
 
 _DOSING_EVENTS = (EventKind.START, EventKind.RESUME, EventKind.DOSE_CHANGE)
 
@@ -67,6 +70,17 @@ class Timeline:
     def falls(self, reason: HoldReason) -> int:
         """How many holds with this reason the current course has (the open one included)."""
         return sum(1 for episode in self.holds if episode.reason is reason)
+
+    def dosing_period_at(self, on: dt.date) -> dt.date | None:
+        """Start of the dosing period in force on a date: the latest start, resume or dose
+        change on or before it (None before the course)."""
+        since = None
+        for event in self.course.events:
+            if event.date > on:
+                break
+            if event.event in _DOSING_EVENTS:
+                since = event.date
+        return since
 
     def dose_first_given(self, dose_mg: float) -> dt.date | None:
         """The first date in the current course from which this dose was given."""
@@ -166,10 +180,18 @@ def step_days(step: LadderStep, schedule: CycleSchedule) -> tuple[int, int]:
     return step.days_on or schedule.days_on
 
 
-def intensity(dose_mg: float, days_on: tuple[int, int]) -> float:
-    """Milligrams per cycle on once-daily dosing: how ladder steps are ordered."""
+def intensity(
+    dose_mg: float, days_on: tuple[int, int], frequency: Frequency = Frequency.DAILY
+) -> float:
+    """A measure proportional to mg per cycle: how ladder steps are ordered and compared.
+
+    It is the dose taken per 48 hours times the dosing days of the cycle, so that a course
+    dosed every 48 hours counts half as much as the same dose once daily (15 mg every 48 hours
+    sits between 5 and 10 mg daily). Only comparisons of this measure are meaningful.
+    """
     first, last = days_on
-    return dose_mg * (last - first + 1)
+    per_48_hours = dose_mg if frequency is Frequency.EVERY_48H else dose_mg + dose_mg
+    return per_48_hours * (last - first + 1)
 
 
 def ladder_position(
@@ -178,10 +200,20 @@ def ladder_position(
     dose_mg: float,
     days_on: tuple[int, int] | None,
     schedule: CycleSchedule,
+    frequency: Frequency = Frequency.DAILY,
 ) -> LadderPosition:
-    """Place a dose (with its dosing days) on a ladder; lower steps have fewer mg per cycle."""
+    """Place a dose (with its dosing days and frequency) on a ladder.
+
+    Lower steps have fewer mg per cycle. The ladder is written for once-daily dosing and its
+    floor is a daily dose ("never below 2.5 mg daily"): an every-48-hour course steps down the
+    same doses, keeping its frequency, but never to a step that gives fewer mg per cycle than
+    the floor given once daily (MCL 10 mg every 48 hours is at the floor: 5 mg every 48 hours
+    would be half of 5 mg daily).
+    """
     days = days_on or schedule.days_on
-    current = intensity(dose_mg, days)
+    current = intensity(dose_mg, days, frequency)
+    floor = ladder.steps[-1]
+    floor_mg = intensity(floor.dose_mg, step_days(floor, schedule))
     level = next(
         (
             index
@@ -194,7 +226,8 @@ def ladder_position(
         (
             step
             for step in ladder.steps
-            if intensity(step.dose_mg, step_days(step, schedule)) < current
+            if intensity(step.dose_mg, step_days(step, schedule), frequency) < current
+            and intensity(step.dose_mg, step_days(step, schedule), frequency) >= floor_mg
         ),
         None,
     )

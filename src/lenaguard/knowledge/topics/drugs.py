@@ -40,6 +40,9 @@ class DrugCatalogue(Topic):
 
     _by_words: dict[tuple[str, ...], tuple[Drug, str]] = PrivateAttr(default_factory=dict)
     _by_rxnorm: dict[str, Drug] = PrivateAttr(default_factory=dict)
+    _found: dict[tuple[str | None, str | None], tuple[Drug, str] | None] = PrivateAttr(
+        default_factory=dict
+    )
 
     def model_post_init(self, context: object, /) -> None:
         """Index names, brands and codes once, so recognising a medication is a few look-ups."""
@@ -48,6 +51,20 @@ class DrugCatalogue(Topic):
                 self._by_words.setdefault(name_words(label), (drug, label))
             for code in drug.rxnorm:
                 self._by_rxnorm.setdefault(code, drug)
+
+    def find(self, name: str | None, rxnorm: str | None) -> tuple[Drug, str] | None:
+        """The drug a medication entry names, and what matched (remembered per entry):
+        the RxNorm code first, then the longest name or brand among its words."""
+        key = (name, rxnorm)
+        if key not in self._found:
+            found = None
+            drug = None if rxnorm is None else self.drug_for_rxnorm(rxnorm)
+            if drug is not None:
+                found = (drug, f"rxnorm:{rxnorm}")
+            elif name is not None:
+                found = self.drug_for_words(name_words(name))
+            self._found[key] = found
+        return self._found[key]
 
     def drug_for_rxnorm(self, code: str) -> Drug | None:
         return self._by_rxnorm.get(code)
