@@ -46,7 +46,7 @@ from lenaguard.knowledge.topics.thrombosis import (
     ThrombosisKnowledge,
     drug_classes_in,
 )
-from lenaguard.rules.medications import RecognisedMedication, in_class, recognise_all
+from lenaguard.rules.medications import RecognisedMedication, recognise_all
 from lenaguard.rules.results import RuleOutcome
 from lenaguard.vocab import Category, Severity
 
@@ -173,9 +173,13 @@ class _Context:
     knowledge: ThrombosisKnowledge
     catalogue: DrugCatalogue
     indications: IndicationsKnowledge
+    recognised: tuple[RecognisedMedication, ...]
+    """The case's medications, recognised once for all the score items."""
 
     def listed(self, drug_class: str) -> list[RecognisedMedication]:
-        return in_class(self.case, self.catalogue, drug_class)
+        if drug_class not in self.catalogue.classes:
+            raise KeyError(drug_class)
+        return [r for r in self.recognised if r.drug is not None and drug_class in r.drug.classes]
 
     def bmi(self) -> float | None:
         weight, height = self.case.weight_kg, self.case.height_cm
@@ -926,11 +930,13 @@ def _unknown_inputs(
 
 def evaluate(case: Case, kb: KnowledgeBase) -> ThrombosisOutcome:
     """Thromboembolism findings, the IMPEDE VTE and SAVED scores, and the IMWG model."""
+    catalogue = kb.get(DrugCatalogue)
     ctx = _Context(
         case=case,
         knowledge=kb.get(ThrombosisKnowledge),
-        catalogue=kb.get(DrugCatalogue),
+        catalogue=catalogue,
         indications=kb.get(IndicationsKnowledge),
+        recognised=tuple(recognise_all(case, catalogue)),
     )
     scores: dict[str, ScoreResult] = {}
     needed: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
