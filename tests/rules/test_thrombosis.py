@@ -6,7 +6,7 @@ Expected values are written from the facts file, never read from the knowledge Y
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import yaml
@@ -29,22 +29,7 @@ from tests.factories import case_data, make_case
 KB = default_knowledge()
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "high-impede-vte.yaml"
 
-CONDITION_FIELDS = [
-    "vte_history",
-    "fracture_pelvis_hip_femur",
-    "central_line",
-    "pacemaker",
-    "surgery_within_90_days",
-    "recent_surgery_trauma_or_anesthesia",
-    "immobilization",
-    "cardiac_disease",
-    "chronic_kidney_disease",
-    "diabetes",
-    "acute_infection",
-    "clotting_disorder",
-    "hyperviscosity",
-    "multi_agent_chemotherapy",
-]
+CONDITION_FIELDS = list(get_args(ConditionName))
 ALL_FALSE = {name: False for name in CONDITION_FIELDS}
 MM = ("mm_combination", "mm_maintenance")
 NON_MM = ("mds_del5q", "mcl", "fl", "mzl")
