@@ -60,6 +60,11 @@ class Reproductive(_Model):
         default=None,
         description="Regular cycles: decides the pregnancy-test interval on treatment.",
     )
+    amenorrhea_natural: bool | None = Field(
+        default=None,
+        description="The months without menses are natural menopause (true), or caused by "
+        "treatment such as chemotherapy or a transplant (false), which does not count.",
+    )
 
 
 class Patient(_Model):

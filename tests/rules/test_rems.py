@@ -425,3 +425,51 @@ def test_pregnancy_knowledge_numbers_and_statuses_match_the_facts_file():
     assert facts.male_after_stopping.status is Status.UNVERIFIED
     assert facts.blood_donation.weeks_after == 4
     assert facts.blood_donation.status is Status.LABEL
+
+
+class TestAmenorrheaCause:
+    """Facts §5: only *natural* menopause for ≥ 24 consecutive months ends reproductive potential."""
+
+    def _category(self, **reproductive):
+        from lenaguard.case import Reproductive
+        from lenaguard.knowledge import default_knowledge
+        from lenaguard.rules.rems import rems_risk_category
+        from lenaguard.vocab import Sex
+
+        return rems_risk_category(Sex.FEMALE, 52, Reproductive(**reproductive), default_knowledge())
+
+    def test_natural_menopause_of_24_months_ends_reproductive_potential_without_a_caveat(self):
+        result = self._category(
+            hysterectomy=False,
+            bilateral_oophorectomy=False,
+            months_since_last_menses=24,
+            amenorrhea_natural=True,
+        )
+        assert result.reproductive_potential is False
+        assert not any("confirm" in line for line in result.basis)
+
+    def test_amenorrhea_caused_by_treatment_keeps_reproductive_potential(self):
+        result = self._category(
+            hysterectomy=False,
+            bilateral_oophorectomy=False,
+            months_since_last_menses=36,
+            amenorrhea_natural=False,
+        )
+        assert result.reproductive_potential is True
+        assert any("caused by treatment" in line for line in result.basis)
+
+    def test_unknown_cause_asks_to_confirm_natural_menopause(self):
+        result = self._category(
+            hysterectomy=False, bilateral_oophorectomy=False, months_since_last_menses=24
+        )
+        assert result.reproductive_potential is False
+        assert any("amenorrhea_natural" in line for line in result.basis)
+
+    def test_23_natural_months_are_not_enough(self):
+        result = self._category(
+            hysterectomy=False,
+            bilateral_oophorectomy=False,
+            months_since_last_menses=23,
+            amenorrhea_natural=True,
+        )
+        assert result.reproductive_potential is True

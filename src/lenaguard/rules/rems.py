@@ -174,7 +174,18 @@ def _reproductive_potential(
     if _yes(history.bilateral_oophorectomy):
         return False, False, ["bilateral oophorectomy: yes (cannot become pregnant)"], []
     months = history.months_since_last_menses
-    if months is not None and months >= definition.natural_menopause_months:
+    long_enough = months is not None and months >= definition.natural_menopause_months
+    if long_enough and history.amenorrhea_natural is True:
+        return (
+            False,
+            False,
+            [
+                f"natural menopause: no menses for {format_number(months)} months "
+                f"(at least {months_needed} consecutive months)"
+            ],
+            [],
+        )
+    if long_enough and history.amenorrhea_natural is not False:
         return (
             False,
             False,
@@ -182,7 +193,7 @@ def _reproductive_potential(
                 f"no menses for {format_number(months)} months: naturally postmenopausal "
                 f"(at least {months_needed} consecutive months); confirm this is natural "
                 "menopause, since absent periods caused by cancer treatment (chemotherapy, "
-                "transplant) do not count"
+                "transplant) do not count, and record patient.reproductive.amenorrhea_natural"
             ],
             [],
         )
@@ -198,7 +209,12 @@ def _reproductive_potential(
         )
     else:
         basis.append("bilateral oophorectomy: no")
-    if months is None:
+    if long_enough:  # amenorrhea recorded as caused by treatment
+        basis.append(
+            f"no menses for {format_number(months)} months, but caused by treatment, not "
+            "natural menopause: still able to become pregnant"
+        )
+    elif months is None:
         would_change.append(
             "patient.reproductive.months_since_last_menses: natural menopause with no menses "
             f"for at least {months_needed} consecutive months"
