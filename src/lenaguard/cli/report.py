@@ -32,15 +32,7 @@ STATUS_STYLE = {
 
 def citation_text(citations: list[Citation], kb: KnowledgeBase) -> str:
     """Citations as a reader sees them: 'USPI §2.1; IMWG 2008 …'."""
-    bibliography = kb.get(Bibliography)
-    parts = []
-    for citation in citations:
-        try:
-            label = bibliography.by_id(citation.source).short_name
-        except KeyError:
-            label = citation.source
-        parts.append(f"{label} {citation.section}")
-    return "; ".join(parts)
+    return kb.get(Bibliography).cite_text(citations)
 
 
 def _status(status: Status) -> Text:

@@ -39,6 +39,7 @@ from lenaguard.rules.timeline import (
     span_days,
     within_first_weeks,
 )
+from lenaguard.rules.wording import label_sections
 from lenaguard.vocab import Category, Frequency, HoldReason, LabTest, Severity
 
 COUNT_TESTS = (LabTest.PLATELETS, LabTest.ANC)
@@ -428,13 +429,6 @@ def _rule_id(ctx: Context, row: CountRow, suffix: str = "") -> str:
     return ".".join(parts)
 
 
-def _section(row: CountRow) -> str:
-    return (
-        "; ".join(f"USPI {c.section}" for c in row.cite if c.source == "uspi")
-        or row.cite[0].section
-    )
-
-
 def _entries(ctx: Context, row: CountRow, *more: Cited) -> tuple[Cited, ...]:
     return (row, ctx.position.ladder, *more)
 
@@ -524,7 +518,7 @@ def _count_findings(ctx: Context, check: CountCheck) -> list[Finding]:
                 ),
                 detail=(
                     f"Interrupt if {' or '.join(missing)}. The row interrupts when the count is "
-                    f"{all_triggers} ({_section(check.row)}). Repeat the blood count."
+                    f"{all_triggers} ({label_sections(check.row)}). Repeat the blood count."
                 ),
                 inputs={test.value: value, "date": check.result.date.isoformat()},
             )
@@ -627,7 +621,7 @@ def active_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], lis
         reason = (
             f"{_NAME[test]} {count_text(result.canonical_value)} on {result.date.isoformat()} is "
             f"{trigger_text(fired.trigger, baseline, ctx.knowledge.fever.at_least_celsius)} "
-            f"({_fall_words(number)} in this course; {_section(check.row)}"
+            f"({_fall_words(number)} in this course; {label_sections(check.row)}"
             f"{_baseline_words(check)})"
         )
         restraint, extra = _hold_restraint(
@@ -727,9 +721,7 @@ def held_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], list[
             if test is reason_test
             else f"the {_NAME_IN_SENTENCE[test]} also fell during the interruption"
         )
-        reason = (
-            f"{origin} ({_fall_words(number)}; {_section(row)}{_baseline_words(check)}); {state}"
-        )
+        reason = f"{origin} ({_fall_words(number)}; {label_sections(row)}{_baseline_words(check)}); {state}"
         restraint, extra = _hold_restraint(
             ctx, check, number, met=met, reason=reason, other_count_fell=len(fallen) > 1
         )

@@ -45,6 +45,7 @@ from lenaguard.rules.timeline import (
     ladder_for,
     ladder_position,
 )
+from lenaguard.rules.wording import capitalised
 from lenaguard.vocab import Category, DoseAction, EventKind, Frequency, Severity
 
 
@@ -79,10 +80,6 @@ def _plan(
 
 def _sentence(text: str) -> str:
     return text if text.endswith(".") else text + "."
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 # --- ladder notes -----------------------------------------------------------------------------
@@ -232,7 +229,7 @@ def _decide(
         findings.append(_floor_finding(kb, position, course.frequency, falling=True))
         entries += (kb.get(DoseModificationKnowledge).floor_decision,)
     if course.status is CourseStatus.HELD and not unmet and dose is not None:
-        reasons = _capitalised("; ".join(r.reason for r in restraints))
+        reasons = capitalised("; ".join(r.reason for r in restraints))
         reason = f"{reasons}: restart at {dose_text(dose, days, course.frequency)}"
         findings.append(
             Finding.from_entries(
@@ -258,14 +255,14 @@ def _decide(
         )
         return plan, findings
     waiting = unmet or restraints
-    when = _sentence(_capitalised("; ".join(r.when for r in waiting)))
+    when = _sentence(capitalised("; ".join(r.when for r in waiting)))
     if floored:
         when += " Restart dose: the prescriber decides (the label gives no lower dose)."
     elif dose is None:
         when += " Restart dose: the prescriber decides."
     if any(r.rule.startswith("dose_modification.") for r in restraints):
         when += f" {kb.get(DoseModificationKnowledge).interruption_cbc.text}"
-    reason = _capitalised("; ".join(r.reason for r in waiting))
+    reason = capitalised("; ".join(r.reason for r in waiting))
     held = course.status is CourseStatus.HELD
     if held and not unmet:
         reason += (

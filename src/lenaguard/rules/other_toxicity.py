@@ -23,6 +23,7 @@ from lenaguard.rules.timeline import (
     Timeline,
     next_lower_restart,
 )
+from lenaguard.rules.wording import label_sections
 from lenaguard.vocab import Category, HoldReason, LabTest, Severity, ToxicityKind
 
 
@@ -33,12 +34,6 @@ class StopReason:
     rule: str
     reason: str
     entries: tuple[Cited, ...]
-
-
-def _section(entry: Cited) -> str:
-    return "; ".join(f"USPI {c.section}" for c in entry.cite if c.source == "uspi") or (
-        entry.cite[0].section
-    )
 
 
 _KIND_WORDS = {
@@ -65,7 +60,7 @@ def _stop_list(knowledge: OtherToxicityKnowledge) -> str:
 
 def _cited_sentence(wording: str, entry: Cited) -> str:
     """An entry's wording followed by its label section: 'Text (USPI §5.9).'"""
-    return f"{wording.rstrip('.')} ({_section(entry)})"
+    return f"{wording.rstrip('.')} ({label_sections(entry)})"
 
 
 def current_other_toxicity(case: Case) -> OtherToxicity | None:
@@ -89,7 +84,7 @@ def contraindication_findings(case: Case, kb: KnowledgeBase, *, started: bool) -
                     category=Category.TOXICITY,
                     severity=Severity.CRITICAL,
                     summary="Do not give lenalidomide: a contraindication is recorded.",
-                    detail=f"{entry.wording} ({_section(entry)}; case: conditions.{entry.condition}).",
+                    detail=f"{entry.wording} ({label_sections(entry)}; case: conditions.{entry.condition}).",
                     inputs={entry.condition: True},
                     blocking=True,
                 )
@@ -144,7 +139,7 @@ def stop_reasons(case: Case, kb: KnowledgeBase) -> tuple[list[StopReason], list[
                         f"Stop lenalidomide for good: {_kind_words(toxicity.kind)} is recorded "
                         f"(grade {toxicity.grade} now)."
                     ),
-                    detail=f"{entry.wording} Do not restart it ({_section(entry)}).",
+                    detail=f"{entry.wording} Do not restart it ({label_sections(entry)}).",
                     inputs={"kind": toxicity.kind.value, "grade": toxicity.grade},
                     blocking=True,
                 )
@@ -242,12 +237,12 @@ def other_toxicity_restraints(
         if over:
             reason = (
                 f"Related {_kind_words(kind)} grade {grade} is recorded "
-                f"({_section(rule.grade_rule)})"
+                f"({label_sections(rule.grade_rule)})"
             )
         else:
             reason = (
                 f"Lenalidomide held since {episode.held_on.isoformat()} for other toxicity; "
-                f"{_kind_words(kind)} is now grade {grade} ({_section(rule.grade_rule)})"
+                f"{_kind_words(kind)} is now grade {grade} ({label_sections(rule.grade_rule)})"
             )
         dose_basis = ""
         if rule.rule == "other_toxicity.tumor_flare":
@@ -255,7 +250,7 @@ def other_toxicity_restraints(
             dose_basis = (
                 f"the tumor flare text gives no restart dose, so lenaguard uses the next lower "
                 f"dose of the rule for other related toxicity of grade "
-                f"{general.hold_at_grade} or higher ({_section(general)})"
+                f"{general.hold_at_grade} or higher ({label_sections(general)})"
             )
         restraints.append(
             Restraint(
@@ -315,7 +310,7 @@ def other_toxicity_restraints(
                 category=Category.TOXICITY,
                 severity=Severity.INFO,
                 summary=f"Tumor flare grade {grade}: lenalidomide may continue.",
-                detail=f"{flare.continue_wording} {flare.wording} ({_section(flare)}).",
+                detail=f"{flare.continue_wording} {flare.wording} ({label_sections(flare)}).",
                 inputs={"kind": kind.value, "grade": grade},
             )
         )
@@ -347,7 +342,7 @@ def suspected_severe_rash(case: Case, kb: KnowledgeBase) -> tuple[list[Restraint
     names = ", ".join(symptom.value.replace("_", " ") for symptom in reported)
     restraint = Restraint(
         rule="other_toxicity.suspected_severe_rash",
-        reason=f"The patient reports {names} ({_section(entry)})",
+        reason=f"The patient reports {names} ({label_sections(entry)})",
         when="a clinician has examined the skin and excluded a severe skin reaction",
         met=False,
         dose_mg=None,
@@ -420,7 +415,7 @@ def tumor_lysis_findings(
                 category=Category.TOXICITY,
                 severity=Severity.WARNING,
                 summary="High tumor burden: watch closely for tumor lysis syndrome.",
-                detail=f"{entry.wording} ({_section(entry)})",
+                detail=f"{entry.wording} ({label_sections(entry)})",
                 inputs={entry.condition: True},
             )
         ]

@@ -20,6 +20,7 @@ from lenaguard.knowledge.topics.labs import LabsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.rules.course import current_course
 from lenaguard.rules.results import RenalFunction
+from lenaguard.rules.wording import capitalised
 from lenaguard.vocab import Category, LabTest, RenalBand, Severity, Sex, WeightPolicy
 
 # --- the arithmetic -----------------------------------------------------------------------------
@@ -352,10 +353,6 @@ def _needed_inputs(policy: WeightPolicy) -> tuple[bool, bool]:
     return policy is not WeightPolicy.IDEAL, policy is not WeightPolicy.ACTUAL
 
 
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _missing_finding(
     case: Case, missing: list[str], renal_kb: RenalKnowledge, on_dialysis: bool
 ) -> Finding:
@@ -442,7 +439,7 @@ def _band_finding(renal: RenalFunction, renal_kb: RenalKnowledge, entries: list[
         summary = f"On dialysis ({clearance}): dialysis band of the renal dose table."
     else:
         summary = f"{clearance} → {band.value} renal band ({range_words})."
-    parts = [_capitalised(meaning.rstrip(".")) + "."]
+    parts = [capitalised(meaning.rstrip(".")) + "."]
     if renal.weight_kg_used is not None:
         parts.append(f"Weight used: {renal.weight_basis}.")
     if renal.creatinine_mg_dl is not None and renal.creatinine_date is not None:

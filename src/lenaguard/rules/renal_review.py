@@ -27,6 +27,7 @@ from lenaguard.rules.renal import band_range_words, crcl_words
 from lenaguard.rules.results import DosePlan, RenalFunction
 from lenaguard.rules.starting_dose import renal_starting_dose
 from lenaguard.rules.timeline import cycles_completed
+from lenaguard.rules.wording import dose_words
 from lenaguard.vocab import Category, DoseAction, Frequency, RenalBand, Severity
 
 
@@ -34,12 +35,8 @@ def _mg_per_48_hours(dose_mg: float, frequency: Frequency) -> float:
     return dose_mg if frequency is Frequency.EVERY_48H else dose_mg + dose_mg
 
 
-def _dose_words(dose_mg: float, frequency: Frequency) -> str:
-    return f"{format_number(dose_mg)} mg {frequency.words}"
-
-
 def _escalation_words(step: RenalEscalation, done: int | None, allowed: bool) -> str:
-    escalated = _dose_words(step.to_mg, Frequency.DAILY)
+    escalated = dose_words(step.to_mg, Frequency.DAILY)
     after = f"after {format_number(step.after_cycles)} cycles {step.condition}"
     if allowed:
         return f" The table allows {escalated} {after}; the dose is above that as well."
@@ -87,8 +84,8 @@ def _escalation_allowed_finding(
         severity=Severity.INFO,
         summary=(
             f"After {format_number(step.after_cycles)} cycles at "
-            f"{_dose_words(cell.dose_mg, cell.frequency)}, the label's renal table allows "
-            f"{_dose_words(step.to_mg, Frequency.DAILY)} {step.condition}."
+            f"{dose_words(cell.dose_mg, cell.frequency)}, the label's renal table allows "
+            f"{dose_words(step.to_mg, Frequency.DAILY)} {step.condition}."
         ),
         detail=(
             f"{format_number(done)} cycles completed since {course.start_date.isoformat()} on the "
@@ -192,8 +189,8 @@ def _above_table(
     else:
         assert renal.crcl_ml_min is not None  # a band other than dialysis rests on a CrCl
         clearance = f"CrCl {crcl_words(renal.crcl_ml_min, renal_kb)}"
-    dose = _dose_words(dose_mg, frequency)
-    table_dose = _dose_words(reference.dose_mg, reference.frequency)
+    dose = dose_words(dose_mg, frequency)
+    table_dose = dose_words(reference.dose_mg, reference.frequency)
     timing = "; on dialysis days, after dialysis" if reference.after_dialysis else ""
     detail = (
         f"For the {band.value} band ({band_range_words(band, renal_kb)}) the label's renal table "

@@ -29,6 +29,7 @@ from lenaguard.rules.renal import (
     renal_band,
 )
 from lenaguard.rules.results import DosePlan, RenalFunction, ResumePlan
+from lenaguard.rules.wording import dose_words
 from lenaguard.vocab import (
     Category,
     DoseAction,
@@ -43,14 +44,7 @@ _COUNT_UNIT = "/mcL"
 
 
 def _sections(entries: list[Cited], kb: KnowledgeBase) -> str:
-    bibliography = kb.get(Bibliography)
-    return "; ".join(
-        f"{bibliography.by_id(c.source).short_name} {c.section}" for c in merge_citations(*entries)
-    )
-
-
-def _dose_words(dose_mg: float, frequency: Frequency) -> str:
-    return f"{format_number(dose_mg)} mg {frequency.words}"
+    return kb.get(Bibliography).cite_text(merge_citations(*entries))
 
 
 def _schedule_words(entry: IndicationEntry) -> str:
@@ -85,7 +79,7 @@ def _plan(
     timing = "; on dialysis days give it after dialysis" if after_dialysis else ""
     reason = (
         f"{entry.name}, {band.value} renal band ({band_range_words(band, renal_kb)}): start "
-        f"{_dose_words(dose, frequency)} {_schedule_words(entry)}{timing}, from "
+        f"{dose_words(dose, frequency)} {_schedule_words(entry)}{timing}, from "
         f"{source} (rule {rule}; {_sections(entries, kb)})."
     )
     return DosePlan(
@@ -166,7 +160,7 @@ def _needs_crcl_finding(entry: IndicationEntry, kb: KnowledgeBase) -> Finding:
         detail=(
             f"{renal_kb.baseline_requirement.text} With CrCl "
             f"{band_range_words(RenalBand.NORMAL, renal_kb)} the starting dose would be the "
-            f"label dose, {_dose_words(entry.dose_mg, entry.frequency)} "
+            f"label dose, {dose_words(entry.dose_mg, entry.frequency)} "
             f"{_schedule_words(entry)}; below {format_number(normal.from_ml_min)} "
             f"{renal_kb.cockcroft_gault.result_unit} the label lowers it. See the renal "
             "findings for the inputs needed."

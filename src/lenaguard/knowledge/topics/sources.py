@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lenaguard.knowledge.base import Topic
+from lenaguard.knowledge.base import Citation, Topic
 from lenaguard.knowledge.loader import register
 
 
@@ -53,6 +54,11 @@ class Bibliography(Topic):
 
     def ids(self) -> set[str]:
         return {source.id for source in self.sources}
+
+    def cite_text(self, citations: Iterable[Citation]) -> str:
+        """Citations as a reader sees them: 'USPI §2.1; IMWG 2008 …'."""
+        known = {source.id: source.short_name for source in self.sources}
+        return "; ".join(f"{known.get(c.source, c.source)} {c.section}" for c in citations)
 
     def by_id(self, source_id: str) -> Source:
         for source in self.sources:
