@@ -15,6 +15,7 @@ from lenaguard.knowledge.loader import DATA_DIR
 from lenaguard.knowledge.topics.sources import Bibliography
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "src" / "lenaguard" / "rules"
+RULE_MODULES_AT_LEAST = 27  # the rule modules when this check last grew; update as topics are added
 STANDALONE_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 
 
@@ -118,7 +119,10 @@ def test_no_number_in_rules_duplicates_knowledge():
     """Rules read clinical numbers from knowledge/; only 0 and 1 may appear in their code."""
     knowledge_numbers = _knowledge_numbers()
     problems = []
-    for path in sorted(RULES_DIR.glob("*.py")):
+    paths = sorted(RULES_DIR.rglob("*.py"))
+    # the walk must reach every module, sub-packages included, or the check silently shrinks
+    assert len(paths) >= RULE_MODULES_AT_LEAST, [p.name for p in paths]
+    for path in paths:
         tree = ast.parse(path.read_text())
         docstrings = _docstring_nodes(tree)
         for node in ast.walk(tree):
@@ -126,12 +130,12 @@ def test_no_number_in_rules_duplicates_knowledge():
                 continue
             if isinstance(node.value, int | float) and node.value not in (0, 1):
                 also = " (also in knowledge/)" if float(node.value) in knowledge_numbers else ""
-                problems.append(f"{path.name}:{node.lineno}: number {node.value}{also}")
+                problems.append(f"{path.relative_to(RULES_DIR)}:{node.lineno}: number {node.value}{also}")
             elif isinstance(node.value, str) and id(node) not in docstrings:
                 for match in STANDALONE_NUMBER.findall(node.value):
                     if float(match.replace(",", "")) in knowledge_numbers:
                         problems.append(
-                            f"{path.name}:{node.lineno}: {match!r} in text {node.value!r}"
+                            f"{path.relative_to(RULES_DIR)}:{node.lineno}: {match!r} in text {node.value!r}"
                         )
     assert not problems, "clinical numbers written into rules/:\n" + "\n".join(problems)
 
