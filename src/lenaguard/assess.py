@@ -16,25 +16,19 @@ from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase, Status
 from lenaguard.knowledge.topics.indications import CycleSchedule, IndicationsKnowledge
-from lenaguard.rules import (
-    infection,
-    interactions,
-    monitoring,
-    pregnancy,
-    response,
-    symptoms,
-    thrombosis,
-)
-from lenaguard.rules.course import CourseStatus, current_course
-from lenaguard.rules.dose_gate import apply_safety_gate
-from lenaguard.rules.monitoring import cbc_dates
-from lenaguard.rules.ongoing_dose import ongoing_dose
-from lenaguard.rules.other_toxicity import contraindication_findings
-from lenaguard.rules.renal import assess_renal
-from lenaguard.rules.renal_review import review_dose_against_renal_function
-from lenaguard.rules.results import CalendarDay, DosePlan, MonitoringItem, RenalFunction
-from lenaguard.rules.schedule import dosing_calendar, missed_dose_advice
-from lenaguard.rules.starting_dose import starting_dose
+from lenaguard.rules.base.course import CourseStatus, current_course
+from lenaguard.rules.base.results import CalendarDay, DosePlan, MonitoringItem, RenalFunction
+from lenaguard.rules.dose import monitoring
+from lenaguard.rules.dose.gate import apply_safety_gate
+from lenaguard.rules.dose.monitoring import cbc_dates
+from lenaguard.rules.dose.ongoing_dose import ongoing_dose
+from lenaguard.rules.dose.other_toxicity import contraindication_findings
+from lenaguard.rules.dose.renal import assess_renal
+from lenaguard.rules.dose.renal_review import review_dose_against_renal_function
+from lenaguard.rules.dose.schedule import dosing_calendar, missed_dose_advice
+from lenaguard.rules.dose.starting_dose import starting_dose
+from lenaguard.rules.response import imwg as response
+from lenaguard.rules.safety import infection, interactions, pregnancy, symptoms, thrombosis
 from lenaguard.vocab import Category, DoseAction, Severity
 
 CALENDAR_DAYS = 28

@@ -130,7 +130,9 @@ def test_no_number_in_rules_duplicates_knowledge():
                 continue
             if isinstance(node.value, int | float) and node.value not in (0, 1):
                 also = " (also in knowledge/)" if float(node.value) in knowledge_numbers else ""
-                problems.append(f"{path.relative_to(RULES_DIR)}:{node.lineno}: number {node.value}{also}")
+                problems.append(
+                    f"{path.relative_to(RULES_DIR)}:{node.lineno}: number {node.value}{also}"
+                )
             elif isinstance(node.value, str) and id(node) not in docstrings:
                 for match in STANDALONE_NUMBER.findall(node.value):
                     if float(match.replace(",", "")) in knowledge_numbers:

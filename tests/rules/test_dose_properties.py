@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from lenaguard.assess import assess
 from lenaguard.knowledge import default_knowledge
-from lenaguard.rules.course import CourseStatus, current_course
-from lenaguard.rules.ongoing_dose import ongoing_dose
+from lenaguard.rules.base.course import CourseStatus, current_course
+from lenaguard.rules.dose.ongoing_dose import ongoing_dose
 from lenaguard.vocab import DoseAction, LabTest
 from tests.factories import make_case
 

@@ -14,8 +14,8 @@ import yaml
 
 from lenaguard.case import Case
 from lenaguard.knowledge import Status, default_knowledge
-from lenaguard.rules.ongoing_dose import ongoing_dose
-from lenaguard.rules.results import DosePlan
+from lenaguard.rules.base.results import DosePlan
+from lenaguard.rules.dose.ongoing_dose import ongoing_dose
 from lenaguard.vocab import DoseAction, Severity
 from tests.factories import lab, make_case
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from lenaguard.knowledge import Status, default_knowledge
-from lenaguard.rules.immunoglobulins import assess_immunoglobulin_recovery
+from lenaguard.rules.response.immunoglobulins import assess_immunoglobulin_recovery
 from lenaguard.vocab import LabTest
 from tests.factories import lab, make_case
 

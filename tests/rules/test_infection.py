@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from lenaguard.assess import assess
 from lenaguard.caseio import load_case
 from lenaguard.knowledge import Status, default_knowledge
-from lenaguard.rules.infection import (
+from lenaguard.rules.safety.infection import (
     HbvStatus,
     InfectionOutcome,
     add_months,

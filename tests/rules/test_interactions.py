@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
-from lenaguard.rules.interactions import evaluate
+from lenaguard.rules.safety.interactions import evaluate
 from lenaguard.vocab import Category, Severity
 from tests.factories import lab, make_case
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from lenaguard.caseio import load_case
 from lenaguard.knowledge import Status, default_knowledge
-from lenaguard.rules import response
-from lenaguard.rules.mds_response import (
+from lenaguard.rules.response import imwg as response
+from lenaguard.rules.response.mds import (
     assess_mds_response,
     longest_transfusion_free_days,
     longest_transfusion_free_run,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.knowledge.topics.monitoring import MonitoringKnowledge
-from lenaguard.rules.monitoring import cbc_next_due, evaluate, last_cbc_date
+from lenaguard.rules.dose.monitoring import cbc_next_due, evaluate, last_cbc_date
 from lenaguard.vocab import Category, DoseAction, Indication, LabTest, Severity
 from tests.factories import lab, make_case
 

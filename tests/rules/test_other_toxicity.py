@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from lenaguard.knowledge import Status, default_knowledge
-from lenaguard.rules.ongoing_dose import ongoing_dose
-from lenaguard.rules.other_toxicity import contraindication_findings
+from lenaguard.rules.dose.ongoing_dose import ongoing_dose
+from lenaguard.rules.dose.other_toxicity import contraindication_findings
 from lenaguard.vocab import DoseAction, Severity
 from tests.factories import lab, make_case
 

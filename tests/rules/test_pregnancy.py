@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lenaguard.knowledge import Status, default_knowledge
-from lenaguard.rules.course import current_course
-from lenaguard.rules.pregnancy import PregnancyOutcome, evaluate
+from lenaguard.rules.base.course import current_course
+from lenaguard.rules.safety.pregnancy import PregnancyOutcome, evaluate
 from lenaguard.vocab import Category, Severity
 from tests.factories import make_case
 

@@ -20,7 +20,7 @@ from lenaguard.case import Reproductive
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.knowledge.topics.pregnancy import PregnancyKnowledge
 from lenaguard.knowledge.topics.rems import RemsKnowledge
-from lenaguard.rules.rems import (
+from lenaguard.rules.safety.rems import (
     RemsRiskCategory,
     add_months,
     authorization_expires,
@@ -433,7 +433,7 @@ class TestAmenorrheaCause:
     def _category(self, **reproductive):
         from lenaguard.case import Reproductive
         from lenaguard.knowledge import default_knowledge
-        from lenaguard.rules.rems import rems_risk_category
+        from lenaguard.rules.safety.rems import rems_risk_category
         from lenaguard.vocab import Sex
 
         return rems_risk_category(Sex.FEMALE, 52, Reproductive(**reproductive), default_knowledge())

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
-from lenaguard.rules.renal import (
+from lenaguard.rules.dose.renal import (
     assess_renal,
     calculate_crcl,
     cockcroft_gault,

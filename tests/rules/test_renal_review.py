@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from lenaguard.assess import assess
 from lenaguard.knowledge import Status, default_knowledge
-from lenaguard.rules.renal import assess_renal
-from lenaguard.rules.renal_review import review_dose_against_renal_function
+from lenaguard.rules.dose.renal import assess_renal
+from lenaguard.rules.dose.renal_review import review_dose_against_renal_function
 from lenaguard.vocab import Category, Severity
 from tests.factories import lab, make_case
 
@@ -297,7 +297,7 @@ def test_no_escalation_note_off_the_moderate_start_or_while_held(kwargs, extra_e
 
 
 def _with_plan(case):
-    from lenaguard.rules.ongoing_dose import ongoing_dose
+    from lenaguard.rules.dose.ongoing_dose import ongoing_dose
 
     renal, _ = assess_renal(case, KB)
     plan, _ = ongoing_dose(case, KB)

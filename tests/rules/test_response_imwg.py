@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from lenaguard.caseio import load_case
 from lenaguard.knowledge import Status, default_knowledge
-from lenaguard.rules import response
-from lenaguard.rules.response import ImwgCategory, Marker, ResponseOutcome, ResponsePath
+from lenaguard.rules.response import imwg as response
+from lenaguard.rules.response.imwg import ImwgCategory, Marker, ResponseOutcome, ResponsePath
 from tests.factories import lab, make_case
 
 KB = default_knowledge()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.knowledge.topics.indications import CycleSchedule
-from lenaguard.rules.schedule import (
+from lenaguard.rules.dose.schedule import (
     COURSE_COMPLETE,
     DOSE,
     HELD,

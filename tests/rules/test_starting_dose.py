@@ -13,8 +13,12 @@ from hypothesis import strategies as st
 
 from lenaguard.assess import assess
 from lenaguard.knowledge import Status, default_knowledge
-from lenaguard.rules.renal import assess_renal
-from lenaguard.rules.starting_dose import renal_starting_dose, starting_dose, starting_dose_notes
+from lenaguard.rules.dose.renal import assess_renal
+from lenaguard.rules.dose.starting_dose import (
+    renal_starting_dose,
+    starting_dose,
+    starting_dose_notes,
+)
 from lenaguard.vocab import Category, DoseAction, Frequency, Indication, RenalBand, Severity
 from tests.factories import lab, make_case
 

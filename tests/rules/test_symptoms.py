@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lenaguard.assess import assess
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge, Urgency
-from lenaguard.rules.symptoms import evaluate, patient_instruction
+from lenaguard.rules.safety.symptoms import evaluate, patient_instruction
 from lenaguard.vocab import Category, Severity, Symptom
 from tests.factories import lab, make_case
 

@@ -21,8 +21,8 @@ from lenaguard.knowledge.topics.thrombosis import (
     ThrombosisKnowledge,
     drug_classes_in,
 )
-from lenaguard.rules import thrombosis
-from lenaguard.rules.thrombosis import ThrombosisOutcome
+from lenaguard.rules.safety import thrombosis
+from lenaguard.rules.safety.thrombosis import ThrombosisOutcome
 from lenaguard.vocab import Category, Indication, Severity
 from tests.factories import case_data, make_case
 

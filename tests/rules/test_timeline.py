@@ -9,7 +9,7 @@ import pytest
 from lenaguard.knowledge import default_knowledge
 from lenaguard.knowledge.topics.dose_modification import DoseModificationKnowledge
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
-from lenaguard.rules.timeline import (
+from lenaguard.rules.dose.timeline import (
     baseline_result,
     build_timeline,
     current_result,

@@ -89,7 +89,7 @@ def crcl(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Creatinine clearance by Cockcroft-Gault, with the weight used and the label band."""
-    from lenaguard.rules.renal import calculate_crcl
+    from lenaguard.rules.dose.renal import calculate_crcl
 
     _check_positive(weight_kg=weight_kg, creatinine=creatinine)
     if height_cm is not None:
@@ -130,8 +130,8 @@ def dose(
 ) -> None:
     """Label starting dose for an indication and renal function."""
     from lenaguard.knowledge.topics.renal import RenalKnowledge
-    from lenaguard.rules.renal import renal_band
-    from lenaguard.rules.starting_dose import renal_starting_dose, starting_dose_notes
+    from lenaguard.rules.dose.renal import renal_band
+    from lenaguard.rules.dose.starting_dose import renal_starting_dose, starting_dose_notes
 
     if crcl_ml_min is None and not dialysis:
         raise InputError("--crcl: required unless --dialysis is given")

@@ -18,7 +18,7 @@ from lenaguard.knowledge import Citation, Cited, KnowledgeBase, Status, Topic
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
-from lenaguard.rules.renal import crcl_words
+from lenaguard.rules.dose.renal import crcl_words
 from lenaguard.vocab import Category
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}

@@ -1,7 +1,7 @@
 """The Lenalidomide REMS: goals, program elements, patient risk categories, prescription rules.
 
 The REMS (REMS@FDA id 410) is the restricted distribution program that lets lenalidomide be
-prescribed and dispensed. The rules in `lenaguard.rules.rems` read these entries; a later REMS
+prescribed and dispensed. The rules in `lenaguard.rules.safety.rems` read these entries; a later REMS
 workflow service calls those rules, so every condition here is data, not prose.
 """
 

@@ -1,7 +1,7 @@
 """Renal function: the Cockcroft-Gault equation, body-weight policies, the label's renal bands,
 and the renal starting-dose table of the US label (USPI §2.6, §8.6, §12.3).
 
-The data file holds every number; `lenaguard.rules.renal` and `lenaguard.rules.starting_dose`
+The data file holds every number; `lenaguard.rules.dose.renal` and `lenaguard.rules.dose.starting_dose`
 read them. Each cell of the dose table carries its own evidence status, because the sources
 were seen with different firmness (the myeloma/mantle-cell moderate row in an older label, the
 rest believed current but unseen).

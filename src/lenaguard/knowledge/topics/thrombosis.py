@@ -3,7 +3,7 @@
 Three models are held as data: the IMPEDE VTE score (Sanfilippo 2019), the SAVED score
 (Li 2019) and the IMWG 2008 risk-factor model (Palumbo 2008). Each score item names its points
 and a *criterion* — a small, typed description of which case field decides it — so the rule in
-`lenaguard.rules.thrombosis` evaluates items generically and every threshold lives here once.
+`lenaguard.rules.safety.thrombosis` evaluates items generically and every threshold lives here once.
 
 Items that are levels of one variable (dexamethasone high or low dose; therapeutic or
 prophylactic existing thromboprophylaxis) share a `group`: at most one item of a group counts,

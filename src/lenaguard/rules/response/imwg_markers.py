@@ -7,8 +7,8 @@ markers are measurable, and so which markers carry the response (the response pa
 urine M-protein; otherwise dFLC; otherwise marrow plasma cells. What is missing for that decision
 is returned as needs, never filled in.
 
-Used by `lenaguard.rules.response` (categories), `lenaguard.rules.imwg_progression` and
-`lenaguard.rules.polyclonal`.
+Used by `lenaguard.rules.response.imwg` (categories), `lenaguard.rules.response.imwg_progression` and
+`lenaguard.rules.response.polyclonal`.
 """
 
 from __future__ import annotations

@@ -29,9 +29,9 @@ from lenaguard.knowledge.base import Cited
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.infection import InfectionKnowledge, MonitoringSchedule
-from lenaguard.rules.course import CourseStatus, current_course
-from lenaguard.rules.medications import RecognisedMedication, in_class
-from lenaguard.rules.results import MonitoringItem, RuleOutcome
+from lenaguard.rules.base.course import CourseStatus, current_course
+from lenaguard.rules.base.medications import RecognisedMedication, in_class
+from lenaguard.rules.base.results import MonitoringItem, RuleOutcome
 from lenaguard.vocab import Category, LabTest, QualitativeResult, Severity
 
 TEST_NAMES = {

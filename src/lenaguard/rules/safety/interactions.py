@@ -23,9 +23,9 @@ from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
-from lenaguard.rules.medications import RecognisedMedication, recognise_all
-from lenaguard.rules.rems import rems_risk_category
-from lenaguard.rules.results import RuleOutcome
+from lenaguard.rules.base.medications import RecognisedMedication, recognise_all
+from lenaguard.rules.base.results import RuleOutcome
+from lenaguard.rules.safety.rems import rems_risk_category
 from lenaguard.vocab import Category, LabTest, Severity, Sex
 
 

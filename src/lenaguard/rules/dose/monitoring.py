@@ -39,10 +39,10 @@ from lenaguard.knowledge.topics.monitoring import (
     MonitoringKnowledge,
     Span,
 )
-from lenaguard.rules.course import Course, CourseStatus, current_course
-from lenaguard.rules.medications import in_class
-from lenaguard.rules.results import MonitoringItem, RuleOutcome
-from lenaguard.rules.schedule import cycle_position
+from lenaguard.rules.base.course import Course, CourseStatus, current_course
+from lenaguard.rules.base.medications import in_class
+from lenaguard.rules.base.results import MonitoringItem, RuleOutcome
+from lenaguard.rules.dose.schedule import cycle_position
 from lenaguard.vocab import Category, DoseAction, Indication, LabTest, Severity
 
 CBC = "cbc"

@@ -16,14 +16,14 @@ from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited
 from lenaguard.knowledge.topics.indications import CycleSchedule
 from lenaguard.knowledge.topics.other_toxicity import GradeHold, OtherToxicityKnowledge
-from lenaguard.rules.course import CourseStatus
-from lenaguard.rules.timeline import (
+from lenaguard.rules.base.course import CourseStatus
+from lenaguard.rules.dose.timeline import (
     LadderPosition,
     Restraint,
     Timeline,
     next_lower_restart,
 )
-from lenaguard.rules.wording import label_sections
+from lenaguard.text import label_sections
 from lenaguard.vocab import Category, HoldReason, LabTest, Severity, ToxicityKind
 
 

@@ -18,9 +18,9 @@ from lenaguard.knowledge import Cited, KnowledgeBase, merge_citations, weakest
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.labs import LabsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
-from lenaguard.rules.course import current_course
-from lenaguard.rules.results import RenalFunction
-from lenaguard.rules.wording import capitalised
+from lenaguard.rules.base.course import current_course
+from lenaguard.rules.base.results import RenalFunction
+from lenaguard.text import capitalised
 from lenaguard.vocab import Category, LabTest, RenalBand, Severity, Sex, WeightPolicy
 
 # --- the arithmetic -----------------------------------------------------------------------------

@@ -42,12 +42,13 @@ from lenaguard.knowledge.topics.response import (
     ResponseKnowledge,
     percent_fall,
 )
-from lenaguard.rules.course import current_course
-from lenaguard.rules.immunoglobulins import (
+from lenaguard.rules.base.course import current_course
+from lenaguard.rules.base.results import RuleOutcome
+from lenaguard.rules.response.immunoglobulins import (
     ImmunoglobulinRecovery,
     assess_immunoglobulin_recovery,
 )
-from lenaguard.rules.imwg_markers import (
+from lenaguard.rules.response.imwg_markers import (
     Disease,
     Marker,
     Need,
@@ -66,10 +67,9 @@ from lenaguard.rules.imwg_markers import (
     unit_of,
     value_words,
 )
-from lenaguard.rules.imwg_progression import find_progression
-from lenaguard.rules.mds_response import MdsResponse, assess_mds_response
-from lenaguard.rules.polyclonal import polyclonal_findings
-from lenaguard.rules.results import RuleOutcome
+from lenaguard.rules.response.imwg_progression import find_progression
+from lenaguard.rules.response.mds import MdsResponse, assess_mds_response
+from lenaguard.rules.response.polyclonal import polyclonal_findings
 from lenaguard.vocab import (
     Category,
     Indication,

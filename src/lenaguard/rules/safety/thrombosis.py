@@ -46,8 +46,8 @@ from lenaguard.knowledge.topics.thrombosis import (
     ThrombosisKnowledge,
     drug_classes_in,
 )
-from lenaguard.rules.medications import RecognisedMedication, recognise_all
-from lenaguard.rules.results import RuleOutcome
+from lenaguard.rules.base.medications import RecognisedMedication, recognise_all
+from lenaguard.rules.base.results import RuleOutcome
 from lenaguard.vocab import Category, Severity
 
 IMPEDE_VTE = "impede_vte"

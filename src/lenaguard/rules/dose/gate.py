@@ -9,7 +9,7 @@ milder plan, so that the dose panel never says "continue" while a finding says "
 from __future__ import annotations
 
 from lenaguard.findings import Finding
-from lenaguard.rules.results import DosePlan, ResumePlan
+from lenaguard.rules.base.results import DosePlan, ResumePlan
 from lenaguard.vocab import DoseAction, Frequency
 
 # How strongly an action restrains dosing, mildest first; a finding overrides a plan only upwards.

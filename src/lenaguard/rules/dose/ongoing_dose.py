@@ -24,9 +24,10 @@ from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited, merge_citations, weakest
 from lenaguard.knowledge.topics.dose_modification import DoseModificationKnowledge
 from lenaguard.knowledge.topics.indications import IndicationEntry, IndicationsKnowledge
-from lenaguard.rules.course import CourseStatus
-from lenaguard.rules.hematologic import CountCheck, dose_text, hematologic_restraints
-from lenaguard.rules.other_toxicity import (
+from lenaguard.rules.base.course import CourseStatus
+from lenaguard.rules.base.results import DosePlan, ResumePlan
+from lenaguard.rules.dose.hematologic import CountCheck, dose_text, hematologic_restraints
+from lenaguard.rules.dose.other_toxicity import (
     StopReason,
     liver_enzyme_findings,
     other_toxicity_restraints,
@@ -34,8 +35,7 @@ from lenaguard.rules.other_toxicity import (
     suspected_severe_rash,
     tumor_lysis_findings,
 )
-from lenaguard.rules.results import DosePlan, ResumePlan
-from lenaguard.rules.timeline import (
+from lenaguard.rules.dose.timeline import (
     LadderPosition,
     Restraint,
     Timeline,
@@ -45,7 +45,7 @@ from lenaguard.rules.timeline import (
     ladder_for,
     ladder_position,
 )
-from lenaguard.rules.wording import capitalised
+from lenaguard.text import capitalised
 from lenaguard.vocab import Category, DoseAction, EventKind, Frequency, Severity
 
 

@@ -21,7 +21,7 @@ from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Citation, Cited, Status, merge_citations, weakest
 from lenaguard.knowledge.topics.response import ResponseKnowledge
-from lenaguard.rules.course import CourseStatus, current_course
+from lenaguard.rules.base.course import CourseStatus, current_course
 from lenaguard.vocab import Category, LabTest, Severity, TransfusionKind
 
 _ONE_DAY = dt.timedelta(days=1)

@@ -31,7 +31,7 @@ from lenaguard.case import Case, LabResult, Transfusion
 from lenaguard.knowledge.base import Cited
 from lenaguard.knowledge.topics.dose_modification import IndicationTable, Ladder, LadderStep
 from lenaguard.knowledge.topics.indications import CycleSchedule
-from lenaguard.rules.course import Course, CourseStatus, current_course
+from lenaguard.rules.base.course import Course, CourseStatus, current_course
 from lenaguard.vocab import EventKind, Frequency, HoldReason, LabTest, Symptom, TransfusionKind
 
 _DOSING_EVENTS = (EventKind.START, EventKind.RESUME, EventKind.DOSE_CHANGE)

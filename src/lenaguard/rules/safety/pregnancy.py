@@ -41,14 +41,14 @@ from lenaguard.knowledge.loader import KnowledgeBase
 from lenaguard.knowledge.topics.pregnancy import PregnancyKnowledge
 from lenaguard.knowledge.topics.rems import RemsKnowledge
 from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge
-from lenaguard.rules.course import Course, CourseStatus, current_course
-from lenaguard.rules.rems import (
+from lenaguard.rules.base.course import Course, CourseStatus, current_course
+from lenaguard.rules.base.results import MonitoringItem, RuleOutcome
+from lenaguard.rules.safety.rems import (
     RemsCategoryResult,
     authorization_expires,
     rems_risk_category,
     survey_requirement,
 )
-from lenaguard.rules.results import MonitoringItem, RuleOutcome
 from lenaguard.vocab import Category, DoseAction, LabTest, QualitativeResult, Severity, Sex, Symptom
 
 __all__ = ["PREGNANCY_TEST", "PregnancyOutcome", "evaluate"]

@@ -19,7 +19,7 @@ from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Citation, Cited, Status, merge_citations, weakest
 from lenaguard.knowledge.topics.response import PERCENT, ResponseKnowledge, percent_change
-from lenaguard.rules.course import current_course
+from lenaguard.rules.base.course import current_course
 from lenaguard.vocab import Category, HeavyChain, LabTest, Severity
 
 IMMUNOGLOBULINS = (LabTest.IGA, LabTest.IGG, LabTest.IGM)

@@ -21,15 +21,15 @@ from lenaguard.knowledge.topics.indications import (
 )
 from lenaguard.knowledge.topics.renal import RenalKnowledge, RenalStartingDose
 from lenaguard.knowledge.topics.sources import Bibliography
-from lenaguard.rules.renal import (
+from lenaguard.rules.base.results import DosePlan, RenalFunction, ResumePlan
+from lenaguard.rules.dose.renal import (
     band_definition_entries,
     band_entries,
     band_range_words,
     not_studied_finding,
     renal_band,
 )
-from lenaguard.rules.results import DosePlan, RenalFunction, ResumePlan
-from lenaguard.rules.wording import dose_words
+from lenaguard.text import dose_words
 from lenaguard.vocab import (
     Category,
     DoseAction,

@@ -20,7 +20,7 @@ import datetime as dt
 from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.indications import CycleSchedule, IndicationsKnowledge
-from lenaguard.rules.results import CalendarDay
+from lenaguard.rules.base.results import CalendarDay
 from lenaguard.vocab import Category, DoseAction, Frequency, Severity
 
 DOSE = "dose"

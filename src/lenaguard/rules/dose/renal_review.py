@@ -22,12 +22,12 @@ from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.renal import RenalEscalation, RenalKnowledge
-from lenaguard.rules.course import Course, CourseStatus, current_course
-from lenaguard.rules.renal import band_range_words, crcl_words
-from lenaguard.rules.results import DosePlan, RenalFunction
-from lenaguard.rules.starting_dose import renal_starting_dose
-from lenaguard.rules.timeline import cycles_completed
-from lenaguard.rules.wording import dose_words
+from lenaguard.rules.base.course import Course, CourseStatus, current_course
+from lenaguard.rules.base.results import DosePlan, RenalFunction
+from lenaguard.rules.dose.renal import band_range_words, crcl_words
+from lenaguard.rules.dose.starting_dose import renal_starting_dose
+from lenaguard.rules.dose.timeline import cycles_completed
+from lenaguard.text import dose_words
 from lenaguard.vocab import Category, DoseAction, Frequency, RenalBand, Severity
 
 

@@ -24,7 +24,7 @@ from lenaguard.case import Case
 from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.symptoms import SymptomCombination, SymptomsKnowledge
-from lenaguard.rules.results import RuleOutcome
+from lenaguard.rules.base.results import RuleOutcome
 from lenaguard.vocab import Category, LabTest, Severity, Sex, Symptom
 
 

@@ -22,7 +22,7 @@ from lenaguard.knowledge.topics.response import (
     ResponseKnowledge,
     scaled,
 )
-from lenaguard.rules.imwg_markers import (
+from lenaguard.rules.response.imwg_markers import (
     Disease,
     Marker,
     Point,

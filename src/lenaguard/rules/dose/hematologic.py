@@ -23,8 +23,8 @@ from lenaguard.knowledge.topics.dose_modification import (
     Trigger,
 )
 from lenaguard.knowledge.topics.indications import CycleSchedule, IndicationsKnowledge
-from lenaguard.rules.course import CourseStatus
-from lenaguard.rules.timeline import (
+from lenaguard.rules.base.course import CourseStatus
+from lenaguard.rules.dose.timeline import (
     LadderPosition,
     Restraint,
     Timeline,
@@ -39,7 +39,7 @@ from lenaguard.rules.timeline import (
     span_days,
     within_first_weeks,
 )
-from lenaguard.rules.wording import label_sections
+from lenaguard.text import label_sections
 from lenaguard.vocab import Category, Frequency, HoldReason, LabTest, Severity
 
 COUNT_TESTS = (LabTest.PLATELETS, LabTest.ANC)

@@ -13,8 +13,8 @@ from lenaguard.case import Case
 from lenaguard.findings import Finding, format_number
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.response import PERCENT, ResponseKnowledge, percent_change, scaled
-from lenaguard.rules.immunoglobulins import immunoglobulin_name, involved_immunoglobulin
-from lenaguard.rules.imwg_markers import (
+from lenaguard.rules.response.immunoglobulins import immunoglobulin_name, involved_immunoglobulin
+from lenaguard.rules.response.imwg_markers import (
     Disease,
     Marker,
     at_least,
@@ -22,7 +22,7 @@ from lenaguard.rules.imwg_markers import (
     points_after,
     value_words,
 )
-from lenaguard.rules.imwg_progression import Progression
+from lenaguard.rules.response.imwg_progression import Progression
 from lenaguard.vocab import Category, Severity
 
 

@@ -1,0 +1,1 @@
+"""Question 3, is it working: IMWG myeloma response, immunoglobulin recovery, MDS response."""
