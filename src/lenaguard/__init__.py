@@ -11,9 +11,18 @@ The library API in four names:
 
 from lenaguard.assess import Assessment, assess
 from lenaguard.case import Case
-from lenaguard.caseio import CaseError, case_from_data, load_case, parse_case_text
+from lenaguard.caseio import case_from_data, load_case, parse_case_text
+from lenaguard.errors import (
+    CaseError,
+    EvidenceError,
+    FieldProblem,
+    InputError,
+    KnowledgeError,
+    LenaguardError,
+    WorkflowError,
+)
 from lenaguard.findings import Finding
-from lenaguard.knowledge import KnowledgeBase, KnowledgeError, Status, default_knowledge
+from lenaguard.knowledge import KnowledgeBase, Status, default_knowledge
 
 __version__ = "0.1.0"
 
@@ -21,10 +30,15 @@ __all__ = [
     "Assessment",
     "Case",
     "CaseError",
+    "EvidenceError",
+    "FieldProblem",
     "Finding",
+    "InputError",
     "KnowledgeBase",
     "KnowledgeError",
+    "LenaguardError",
     "Status",
+    "WorkflowError",
     "assess",
     "case_from_data",
     "default_knowledge",

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from lenaguard.errors import FieldValueError
 from lenaguard.knowledge import default_knowledge
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.labs import LabsKnowledge
@@ -131,27 +132,28 @@ class Therapy(_Model):
         for index, item in enumerate(self.events):
             where = f"events.{index}"
             if previous is not None and item.date < previous:
-                raise ValueError(f"{where}.date: events must be in date order, oldest first")
+                raise FieldValueError(f"{where}.date", "events must be in date order, oldest first")
             previous = item.date
             allowed = _ALLOWED_AFTER[state]
             if item.event not in allowed:
                 names = ", ".join(sorted(allowed))
-                raise ValueError(
-                    f"{where}.event: '{item.event}' cannot follow state '{state}'; "
-                    f"allowed here: {names}"
+                raise FieldValueError(
+                    f"{where}.event",
+                    f"'{item.event}' cannot follow state '{state}'; allowed here: {names}",
                 )
             needs_dose = item.event in (EventKind.START, EventKind.RESUME, EventKind.DOSE_CHANGE)
             if needs_dose and item.dose_mg is None:
-                raise ValueError(f"{where}.dose_mg: required for a '{item.event}' event")
+                raise FieldValueError(f"{where}.dose_mg", f"required for a '{item.event}' event")
             if not needs_dose and item.dose_mg is not None:
-                raise ValueError(f"{where}.dose_mg: not allowed on a '{item.event}' event")
+                raise FieldValueError(f"{where}.dose_mg", f"not allowed on a '{item.event}' event")
             if item.event == EventKind.HOLD and item.reason is None:
-                raise ValueError(
-                    f"{where}.reason: required for a hold; allowed: "
-                    + ", ".join(reason.value for reason in HoldReason)
+                raise FieldValueError(
+                    f"{where}.reason",
+                    "required for a hold; allowed: "
+                    + ", ".join(reason.value for reason in HoldReason),
                 )
             if item.event != EventKind.HOLD and item.reason is not None:
-                raise ValueError(f"{where}.reason: only a 'hold' event has a reason")
+                raise FieldValueError(f"{where}.reason", "only a 'hold' event has a reason")
             state = _STATE_AFTER[item.event]
         return self
 
@@ -203,12 +205,14 @@ class LabResult(_Model):
         if self.loinc is not None:
             from_code = labs.test_for_loinc(self.loinc)
             if from_code is None:
-                raise ValueError(f"loinc: code {self.loinc!r} is not one lenaguard knows")
+                raise FieldValueError("loinc", f"code {self.loinc!r} is not one lenaguard knows")
             if test is not None and test != from_code:
-                raise ValueError(f"loinc: code {self.loinc} is {from_code.value}, not {test.value}")
+                raise FieldValueError(
+                    "loinc", f"code {self.loinc} is {from_code.value}, not {test.value}"
+                )
             test = from_code
         if test is None:
-            raise ValueError("test: give `test` (a lab name) or `loinc` (a LOINC code)")
+            raise FieldValueError("test", "give `test` (a lab name) or `loinc` (a LOINC code)")
         definition = labs.tests[test]
         self._test = test
         if (
@@ -216,24 +220,27 @@ class LabResult(_Model):
             and self.result is None
             and not (definition.also_quantitative and self.value is not None)
         ):
-            raise ValueError(f"result: required for {test.value}; allowed: negative, positive")
+            raise FieldValueError(
+                "result", f"required for {test.value}; allowed: negative, positive"
+            )
         if definition.kind == "quantitative" and self.value is None:
-            raise ValueError(f"value: required for {test.value}")
+            raise FieldValueError("value", f"required for {test.value}")
         if self.value is not None:
             if self.unit is None:
-                raise ValueError(
-                    f"unit: required for {test.value}; allowed: {', '.join(definition.units)}"
+                raise FieldValueError(
+                    "unit", f"required for {test.value}; allowed: {', '.join(definition.units)}"
                 )
             conversion = definition.units.get(self.unit)
             if conversion is None:
-                raise ValueError(
-                    f"unit: {self.unit!r} is not accepted for {test.value}; "
-                    f"allowed: {', '.join(definition.units)}"
+                raise FieldValueError(
+                    "unit",
+                    f"{self.unit!r} is not accepted for {test.value}; "
+                    f"allowed: {', '.join(definition.units)}",
                 )
             if test == LabTest.CREATININE and self.value == 0:
-                raise ValueError("value: a creatinine of 0 is impossible")
+                raise FieldValueError("value", "a creatinine of 0 is impossible")
             if test == LabTest.MARROW_PLASMA_CELLS and self.value > 100:
-                raise ValueError("value: a percentage cannot exceed 100")
+                raise FieldValueError("value", "a percentage cannot exceed 100")
             self._canonical_value = conversion.to_canonical(self.value)
             self._canonical_unit = definition.canonical_unit
         return self
@@ -282,7 +289,7 @@ class Medication(_Model):
     @model_validator(mode="after")
     def _named(self) -> Medication:
         if self.name is None and self.rxnorm is None:
-            raise ValueError("name: give `name` or `rxnorm`")
+            raise FieldValueError("name", "give `name` or `rxnorm`")
         return self
 
 
@@ -367,24 +374,25 @@ class Case(_Model):
     def _consistent(self) -> Case:
         patient = self.patient
         if patient.age_years is None and patient.birth_date is None:
-            raise ValueError("patient.age_years: required (or give patient.birth_date)")
+            raise FieldValueError("patient.age_years", "required (or give patient.birth_date)")
         if patient.birth_date is not None:
             if patient.birth_date > self.as_of:
-                raise ValueError("patient.birth_date: after as_of")
+                raise FieldValueError("patient.birth_date", "after as_of")
             computed = _years_between(patient.birth_date, self.as_of)
             if patient.age_years is not None and patient.age_years != computed:
-                raise ValueError(
-                    f"patient.age_years: {patient.age_years} disagrees with birth_date "
-                    f"(age {computed} on {self.as_of})"
+                raise FieldValueError(
+                    "patient.age_years",
+                    f"{patient.age_years} disagrees with birth_date "
+                    f"(age {computed} on {self.as_of})",
                 )
         minimum = default_knowledge().get(IndicationsKnowledge).adults_only.years
         if self.age_years < minimum:
-            raise ValueError(
-                f"patient.age_years: {self.age_years} is under {minimum}; "
-                "lenalidomide is labelled for adults"
+            raise FieldValueError(
+                "patient.age_years",
+                f"{self.age_years} is under {minimum}; lenalidomide is labelled for adults",
             )
         if patient.sex == Sex.MALE and patient.reproductive is not None:
-            raise ValueError("patient.reproductive: applies to female patients only")
+            raise FieldValueError("patient.reproductive", "applies to female patients only")
         indications = default_knowledge().get(IndicationsKnowledge)
         strengths = indications.capsule_strengths_mg.values
         cycle_days = indications.entry(self.indication).schedule.cycle_days
@@ -393,15 +401,16 @@ class Case(_Model):
                 if item.days_on is not None:
                     first, last = item.days_on
                     if not 1 <= first <= last <= cycle_days:
-                        raise ValueError(
-                            f"therapy.events.{index}.days_on: [{first}, {last}] must be days of "
-                            f"the {cycle_days}-day cycle, first ≤ last (e.g. [1, 21])"
+                        raise FieldValueError(
+                            f"therapy.events.{index}.days_on",
+                            f"[{first}, {last}] must be days of "
+                            f"the {cycle_days}-day cycle, first ≤ last (e.g. [1, 21])",
                         )
                 if item.dose_mg is not None and item.dose_mg not in strengths:
                     allowed = ", ".join(f"{s:g}" for s in strengths)
-                    raise ValueError(
-                        f"therapy.events.{index}.dose_mg: {item.dose_mg:g} mg is not a capsule "
-                        f"strength; allowed: {allowed}"
+                    raise FieldValueError(
+                        f"therapy.events.{index}.dose_mg",
+                        f"{item.dose_mg:g} mg is not a capsule strength; allowed: {allowed}",
                     )
         dated = [("labs", i, lab.date) for i, lab in enumerate(self.labs)]
         dated += [("transfusions", i, t.date) for i, t in enumerate(self.transfusions)]
@@ -409,7 +418,9 @@ class Case(_Model):
             dated += [("therapy.events", i, e.date) for i, e in enumerate(self.therapy.events)]
         for where, index, when in dated:
             if when > self.as_of:
-                raise ValueError(f"{where}.{index}.date: {when} is after as_of ({self.as_of})")
+                raise FieldValueError(
+                    f"{where}.{index}.date", f"{when} is after as_of ({self.as_of})"
+                )
         return self
 
     @property

@@ -17,6 +17,7 @@ from typing import TypeVar
 import yaml
 from pydantic import ValidationError
 
+from lenaguard.errors import KnowledgeError
 from lenaguard.knowledge.base import Topic
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -27,10 +28,6 @@ _REGISTRY: dict[str, type[Topic]] = {}
 
 # libyaml's loader when PyYAML was built with it (several times faster), else the pure one.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class KnowledgeError(Exception):
-    """A knowledge file is missing, malformed, or cites an unknown source."""
 
 
 def register(name: str):
