@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase, Status
+from lenaguard.knowledge.base import Frozen
 from lenaguard.knowledge.topics.indications import CycleSchedule, IndicationsKnowledge
 from lenaguard.rules.base.course import CourseStatus, current_course
 from lenaguard.rules.base.results import CalendarDay, DosePlan, MonitoringItem, RenalFunction
@@ -40,10 +41,8 @@ BLOCKING_CATEGORIES = frozenset({Category.PREGNANCY, Category.SYMPTOM, Category.
 _SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-class Omitted(BaseModel):
+class Omitted(Frozen):
     """Something left out of an assessment run with `verified_only`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: str = Field(description="finding | dose | monitoring")
     id: str
@@ -51,18 +50,14 @@ class Omitted(BaseModel):
     status: Status
 
 
-class ResponseSummary(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class ResponseSummary(Frozen):
     imwg: Any = None
     immunoglobulins: list[Any] = Field(default_factory=list)
     mds: Any = None
 
 
-class Assessment(BaseModel):
+class Assessment(Frozen):
     """Everything lenaguard says about a case on its assessment date."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     as_of: dt.date
     patient_id: str

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Citation, Cited, Status, merge_citations, weakest
+from lenaguard.knowledge.base import Citation, Cited, Frozen, Status, merge_citations, weakest
 from lenaguard.vocab import Category, DoseAction, Severity
 
 
-class Finding(BaseModel):
+class Finding(Frozen):
     """One statement about the case: a problem, a requirement, or information.
 
     `status` and `citations` come from the knowledge entries the rule used; `inputs` are the
     case values it read, so a clinician can retrace the rule.
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z_]+(\.[a-z0-9_]+)+$")
     category: Category
@@ -36,12 +34,34 @@ class Finding(BaseModel):
         "dose rules decided (e.g. a missed period interrupts lenalidomide during the evaluation).",
     )
 
+    @model_validator(mode="after")
+    def _id_names_its_category(self) -> Finding:
+        if self.id.split(".", 1)[0] != self.category.value:
+            raise ValueError(f"id {self.id!r} must start with its category {self.category.value!r}")
+        return self
+
     @classmethod
-    def from_entries(
-        cls,
+    def maker(cls, category: Category) -> FindingMaker:
+        """A builder of findings of one category, so the id prefix always equals the category."""
+        return FindingMaker(category)
+
+
+class FindingMaker:
+    """Builds the findings of one category: `name` becomes the id `<category>.<name>`.
+
+    A rule module binds its category once (`_finding = Finding.maker(Category.RENAL)`), so no
+    call can file a finding under the wrong category or spell the prefix differently.
+    """
+
+    __slots__ = ("category",)
+
+    def __init__(self, category: Category):
+        self.category = category
+
+    def __call__(
+        self,
         *entries: Cited,
-        id: str,
-        category: Category,
+        name: str,
         severity: Severity,
         summary: str,
         detail: str,
@@ -52,22 +72,41 @@ class Finding(BaseModel):
         """A finding resting on knowledge entries: their weakest status, all their citations."""
         if not entries:
             raise ValueError("a finding must rest on at least one knowledge entry")
-        return cls(
-            id=id,
-            category=category,
+        return self.with_citations(
+            name=name,
             severity=severity,
             summary=summary,
             detail=detail,
             status=weakest(entry.status for entry in entries),
             citations=merge_citations(*entries),
-            inputs=inputs or {},
+            inputs=inputs,
             blocking=blocking,
             requires_dose_action=requires_dose_action,
         )
 
-
-def format_number(value: float) -> str:
-    """A number as a clinician writes it: 30000 → '30,000', 2.5 → '2.5', 10.0 → '10'."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    def with_citations(
+        self,
+        *,
+        name: str,
+        severity: Severity,
+        summary: str,
+        detail: str,
+        status: Status,
+        citations: list[Citation],
+        inputs: dict[str, Any] | None = None,
+        blocking: bool = False,
+        requires_dose_action: DoseAction | None = None,
+    ) -> Finding:
+        """A finding that carries the status and citations of a result already decided."""
+        return Finding(
+            id=f"{self.category.value}.{name}",
+            category=self.category,
+            severity=severity,
+            summary=summary,
+            detail=detail,
+            status=status,
+            citations=citations,
+            inputs=inputs or {},
+            blocking=blocking,
+            requires_dose_action=requires_dose_action,
+        )

@@ -1,10 +1,22 @@
-"""Small phrases the rules share, so the same thing is always written the same way."""
+"""Wording on the ground floor: numbers and doses as clinicians write them, shared phrases.
+
+Every surface formats a number or a dose through here, so the same value always reads the same.
+"""
 
 from __future__ import annotations
 
-from lenaguard.findings import format_number
-from lenaguard.knowledge import Cited
-from lenaguard.vocab import Frequency
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lenaguard.knowledge.base import Cited
+    from lenaguard.vocab import Frequency
+
+
+def format_number(value: float) -> str:
+    """A number as a clinician writes it: 30000 → '30,000', 2.5 → '2.5', 10.0 → '10'."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def dose_words(dose_mg: float, frequency: Frequency) -> str:

@@ -13,12 +13,12 @@ from rich.text import Text
 
 from lenaguard.assess import Assessment
 from lenaguard.case import Case
-from lenaguard.findings import format_number
 from lenaguard.knowledge import Citation, Cited, KnowledgeBase, Status, Topic
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
 from lenaguard.rules.dose.renal import crcl_words
+from lenaguard.text import format_number
 from lenaguard.vocab import Category
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}

@@ -40,22 +40,30 @@ def weakest(statuses: Iterable[Status]) -> Status:
     return max(found, key=_STATUS_RANK.__getitem__)
 
 
-class Citation(BaseModel):
-    """A pointer into the bibliography: which source, and where in it."""
+class Frozen(BaseModel):
+    """The base of every lenaguard model: immutable, and unknown fields are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citation(Frozen):
+    """A pointer into the bibliography: which source, and where in it."""
 
     source: str = Field(description="Id of an entry in sources.yaml.")
     section: str = Field(description="Section, table or page of the source, e.g. '§2.6'.")
 
 
-class Cited(BaseModel):
+class Cited(Frozen):
     """A knowledge entry: something a rule reads, with its evidence status and citations."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: Status
     cite: list[Citation] = Field(min_length=1)
+
+
+class CitedText(Cited):
+    """A sentence of guidance in lenaguard's own words, with its sources and status."""
+
+    text: str
 
 
 def merge_citations(*entries: Cited) -> list[Citation]:
@@ -67,10 +75,8 @@ def merge_citations(*entries: Cited) -> list[Citation]:
     return list(seen)
 
 
-class Topic(BaseModel):
+class Topic(Frozen):
     """One knowledge file. Subclasses declare the file's entries as typed fields."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     topic: str
     title: str = Field(description="What the file holds, for people.")

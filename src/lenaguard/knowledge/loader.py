@@ -19,27 +19,15 @@ from pydantic import ValidationError
 
 from lenaguard.errors import KnowledgeError
 from lenaguard.knowledge.base import Topic
+from lenaguard.knowledge.registry import registered_topics
 
 DATA_DIR = Path(__file__).parent / "data"
 
-T = TypeVar("T", bound=Topic)
 
-_REGISTRY: dict[str, type[Topic]] = {}
+T = TypeVar("T", bound=Topic)
 
 # libyaml's loader when PyYAML was built with it (several times faster), else the pure one.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def register(name: str):
-    """Class decorator: `name` is the topic id and the stem of its YAML file."""
-
-    def decorate(model: type[T]) -> type[T]:
-        if name in _REGISTRY and _REGISTRY[name] is not model:
-            raise KnowledgeError(f"topic {name!r} registered twice")
-        _REGISTRY[name] = model
-        return model
-
-    return decorate
 
 
 def _import_topic_models() -> dict[str, type[Topic]]:
@@ -47,7 +35,7 @@ def _import_topic_models() -> dict[str, type[Topic]]:
 
     for module in pkgutil.iter_modules(topics.__path__):
         importlib.import_module(f"{topics.__name__}.{module.name}")
-    return dict(_REGISTRY)
+    return registered_topics()
 
 
 def _format_error(path: Path, error: ValidationError) -> str:

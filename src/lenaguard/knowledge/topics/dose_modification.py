@@ -11,18 +11,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, CitedText, Frozen, Topic
+from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Indication, LabTest
 
 
-class _Plain(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LadderStep(_Plain):
+class LadderStep(Frozen):
     """One rung of a dose ladder: a dose and, where it differs, its dosing days per cycle."""
 
     dose_mg: float = Field(gt=0)
@@ -42,7 +38,7 @@ class Ladder(Cited):
     wording: str = Field(description="The ladder in words, as the label or the facts put it.")
 
 
-class Trigger(_Plain):
+class Trigger(Frozen):
     """One way a count can fall far enough to interrupt treatment.
 
     Exactly one value test: `below` (count < value) or `fraction_of_baseline` (count at or
@@ -133,7 +129,7 @@ class FirstWeeks(Cited):
     wording: str
 
 
-class IndicationTable(_Plain):
+class IndicationTable(Frozen):
     """Everything one indication's dose-modification table says."""
 
     section: str = Field(description="Where the table sits in the label.")
@@ -165,10 +161,6 @@ class Fever(Cited):
 
     at_least_celsius: float
     wording: str
-
-
-class CitedText(Cited):
-    text: str
 
 
 @register("dose_modification")

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.registry import register
 
 _WORD = re.compile(r"[^\W_]+(?:'[a-z]+)?")
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, CitedText, Frozen, Topic
+from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Frequency, Indication
 
 
-class CycleSchedule(BaseModel):
+class CycleSchedule(Frozen):
     """Dosing days `days_on` (first and last, inclusive) of a cycle of `cycle_days` days."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     days_on: tuple[int, int]
     cycle_days: int = Field(gt=0)
@@ -70,10 +68,6 @@ class IndicationEntry(Cited):
 
 class CitedValues(Cited):
     values: list[float]
-
-
-class CitedText(Cited):
-    text: str
 
 
 class MissedDose(Cited):

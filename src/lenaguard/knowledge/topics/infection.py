@@ -10,23 +10,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, CitedText, Frozen, Topic
+from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Indication, LabTest
 
 
-class _Group(BaseModel):
+class _Group(Frozen):
     """A group of cited entries (not itself cited)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Statement(Cited):
-    """A sentence of guidance, in lenaguard's own words."""
-
-    text: str
 
 
 class Screening(Cited):
@@ -124,7 +116,7 @@ class ChronicHbv(_Group):
     prophylaxis: Prophylaxis
     monitoring_on_antiviral: MonitoringSchedule
     after_antiviral_stop: AfterAntiviralStop
-    hepatology: Statement
+    hepatology: CitedText
 
 
 class MonitorOnDemand(Cited):
@@ -168,7 +160,7 @@ class SampleCorrection(Cited):
 class InfectionKnowledge(Topic):
     topic: Literal["infection"] = "infection"
     screening: Screening
-    eu_serology_before_start: Statement
+    eu_serology_before_start: CitedText
     dna_when: DnaRequirement
     high_risk_therapy: HighRiskTherapy
     anti_cd20_indications: IndicationList
@@ -177,8 +169,8 @@ class InfectionKnowledge(Topic):
     past: PastHbv
     reactivation: Reactivation
     antiviral_choice: AntiviralChoice
-    lenalidomide_viral_reactivation: Statement
-    active_viral_infection: Statement
+    lenalidomide_viral_reactivation: CitedText
+    active_viral_infection: CitedText
     sample_corrections: list[SampleCorrection]
 
     def correction(self, correction_id: str) -> SampleCorrection:

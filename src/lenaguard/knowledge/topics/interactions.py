@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, Frozen, Topic
+from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Indication, Severity
 
 
@@ -93,10 +93,8 @@ class FoodEffect(PkFact):
     clinically_relevant: bool
 
 
-class Pharmacokinetics(BaseModel):
+class Pharmacokinetics(Frozen):
     """Why lenalidomide has few pharmacokinetic interactions (each fact cited on its own)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     metabolism: PkFact
     p_glycoprotein: PkFact

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, Frozen, Topic
+from lenaguard.knowledge.registry import register
 from lenaguard.vocab import LabTest
 
 
-class UnitConversion(BaseModel):
+class UnitConversion(Frozen):
     """value_in_canonical_unit = value × multiply_by ÷ divide_by."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     multiply_by: float = Field(default=1.0, gt=0)
     divide_by: float = Field(default=1.0, gt=0)

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, Frozen, Topic
+from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Indication, LabTest
 
 
-class Span(BaseModel):
+class Span(Frozen):
     """Part of a course: weeks or cycles `first` to `last` (inclusive; no `last` = onwards)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     unit: Literal["weeks", "cycles"]
     first: int = Field(ge=1)
@@ -34,10 +32,8 @@ class Span(BaseModel):
         return self
 
 
-class CbcPhase(BaseModel):
+class CbcPhase(Frozen):
     """One phase of a CBC schedule: a span and either a repeat interval or explicit cycle days."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     span: Span
     interval_days: int | None = Field(
@@ -85,9 +81,7 @@ class CbcInterruption(Cited):
     note: str
 
 
-class CbcKnowledge(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class CbcKnowledge(Frozen):
     components: list[LabTest] = Field(
         min_length=1, description="Results that count as a CBC: the latest of any dates the CBC."
     )
@@ -109,11 +103,9 @@ class CbcKnowledge(BaseModel):
         return next(s for s in self.schedules if indication in s.indications)
 
 
-class AlsoWithClass(BaseModel):
+class AlsoWithClass(Frozen):
     """Outside its indications, a drug-linked check still applies when a medication of this
     class is taken as well (the label's stated reason for the check), with the words saying so."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     drug_class: str
     text: str = Field(description="Why the check is listed outside its indications.")

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Indication, Symptom, ToxicityKind
 
 

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, CitedText, Topic
+from lenaguard.knowledge.registry import register
 
 
 class ReproductivePotential(Cited):
@@ -29,10 +29,6 @@ class ReproductivePotential(Cited):
     unknown_counts_as_frp: bool = Field(
         description="A female whose history is not known is treated as able to become pregnant."
     )
-    text: str
-
-
-class CitedText(Cited):
     text: str
 
 

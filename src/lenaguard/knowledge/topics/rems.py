@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.registry import register
 
 
 class RemsRiskCategory(StrEnum):

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, CitedText, Frozen, Topic
+from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Frequency, Indication, RenalBand, Sex, WeightPolicy
 
 ADJUSTED_BANDS = (RenalBand.MODERATE, RenalBand.SEVERE, RenalBand.DIALYSIS)
@@ -84,9 +84,7 @@ class DefaultPolicy(Cited):
     text: str
 
 
-class WeightPolicies(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class WeightPolicies(Frozen):
     default: DefaultPolicy
     ideal: IdealBodyWeight
     adjusted: AdjustedBodyWeight
@@ -114,10 +112,8 @@ class BandRule(Cited):
     meaning: str
 
 
-class RenalBands(BaseModel):
+class RenalBands(Frozen):
     """The label's renal bands: normal ≥ normal.from, moderate ≥ moderate.from, severe below."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     normal: BandThreshold
     moderate: BandThreshold
@@ -134,10 +130,8 @@ class RenalBands(BaseModel):
         return self
 
 
-class RenalEscalation(BaseModel):
+class RenalEscalation(Frozen):
     """A dose increase the label allows after a renally reduced start (part of its table cell)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     to_mg: float = Field(gt=0)
     after_cycles: int = Field(gt=0)
@@ -156,10 +150,8 @@ class RenalStartingDose(Cited):
     text: str
 
 
-class DoseColumn(BaseModel):
+class DoseColumn(Frozen):
     """A column of the table: the indications it covers and its rows by band."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
     indications: list[Indication] = Field(min_length=1)
@@ -181,10 +173,6 @@ class NotStudied(Cited):
     text: str
 
 
-class CitedText(Cited):
-    text: str
-
-
 class CitedPercent(Cited):
     percent: float = Field(gt=0, le=100)
     text: str
@@ -194,10 +182,8 @@ class DialysisRemoval(CitedPercent):
     session_hours: float = Field(gt=0)
 
 
-class Pharmacokinetics(BaseModel):
+class Pharmacokinetics(Frozen):
     """Why the dose depends on the kidneys (background for messages, not a decision rule)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     urinary_excretion_unchanged: CitedPercent
     hemodialysis_removal: DialysisRemoval

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, CitedText, Frozen, Topic
+from lenaguard.knowledge.registry import register
 from lenaguard.vocab import LabTest
 
 PERCENT = 100.0
@@ -49,16 +49,8 @@ def scaled(value: float, percent: float) -> float:
     return value * percent / PERCENT
 
 
-class _Group(BaseModel):
+class _Group(Frozen):
     """A group of cited entries (not itself cited)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Statement(Cited):
-    """A criterion or caution in lenaguard's own words."""
-
-    text: str
 
 
 # --- IMWG ------------------------------------------------------------------------------------
@@ -159,16 +151,16 @@ class PolyclonalRise(Cited):
 class ImwgCriteria(_Group):
     measurable_disease: MeasurableDisease
     flc_ratio_normal: FlcRatioRange
-    stringent_complete: Statement
+    stringent_complete: CitedText
     complete: CompleteResponse
     very_good_partial: VeryGoodPartialResponse
     partial: PartialResponse
     minimal: MinimalResponse
-    stable: Statement
+    stable: CitedText
     progressive: ProgressiveDisease
     confirmation: ResponseConfirmation
     polyclonal_rise: PolyclonalRise
-    involved_light_chain: Statement = Field(
+    involved_light_chain: CitedText = Field(
         description="How the involved light chain is chosen when the case does not name it."
     )
 
@@ -176,9 +168,7 @@ class ImwgCriteria(_Group):
 # --- immunoglobulin recovery -----------------------------------------------------------------
 
 
-class NormalRange(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class NormalRange(Frozen):
     low: float = Field(ge=0)
     high: float = Field(gt=0)
 

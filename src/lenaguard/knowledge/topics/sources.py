@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Citation, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Citation, Frozen, Topic
+from lenaguard.knowledge.registry import register
 
 
 class SourceKind(StrEnum):
@@ -22,9 +22,7 @@ class SourceKind(StrEnum):
     STANDARD = "standard"
 
 
-class Source(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Source(Frozen):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     short: str | None = Field(default=None, description="Short name shown next to citations.")
     title: str

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from lenaguard.findings import format_number
-from lenaguard.knowledge.base import Cited, Topic
-from lenaguard.knowledge.loader import register
+from lenaguard.knowledge.base import Cited, Frozen, Topic
+from lenaguard.knowledge.registry import register
+from lenaguard.text import format_number
 from lenaguard.vocab import Ethnicity, Indication, Symptom
 
 ConditionName = Literal[
@@ -44,21 +44,17 @@ BandName = Literal["low", "intermediate", "high"]
 Prophylaxis = Literal["aspirin", "anticoagulant"]
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 # --- criteria: how a score item or risk factor is decided from the case -------------------
 
 
-class LenalidomideCriterion(_Data):
+class LenalidomideCriterion(Frozen):
     """Present for every case: lenalidomide, the drug assessed, is an immunomodulatory drug."""
 
     kind: Literal["lenalidomide"]
     also_drug_class: str = Field(description="Other listed drugs of this class are named too.")
 
 
-class DrugClassCriterion(_Data):
+class DrugClassCriterion(Frozen):
     """A listed medication of a drug class (drugs.yaml), optionally at one dosing intensity."""
 
     kind: Literal["drug_class"]
@@ -66,7 +62,7 @@ class DrugClassCriterion(_Data):
     intensity: Literal["prophylactic", "therapeutic"] | None = None
 
 
-class ConditionCriterion(_Data):
+class ConditionCriterion(Frozen):
     """Any of the named case conditions is true (false only when all are known false)."""
 
     kind: Literal["condition"]
@@ -76,7 +72,7 @@ class ConditionCriterion(_Data):
     )
 
 
-class BmiCriterion(_Data):
+class BmiCriterion(Frozen):
     """Body-mass index from the case's weight and height, against one threshold."""
 
     kind: Literal["bmi"]
@@ -90,31 +86,31 @@ class BmiCriterion(_Data):
         return self
 
 
-class DexamethasoneCriterion(_Data):
+class DexamethasoneCriterion(Frozen):
     """Dexamethasone dose per month against the shared high-dose threshold."""
 
     kind: Literal["dexamethasone"]
     dose: Literal["high", "not_high"]
 
 
-class EthnicityCriterion(_Data):
+class EthnicityCriterion(Frozen):
     kind: Literal["ethnicity"]
     value: Ethnicity
 
 
-class AgeCriterion(_Data):
+class AgeCriterion(Frozen):
     kind: Literal["age"]
     at_least: int = Field(gt=0)
 
 
-class IndicationCriterion(_Data):
+class IndicationCriterion(Frozen):
     """The case's indication is one of these (used for 'the myeloma diagnosis itself')."""
 
     kind: Literal["indication"]
     any_of: list[Indication] = Field(min_length=1)
 
 
-class AnyOfCriterion(_Data):
+class AnyOfCriterion(Frozen):
     """True if any part is true; false only when every part is false; otherwise unknown."""
 
     kind: Literal["any_of"]
@@ -199,7 +195,7 @@ class ScoreItemDefinition(Cited):
     )
 
 
-class ScoreGroup(_Data):
+class ScoreGroup(Frozen):
     label: str
     known_present_if: Criterion | None = Field(
         default=None,
@@ -224,7 +220,7 @@ class ScoreGroup(_Data):
         return self
 
 
-class Band(_Data):
+class Band(Frozen):
     band: BandName
     min_points: int | None = None
     max_points: int | None = None

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from lenaguard.findings import Finding
-from lenaguard.knowledge.base import Citation, Status
+from lenaguard.knowledge.base import Citation, Frozen, Status
 from lenaguard.vocab import DoseAction, Frequency, RenalBand, WeightPolicy
 
 
-class _Result(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ResumePlan(_Result):
+class ResumePlan(Frozen):
     """When and at what dose a held drug restarts."""
 
     when: str = Field(
@@ -28,7 +24,7 @@ class ResumePlan(_Result):
     days_on: tuple[int, int] | None = None
 
 
-class DosePlan(_Result):
+class DosePlan(Frozen):
     """The dose decision for the assessment date."""
 
     action: DoseAction
@@ -44,7 +40,7 @@ class DosePlan(_Result):
     citations: list[Citation] = Field(min_length=1)
 
 
-class RenalFunction(_Result):
+class RenalFunction(Frozen):
     """Cockcroft-Gault creatinine clearance and the label band it falls in."""
 
     crcl_ml_min: float | None = Field(
@@ -60,7 +56,7 @@ class RenalFunction(_Result):
     citations: list[Citation] = Field(min_length=1)
 
 
-class MonitoringItem(_Result):
+class MonitoringItem(Frozen):
     """A test that is due, with the reason and the rule behind it."""
 
     test: str = Field(description="cbc, pregnancy_test, liver_enzymes, tsh, hbv_dna, ...")
@@ -70,7 +66,7 @@ class MonitoringItem(_Result):
     citations: list[Citation] = Field(min_length=1)
 
 
-class CalendarDay(_Result):
+class CalendarDay(Frozen):
     """One calendar day of the dosing calendar."""
 
     date: dt.date
@@ -83,7 +79,7 @@ class CalendarDay(_Result):
     )
 
 
-class RuleOutcome(_Result):
+class RuleOutcome(Frozen):
     """What a topic's `evaluate(case, kb)` returns; topics subclass it to add their own results."""
 
     findings: list[Finding] = Field(default_factory=list)

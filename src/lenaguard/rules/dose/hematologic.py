@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from lenaguard.case import Case, LabResult
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited
 from lenaguard.knowledge.topics.dose_modification import (
@@ -39,8 +39,13 @@ from lenaguard.rules.dose.timeline import (
     span_days,
     within_first_weeks,
 )
-from lenaguard.text import label_sections
+from lenaguard.text import format_number, label_sections
 from lenaguard.vocab import Category, Frequency, HoldReason, LabTest, Severity
+
+_dosing_finding = Finding.maker(Category.DOSING)
+_input_finding = Finding.maker(Category.INPUT)
+_toxicity_finding = Finding.maker(Category.TOXICITY)
+
 
 COUNT_TESTS = (LabTest.PLATELETS, LabTest.ANC)
 """The counts the tables act on, in the order the rules report them."""
@@ -446,10 +451,9 @@ def _count_findings(ctx: Context, check: CountCheck) -> list[Finding]:
     test = check.test
     if check.baseline_assumed and check.result is not None:
         findings.append(
-            Finding.from_entries(
+            _input_finding(
                 check.row,
-                id=f"input.{test.value}_baseline_needed",
-                category=Category.INPUT,
+                name=f"{test.value}_baseline_needed",
                 severity=Severity.WARNING,
                 summary=f"No pre-treatment {_NAME[test]} result: the row for the highest baseline is used.",
                 detail=(
@@ -464,11 +468,10 @@ def _count_findings(ctx: Context, check: CountCheck) -> list[Finding]:
     if fired is not None and fired.trigger.with_fever:
         fever = ctx.knowledge.fever
         findings.append(
-            Finding.from_entries(
+            _toxicity_finding(
                 check.row,
                 fever,
-                id=f"toxicity.{test.value}_fever_assumed",
-                category=Category.TOXICITY,
+                name=f"{test.value}_fever_assumed",
                 severity=Severity.WARNING,
                 summary=(
                     f"Reported fever counted as fever of {format_number(fever.at_least_celsius)} °C "
@@ -507,10 +510,9 @@ def _count_findings(ctx: Context, check: CountCheck) -> list[Finding]:
             for t in check.row.triggers
         )
         findings.append(
-            Finding.from_entries(
+            _toxicity_finding(
                 *_entries(ctx, check.row),
-                id=f"toxicity.{test.value}_low_watch",
-                category=Category.TOXICITY,
+                name=f"{test.value}_low_watch",
                 severity=Severity.WARNING,
                 summary=(
                     f"{_NAME[test]} {count_text(value)} on {check.result.date.isoformat()} is "
@@ -548,10 +550,9 @@ def _hold_restraint(
     rule = _rule_id(ctx, check.row, restart.rule_suffix)
     if restart.note is not None:
         findings.append(
-            Finding.from_entries(
+            _dosing_finding(
                 *_entries(ctx, check.row),
-                id=f"dosing.{check.test.value}_restart_dose_choice",
-                category=Category.DOSING,
+                name=f"{check.test.value}_restart_dose_choice",
                 severity=Severity.WARNING,
                 summary=restart.summary or restart.note,
                 detail=restart.note,
@@ -630,10 +631,9 @@ def active_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], lis
         restraints.append(restraint)
         findings += extra
         findings.append(
-            Finding.from_entries(
+            _toxicity_finding(
                 *restraint.entries,
-                id=f"toxicity.{test.value}_interrupt",
-                category=Category.TOXICITY,
+                name=f"{test.value}_interrupt",
                 severity=Severity.CRITICAL,
                 summary=f"Interrupt lenalidomide: {reason}.",
                 detail=(
@@ -660,11 +660,10 @@ def _cbc_needed(
 ) -> Finding:
     names = " and ".join(_NAME_IN_SENTENCE[test] for test in missing)
     after = f" dated on or after {since.isoformat()} (the last timeline event)" if since else ""
-    return Finding.from_entries(
+    return _input_finding(
         ctx.knowledge.interruption_cbc,
         *[row for test in missing for row in ctx.table.rows_for(test)],
-        id="input.cbc_needed",
-        category=Category.INPUT,
+        name="cbc_needed",
         severity=severity,
         summary=f"A blood count is needed: no current {names}.",
         detail=(
@@ -729,10 +728,9 @@ def held_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], list[
         findings += extra
         if bleeding and recovered:
             findings.append(
-                Finding.from_entries(
+                _toxicity_finding(
                     *restraint.entries,
-                    id="toxicity.platelets_bleeding_on_recovery",
-                    category=Category.TOXICITY,
+                    name="platelets_bleeding_on_recovery",
                     severity=Severity.CRITICAL,
                     summary="Platelets have recovered but bleeding is reported: do not restart yet.",
                     detail=(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import Cited, KnowledgeBase, weakest
 from lenaguard.knowledge.base import merge_citations
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
@@ -43,7 +43,11 @@ from lenaguard.rules.base.course import Course, CourseStatus, current_course
 from lenaguard.rules.base.medications import in_class
 from lenaguard.rules.base.results import MonitoringItem, RuleOutcome
 from lenaguard.rules.dose.schedule import cycle_position
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, DoseAction, Indication, LabTest, Severity
+
+_monitoring_finding = Finding.maker(Category.MONITORING)
+
 
 CBC = "cbc"
 """Monitoring-item id of the complete blood count."""
@@ -436,10 +440,9 @@ def _schedule_finding(
     if plan.item is not None:
         detail = f"{detail} Next CBC due {plan.item.due.isoformat()}: {plan.item.reason}"
         inputs["cbc_due"] = plan.item.due.isoformat()
-    return Finding.from_entries(
+    return _monitoring_finding(
         *entries,
-        id="monitoring.cbc_schedule",
-        category=Category.MONITORING,
+        name="cbc_schedule",
         severity=Severity.INFO,
         summary=summary,
         detail=detail.strip(),
@@ -449,10 +452,9 @@ def _schedule_finding(
 
 def _overdue_finding(case: Case, plan: CbcPlan, last_cbc: dt.date | None) -> Finding:
     assert plan.item is not None
-    return Finding.from_entries(
+    return _monitoring_finding(
         plan.entry,
-        id="monitoring.cbc_overdue",
-        category=Category.MONITORING,
+        name="cbc_overdue",
         severity=Severity.WARNING,
         summary=f"Blood count (CBC) overdue: {_since(last_cbc)}; check it now.",
         detail=plan.item.reason,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited, merge_citations, weakest
 from lenaguard.knowledge.topics.dose_modification import DoseModificationKnowledge
@@ -45,8 +45,11 @@ from lenaguard.rules.dose.timeline import (
     ladder_for,
     ladder_position,
 )
-from lenaguard.text import capitalised
+from lenaguard.text import capitalised, format_number
 from lenaguard.vocab import Category, DoseAction, EventKind, Frequency, Severity
+
+_dosing_finding = Finding.maker(Category.DOSING)
+_toxicity_finding = Finding.maker(Category.TOXICITY)
 
 
 def _plan(
@@ -62,6 +65,7 @@ def _plan(
     days_on: tuple[int, int] | None = None,
     resume: ResumePlan | None = None,
 ) -> DosePlan:
+
     giving = dose_mg is not None
     return DosePlan(
         action=action,
@@ -91,10 +95,9 @@ def _ladder_findings(case: Case, timeline: Timeline, position: LadderPosition) -
     findings: list[Finding] = []
     if not position.covered and course.start_dose_mg is not None:
         findings.append(
-            Finding.from_entries(
+            _dosing_finding(
                 ladder,
-                id="dosing.no_reduction_steps_for_start_dose",
-                category=Category.DOSING,
+                name="no_reduction_steps_for_start_dose",
                 severity=Severity.WARNING,
                 summary=(
                     f"The label's table gives no reduction steps for a course started at "
@@ -109,10 +112,9 @@ def _ladder_findings(case: Case, timeline: Timeline, position: LadderPosition) -
         )
     if position.above_top:
         findings.append(
-            Finding.from_entries(
+            _dosing_finding(
                 ladder,
-                id="dosing.dose_above_table",
-                category=Category.DOSING,
+                name="dose_above_table",
                 severity=Severity.WARNING,
                 summary=(
                     f"The current dose "
@@ -125,10 +127,9 @@ def _ladder_findings(case: Case, timeline: Timeline, position: LadderPosition) -
         )
     if course.frequency is not Frequency.DAILY:
         findings.append(
-            Finding.from_entries(
+            _dosing_finding(
                 ladder,
-                id="dosing.reduction_steps_for_daily_dosing",
-                category=Category.DOSING,
+                name="reduction_steps_for_daily_dosing",
                 severity=Severity.WARNING,
                 summary=(
                     f"The reduction steps are written for once-daily dosing; this course is "
@@ -155,11 +156,10 @@ def _floor_finding(
     # The ladder's floor is a once-daily dose, whatever the course's frequency.
     floor_text = dose_text(floor.dose_mg, floor.days_on or position.days_on)
     if falling:
-        return Finding.from_entries(
+        return _dosing_finding(
             position.ladder,
             decision,
-            id="dosing.floor_reached",
-            category=Category.DOSING,
+            name="floor_reached",
             severity=Severity.CRITICAL,
             summary=(
                 f"No lower dose in the label: the patient is already at "
@@ -176,11 +176,10 @@ def _floor_finding(
             ),
             inputs={"dose_mg": position.dose_mg, "floor_mg": floor.dose_mg},
         )
-    return Finding.from_entries(
+    return _dosing_finding(
         position.ladder,
         decision,
-        id="dosing.at_lowest_dose",
-        category=Category.DOSING,
+        name="at_lowest_dose",
         severity=Severity.INFO,
         summary=f"At the lowest dose of the label's table ({floor_text}).",
         detail=f"{position.ladder.wording} {decision.text}",
@@ -232,10 +231,9 @@ def _decide(
         reasons = capitalised("; ".join(r.reason for r in restraints))
         reason = f"{reasons}: restart at {dose_text(dose, days, course.frequency)}"
         findings.append(
-            Finding.from_entries(
+            _dosing_finding(
                 *entries,
-                id="dosing.restart",
-                category=Category.DOSING,
+                name="restart",
                 severity=Severity.INFO,
                 summary=f"Restart lenalidomide at {dose_text(dose, days, course.frequency)}.",
                 detail=_sentence(reason),
@@ -278,10 +276,9 @@ def _decide(
     )
     if held:
         findings.append(
-            Finding.from_entries(
+            _toxicity_finding(
                 *entries,
-                id="toxicity.hold_continues",
-                category=Category.TOXICITY,
+                name="hold_continues",
                 severity=Severity.CRITICAL,
                 summary=(
                     "Lenalidomide stays interrupted until the prescriber chooses the restart dose."
@@ -342,10 +339,9 @@ def _cycle_findings(case: Case, timeline: Timeline, indication: IndicationEntry)
     done = cycles_completed(course.start_date, case.as_of, indication.schedule.cycle_days)
     if done == indication.max_cycles - 1:
         findings.append(
-            Finding.from_entries(
+            _dosing_finding(
                 indication,
-                id="dosing.last_cycle",
-                category=Category.DOSING,
+                name="last_cycle",
                 severity=Severity.INFO,
                 summary=f"Cycle {done + 1} is the last cycle the label gives ({indication.duration}).",
                 detail=(
@@ -396,10 +392,9 @@ def _cycles_without_lenalidomide(
     listed = ", ".join(str(cycle) for cycle in missed)
     given = indication.max_cycles - len(missed)
     return [
-        Finding.from_entries(
+        _dosing_finding(
             indication,
-            id="dosing.cycles_without_lenalidomide",
-            category=Category.DOSING,
+            name="cycles_without_lenalidomide",
             severity=Severity.WARNING,
             summary=(
                 f"No lenalidomide was taken in cycle {listed}: the course was interrupted on all "
@@ -447,10 +442,9 @@ def _earlier_courses(
         for started, stopped, cycles in earlier
     )
     return [
-        Finding.from_entries(
+        _dosing_finding(
             indication,
-            id="dosing.earlier_courses_count",
-            category=Category.DOSING,
+            name="earlier_courses_count",
             severity=Severity.WARNING,
             summary=(
                 f"Counting the {before} cycle(s) of earlier courses, this is cycle "
@@ -487,10 +481,9 @@ def _escalation_findings(
     ):
         holds = len(timeline.holds)
         findings.append(
-            Finding.from_entries(
+            _dosing_finding(
                 escalation,
-                id="dosing.escalation_allowed",
-                category=Category.DOSING,
+                name="escalation_allowed",
                 severity=Severity.INFO,
                 summary=(
                     f"After {escalation.after_cycles} cycles at {format_number(indication.dose_mg)} "

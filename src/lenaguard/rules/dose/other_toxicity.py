@@ -26,6 +26,9 @@ from lenaguard.rules.dose.timeline import (
 from lenaguard.text import label_sections
 from lenaguard.vocab import Category, HoldReason, LabTest, Severity, ToxicityKind
 
+_input_finding = Finding.maker(Category.INPUT)
+_toxicity_finding = Finding.maker(Category.TOXICITY)
+
 
 @dataclass(frozen=True)
 class StopReason:
@@ -78,10 +81,9 @@ def contraindication_findings(case: Case, kb: KnowledgeBase, *, started: bool) -
         value = getattr(case.conditions, entry.condition)
         if value is True:
             findings.append(
-                Finding.from_entries(
+                _toxicity_finding(
                     entry,
-                    id=f"toxicity.contraindication_{entry.condition}",
-                    category=Category.TOXICITY,
+                    name=f"contraindication_{entry.condition}",
                     severity=Severity.CRITICAL,
                     summary="Do not give lenalidomide: a contraindication is recorded.",
                     detail=f"{entry.wording} ({label_sections(entry)}; case: conditions.{entry.condition}).",
@@ -91,10 +93,9 @@ def contraindication_findings(case: Case, kb: KnowledgeBase, *, started: bool) -
             )
         elif value is None and not started:
             findings.append(
-                Finding.from_entries(
+                _input_finding(
                     entry,
-                    id=f"input.{entry.condition}_unknown",
-                    category=Category.INPUT,
+                    name=f"{entry.condition}_unknown",
                     severity=Severity.INFO,
                     summary=f"Not recorded: conditions.{entry.condition}.",
                     detail=f"{entry.wording} Record whether this applies before the first dose.",
@@ -130,10 +131,9 @@ def stop_reasons(case: Case, kb: KnowledgeBase) -> tuple[list[StopReason], list[
                 )
             )
             findings.append(
-                Finding.from_entries(
+                _toxicity_finding(
                     entry,
-                    id=f"toxicity.permanent_stop_{toxicity.kind.value}",
-                    category=Category.TOXICITY,
+                    name=f"permanent_stop_{toxicity.kind.value}",
                     severity=Severity.CRITICAL,
                     summary=(
                         f"Stop lenalidomide for good: {_kind_words(toxicity.kind)} is recorded "
@@ -216,10 +216,9 @@ def other_toxicity_restraints(
                 )
             )
             findings.append(
-                Finding.from_entries(
+                _input_finding(
                     entry,
-                    id="input.other_toxicity_grade_needed",
-                    category=Category.INPUT,
+                    name="other_toxicity_grade_needed",
                     severity=Severity.WARNING,
                     summary="Record the current grade of the toxicity that led to the hold.",
                     detail=(
@@ -266,10 +265,9 @@ def other_toxicity_restraints(
         )
         if over and course.status is CourseStatus.ACTIVE:
             findings.append(
-                Finding.from_entries(
+                _toxicity_finding(
                     *rule.entries,
-                    id=f"toxicity.{rule.rule.split('.')[-1]}_interrupt",
-                    category=Category.TOXICITY,
+                    name=f"{rule.rule.split('.')[-1]}_interrupt",
                     severity=Severity.CRITICAL,
                     summary=f"Interrupt lenalidomide: {reason}.",
                     detail=(
@@ -282,10 +280,9 @@ def other_toxicity_restraints(
         stale = toxicity.date is not None and timeline.last_event_date is not None
         if over and stale and toxicity.date < timeline.last_event_date:
             findings.append(
-                Finding.from_entries(
+                _input_finding(
                     *rule.entries,
-                    id="input.other_toxicity_outdated",
-                    category=Category.INPUT,
+                    name="other_toxicity_outdated",
                     severity=Severity.WARNING,
                     summary="The recorded toxicity grade predates the last timeline event.",
                     detail=(
@@ -304,10 +301,9 @@ def other_toxicity_restraints(
         and course.status is CourseStatus.ACTIVE
     ):
         findings.append(
-            Finding.from_entries(
+            _toxicity_finding(
                 flare,
-                id="toxicity.tumor_flare_continue",
-                category=Category.TOXICITY,
+                name="tumor_flare_continue",
                 severity=Severity.INFO,
                 summary=f"Tumor flare grade {grade}: lenalidomide may continue.",
                 detail=f"{flare.continue_wording} {flare.wording} ({label_sections(flare)}).",
@@ -317,10 +313,9 @@ def other_toxicity_restraints(
     rash = knowledge.rash_consider
     if kind in rash.kinds and rash.min_grade <= grade <= rash.max_grade:
         findings.append(
-            Finding.from_entries(
+            _toxicity_finding(
                 rash,
-                id="toxicity.rash_consider_interrupting",
-                category=Category.TOXICITY,
+                name="rash_consider_interrupting",
                 severity=Severity.WARNING,
                 summary=f"Rash grade {grade}: consider interrupting or stopping lenalidomide.",
                 detail=(
@@ -349,10 +344,9 @@ def suspected_severe_rash(case: Case, kb: KnowledgeBase) -> tuple[list[Restraint
         days_on=None,
         entries=(entry,),
     )
-    finding = Finding.from_entries(
+    finding = _toxicity_finding(
         entry,
-        id="toxicity.suspected_severe_rash",
-        category=Category.TOXICITY,
+        name="suspected_severe_rash",
         severity=Severity.CRITICAL,
         summary=f"Hold lenalidomide: the patient reports {names}.",
         detail=entry.wording,
@@ -386,10 +380,9 @@ def liver_enzyme_findings(case: Case, kb: KnowledgeBase, timeline: Timeline) -> 
         f"{r.lab_test.value.upper()} {r.value:g} {r.unit} on {r.date.isoformat()}" for r in raised
     )
     return [
-        Finding.from_entries(
+        _toxicity_finding(
             entry,
-            id="toxicity.liver_enzymes_raised",
-            category=Category.TOXICITY,
+            name="liver_enzymes_raised",
             severity=Severity.WARNING,
             summary="Liver enzymes above the laboratory's upper limit on lenalidomide.",
             detail=(
@@ -409,10 +402,9 @@ def tumor_lysis_findings(
     burden = getattr(case.conditions, entry.condition)
     if burden is True:
         return [
-            Finding.from_entries(
+            _toxicity_finding(
                 entry,
-                id="toxicity.tumor_lysis_risk",
-                category=Category.TOXICITY,
+                name="tumor_lysis_risk",
                 severity=Severity.WARNING,
                 summary="High tumor burden: watch closely for tumor lysis syndrome.",
                 detail=f"{entry.wording} ({label_sections(entry)})",
@@ -422,10 +414,9 @@ def tumor_lysis_findings(
     start = timeline.course.start_date
     if burden is None and start is not None and (case.as_of - start).days < cycle_days:
         return [
-            Finding.from_entries(
+            _input_finding(
                 entry,
-                id="input.high_tumor_burden_unknown",
-                category=Category.INPUT,
+                name="high_tumor_burden_unknown",
                 severity=Severity.INFO,
                 summary="Tumor burden not recorded (conditions.high_tumor_burden).",
                 detail=f"{entry.wording} Record whether the tumor burden is high.",

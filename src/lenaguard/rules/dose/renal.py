@@ -13,15 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import Cited, KnowledgeBase, merge_citations, weakest
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.labs import LabsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.rules.base.course import current_course
 from lenaguard.rules.base.results import RenalFunction
-from lenaguard.text import capitalised
+from lenaguard.text import capitalised, format_number
 from lenaguard.vocab import Category, LabTest, RenalBand, Severity, Sex, WeightPolicy
+
+_renal_finding = Finding.maker(Category.RENAL)
+
 
 # --- the arithmetic -----------------------------------------------------------------------------
 
@@ -377,11 +380,10 @@ def _missing_finding(
             "Treatment has not started, and the starting dose depends on this clearance. "
             + renal_kb.baseline_requirement.text
         )
-    return Finding.from_entries(
+    return _renal_finding(
         renal_kb.cockcroft_gault,
         renal_kb.baseline_requirement,
-        id="renal.crcl_inputs_missing",
-        category=Category.RENAL,
+        name="crcl_inputs_missing",
         severity=Severity.INFO if on_dialysis else Severity.WARNING,
         summary=f"Creatinine clearance cannot be calculated: {', '.join(missing)} needed.",
         detail=f"Cockcroft-Gault needs {needs}. {purpose}",
@@ -390,10 +392,9 @@ def _missing_finding(
 
 
 def _implausible_finding(case: Case, problem: str, renal_kb: RenalKnowledge) -> Finding:
-    return Finding.from_entries(
+    return _renal_finding(
         renal_kb.cockcroft_gault,
-        id="renal.crcl_input_implausible",
-        category=Category.RENAL,
+        name="crcl_input_implausible",
         severity=Severity.WARNING,
         summary="Creatinine clearance cannot be calculated from the values given.",
         detail=f"Check the case data: {problem}.",
@@ -412,11 +413,10 @@ def _policy_finding(policy: WeightPolicy, basis: str | None, renal_kb: RenalKnow
         f"patients. This case uses the '{policy.value}' policy"
     )
     detail += f": {basis}." if basis else "."
-    return Finding.from_entries(
+    return _renal_finding(
         default,
         *weight_policy_entries(policy, renal_kb),
-        id="renal.weight_policy",
-        category=Category.RENAL,
+        name="weight_policy",
         severity=Severity.INFO,
         summary=(
             f"Weight policy '{policy.value}' differs from the one recommended for lenalidomide "
@@ -449,10 +449,9 @@ def _band_finding(renal: RenalFunction, renal_kb: RenalKnowledge, entries: list[
             f"{renal.creatinine_date.isoformat()}."
         )
     parts.append(renal_kb.cockcroft_gault.assumptions)
-    return Finding.from_entries(
+    return _renal_finding(
         *entries,
-        id="renal.band",
-        category=Category.RENAL,
+        name="band",
         severity=Severity.WARNING
         if band in (RenalBand.SEVERE, RenalBand.DIALYSIS)
         else Severity.INFO,
@@ -474,11 +473,10 @@ def _band_finding(renal: RenalFunction, renal_kb: RenalKnowledge, entries: list[
 def _not_studied_finding(crcl: float, on_dialysis: bool, renal_kb: RenalKnowledge) -> Finding:
     limit = not_studied_limit(on_dialysis, renal_kb)
     who = "on dialysis" if on_dialysis else "not on dialysis"
-    return Finding.from_entries(
+    return _renal_finding(
         renal_kb.not_studied,
         renal_kb.cockcroft_gault,
-        id="renal.not_studied",
-        category=Category.RENAL,
+        name="not_studied",
         severity=Severity.WARNING,
         summary=(
             f"CrCl {crcl_words(crcl, renal_kb)} is below "

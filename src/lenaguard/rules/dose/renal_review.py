@@ -18,7 +18,7 @@ What "above" means:
 from __future__ import annotations
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.renal import RenalEscalation, RenalKnowledge
@@ -27,8 +27,11 @@ from lenaguard.rules.base.results import DosePlan, RenalFunction
 from lenaguard.rules.dose.renal import band_range_words, crcl_words
 from lenaguard.rules.dose.starting_dose import renal_starting_dose
 from lenaguard.rules.dose.timeline import cycles_completed
-from lenaguard.text import dose_words
+from lenaguard.text import dose_words, format_number
 from lenaguard.vocab import Category, DoseAction, Frequency, RenalBand, Severity
+
+_dosing_finding = Finding.maker(Category.DOSING)
+_renal_finding = Finding.maker(Category.RENAL)
 
 
 def _mg_per_48_hours(dose_mg: float, frequency: Frequency) -> float:
@@ -77,10 +80,9 @@ def _escalation_allowed_finding(
     done = cycles_completed(course.start_date, case.as_of, cycle_days)
     if not on_table_start or done < step.after_cycles:
         return None
-    return Finding.from_entries(
+    return _dosing_finding(
         cell,
-        id="dosing.renal_escalation_allowed",
-        category=Category.DOSING,
+        name="renal_escalation_allowed",
         severity=Severity.INFO,
         summary=(
             f"After {format_number(step.after_cycles)} cycles at "
@@ -209,9 +211,8 @@ def _above_table(
         "current renal function and how it is tolerated."
     )
     return [
-        Finding(
-            id="renal.dose_above_renal_start",
-            category=Category.RENAL,
+        _renal_finding.with_citations(
+            name="dose_above_renal_start",
             severity=Severity.WARNING,
             summary=(
                 f"{which}, {dose}, is above the label's renal starting dose for the "

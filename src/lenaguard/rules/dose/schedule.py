@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.indications import CycleSchedule, IndicationsKnowledge
 from lenaguard.rules.base.results import CalendarDay
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, DoseAction, Frequency, Severity
+
+_schedule_finding = Finding.maker(Category.SCHEDULE)
+
 
 DOSE = "dose"
 REST = "rest"
@@ -138,10 +142,9 @@ def missed_dose_advice(kb: KnowledgeBase) -> Finding:
     """What to do about a missed dose (the indications file's `missed_dose` entry)."""
     missed = kb.get(IndicationsKnowledge).missed_dose
     hours = format_number(missed.hours_late_limit)
-    return Finding.from_entries(
+    return _schedule_finding(
         missed,
-        id="schedule.missed_dose",
-        category=Category.SCHEDULE,
+        name="missed_dose",
         severity=Severity.INFO,
         summary=(
             f"Missed dose: take it if less than {hours} hours late, otherwise skip it; "

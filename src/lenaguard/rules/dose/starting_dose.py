@@ -12,7 +12,7 @@ Pure functions only; every number comes from the `indications` and `renal` knowl
 from __future__ import annotations
 
 from lenaguard.case import Case, LabResult
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import Cited, KnowledgeBase, merge_citations, weakest
 from lenaguard.knowledge.topics.indications import (
     IndicationEntry,
@@ -29,7 +29,7 @@ from lenaguard.rules.dose.renal import (
     not_studied_finding,
     renal_band,
 )
-from lenaguard.text import dose_words
+from lenaguard.text import dose_words, format_number
 from lenaguard.vocab import (
     Category,
     DoseAction,
@@ -39,6 +39,9 @@ from lenaguard.vocab import (
     RenalBand,
     Severity,
 )
+
+_dosing_finding = Finding.maker(Category.DOSING)
+
 
 _COUNT_UNIT = "/mcL"
 
@@ -149,12 +152,11 @@ def starting_dose_notes(
 def _needs_crcl_finding(entry: IndicationEntry, kb: KnowledgeBase) -> Finding:
     renal_kb = kb.get(RenalKnowledge)
     normal = renal_kb.bands.normal
-    return Finding.from_entries(
+    return _dosing_finding(
         renal_kb.baseline_requirement,
         entry,
         normal,
-        id="dosing.start_needs_crcl",
-        category=Category.DOSING,
+        name="start_needs_crcl",
         severity=Severity.WARNING,
         summary="No starting dose can be chosen: creatinine clearance is not known.",
         detail=(
@@ -175,10 +177,9 @@ def _renal_escalation_finding(
     if cell.escalation is None:
         return None
     step = cell.escalation
-    return Finding.from_entries(
+    return _dosing_finding(
         cell,
-        id="dosing.renal_escalation",
-        category=Category.DOSING,
+        name="renal_escalation",
         severity=Severity.INFO,
         summary=(
             f"After {format_number(step.after_cycles)} cycles the dose may rise to "
@@ -198,10 +199,9 @@ def _indication_escalation_finding(entry: IndicationEntry) -> Finding | None:
     if entry.escalation is None:
         return None
     step = entry.escalation
-    return Finding.from_entries(
+    return _dosing_finding(
         step,
-        id="dosing.escalation",
-        category=Category.DOSING,
+        name="escalation",
         severity=Severity.INFO,
         summary=(
             f"After {format_number(step.after_cycles)} cycles the dose may rise from "
@@ -227,10 +227,9 @@ def _note_findings(entry: IndicationEntry, indication: Indication) -> list[Findi
     for index, note in enumerate(entry.notes, start=1):
         suffix = "" if index == 1 else f"_{index}"
         findings.append(
-            Finding.from_entries(
+            _dosing_finding(
                 note,
-                id=f"dosing.indication_note{suffix}",
-                category=Category.DOSING,
+                name=f"indication_note{suffix}",
                 severity=Severity.INFO,
                 summary=note.text,
                 detail=f"{entry.name}: a label point to plan for before or early in treatment.",
@@ -270,10 +269,9 @@ def _start_requirement(
     inputs = {"anc_per_ul": anc_value, "platelets_per_ul": platelet_value}
     if any(met):
         return plan, [
-            Finding.from_entries(
+            _dosing_finding(
                 requirement,
-                id="dosing.start_counts_met",
-                category=Category.DOSING,
+                name="start_counts_met",
                 severity=Severity.INFO,
                 summary=f"Blood counts allow maintenance to start ({condition}).",
                 detail=f"{requirement.wording} Latest counts: {counts}.",
@@ -282,10 +280,9 @@ def _start_requirement(
         ]
     if anc_value is None or platelet_value is None:
         return plan, [
-            Finding.from_entries(
+            _dosing_finding(
                 requirement,
-                id="dosing.start_counts_needed",
-                category=Category.DOSING,
+                name="start_counts_needed",
                 severity=Severity.WARNING,
                 summary=f"Blood counts are needed before maintenance starts ({condition}).",
                 detail=(
@@ -319,10 +316,9 @@ def _start_requirement(
         citations=list(dict.fromkeys([*plan.citations, *requirement.cite])),
     )
     return hold, [
-        Finding.from_entries(
+        _dosing_finding(
             requirement,
-            id="dosing.start_counts_not_met",
-            category=Category.DOSING,
+            name="start_counts_not_met",
             severity=Severity.WARNING,
             summary=f"Do not start maintenance yet: blood counts have not recovered ({condition}).",
             detail=f"{requirement.wording} Latest counts: {counts}.",

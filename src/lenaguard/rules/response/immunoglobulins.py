@@ -12,15 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from lenaguard.case import Case, LabResult
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
-from lenaguard.knowledge.base import Citation, Cited, Status, merge_citations, weakest
+from lenaguard.knowledge.base import Citation, Cited, Frozen, Status, merge_citations, weakest
 from lenaguard.knowledge.topics.response import PERCENT, ResponseKnowledge, percent_change
 from lenaguard.rules.base.course import current_course
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, HeavyChain, LabTest, Severity
+
+_response_finding = Finding.maker(Category.RESPONSE)
+
 
 IMMUNOGLOBULINS = (LabTest.IGA, LabTest.IGG, LabTest.IGM)
 """The immunoglobulins the recovery indicator looks at, in the order reports list them."""
@@ -39,10 +43,8 @@ def immunoglobulin_name(test: LabTest) -> str:
     return _NAMES.get(test, test.value)
 
 
-class RangeUsed(BaseModel):
+class RangeUsed(Frozen):
     """The normal range a latest value was judged against, and where it came from."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     low: float | None
     high: float | None
@@ -60,10 +62,8 @@ class RangeUsed(BaseModel):
         return f"{low}–{high} {unit} ({self.source} range)"
 
 
-class ImmunoglobulinRecovery(BaseModel):
+class ImmunoglobulinRecovery(Frozen):
     """One uninvolved immunoglobulin: baseline, latest, change, and whether it improved."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     immunoglobulin: LabTest
     baseline: float | None = Field(description="Last value on or before the course start (mg/dL).")
@@ -173,10 +173,9 @@ def assess_immunoglobulin_recovery(
 
     if heavy_chain is None:
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 rule,
-                id="response.immunoglobulins_heavy_chain_unknown",
-                category=Category.RESPONSE,
+                name="immunoglobulins_heavy_chain_unknown",
                 severity=Severity.INFO,
                 summary=f"Myeloma heavy chain not given: immune recovery assessed for {names}.",
                 detail=(
@@ -200,10 +199,9 @@ def assess_immunoglobulin_recovery(
             else ""
         )
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 *_entries_for(improved, kb),
-                id="response.immunoglobulins_improved",
-                category=Category.RESPONSE,
+                name="immunoglobulins_improved",
                 severity=Severity.INFO,
                 summary=(
                     "Immune recovery: "
@@ -228,10 +226,9 @@ def assess_immunoglobulin_recovery(
             if item.latest is None:
                 needs.append(f"{name} after {start}")
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 rule,
-                id="response.immunoglobulins_not_assessable",
-                category=Category.RESPONSE,
+                name="immunoglobulins_not_assessable",
                 severity=Severity.INFO,
                 summary=(
                     "Immune recovery not assessable for "

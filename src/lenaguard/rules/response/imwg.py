@@ -31,12 +31,12 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from lenaguard.case import Case, DiseaseImaging
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
-from lenaguard.knowledge.base import Citation, Cited, Status, merge_citations, weakest
+from lenaguard.knowledge.base import Citation, Cited, Frozen, Status, merge_citations, weakest
 from lenaguard.knowledge.topics.response import (
     ImwgCriteria,
     ResponseKnowledge,
@@ -70,6 +70,7 @@ from lenaguard.rules.response.imwg_markers import (
 from lenaguard.rules.response.imwg_progression import find_progression
 from lenaguard.rules.response.mds import MdsResponse, assess_mds_response
 from lenaguard.rules.response.polyclonal import polyclonal_findings
+from lenaguard.text import format_number
 from lenaguard.vocab import (
     Category,
     Indication,
@@ -78,6 +79,9 @@ from lenaguard.vocab import (
     QualitativeResult,
     Severity,
 )
+
+_response_finding = Finding.maker(Category.RESPONSE)
+
 
 MYELOMA_INDICATIONS = frozenset({Indication.MM_COMBINATION, Indication.MM_MAINTENANCE})
 _ONE_DAY = dt.timedelta(days=1)
@@ -129,18 +133,14 @@ def _lowest(categories: list[ImwgCategory]) -> ImwgCategory:
     return min(categories, key=_rank)
 
 
-class MarkerValue(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class MarkerValue(Frozen):
     value: float
     unit: str
     date: dt.date
 
 
-class ImwgResponse(BaseModel):
+class ImwgResponse(Frozen):
     """The IMWG response category of the current course, with what decided it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     category: ImwgCategory | None = Field(description="Null when not assessable (see findings).")
     date: dt.date | None = Field(
@@ -493,10 +493,9 @@ def _need_findings(needs: list[Need]) -> list[Finding]:
     for need in needs:
         seen.setdefault(need.slug, need)
     return [
-        Finding.from_entries(
+        _response_finding(
             *need.entries,
-            id=f"response.imwg_needed_{need.slug}",
-            category=Category.RESPONSE,
+            name=f"imwg_needed_{need.slug}",
             severity=Severity.INFO,
             summary=f"For IMWG response assessment: {need.text.split(':')[0]} needed.",
             detail=f"Needed: {need.text}.",
@@ -528,10 +527,9 @@ def _marker_values(kb: KnowledgeBase, points: dict[Marker, Point]) -> dict[Marke
 
 def _possible_progression_finding(imwg: ImwgCriteria, possible: list[str]) -> Finding:
     count = format_number(imwg.progressive.consecutive_assessments)
-    return Finding.from_entries(
+    return _response_finding(
         imwg.progressive,
-        id="response.imwg_possible_progression",
-        category=Category.RESPONSE,
+        name="imwg_possible_progression",
         severity=Severity.WARNING,
         summary="Possible progression (IMWG): confirm with a repeat assessment.",
         detail=(
@@ -554,11 +552,10 @@ def assess_imwg(case: Case, kb: KnowledgeBase) -> tuple[ImwgResponse | None, lis
     findings: list[Finding] = []
     if disease.involved_inferred and disease.involved is not None:
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 imwg.involved_light_chain,
                 imwg.flc_ratio_normal,
-                id="response.imwg_light_chain_inferred",
-                category=Category.RESPONSE,
+                name="imwg_light_chain_inferred",
                 severity=Severity.INFO,
                 summary=(
                     f"Involved light chain taken as {disease.involved.value} from the baseline "
@@ -593,10 +590,9 @@ def assess_imwg(case: Case, kb: KnowledgeBase) -> tuple[ImwgResponse | None, lis
             **common,
         )
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 *entries,
-                id="response.imwg_progression",
-                category=Category.RESPONSE,
+                name="imwg_progression",
                 severity=Severity.WARNING,
                 summary=f"IMWG progressive disease, confirmed {progression.confirmed_on}.",
                 detail=f"{'; '.join(progression.basis)}. {imwg.progressive.text}",
@@ -613,10 +609,9 @@ def assess_imwg(case: Case, kb: KnowledgeBase) -> tuple[ImwgResponse | None, lis
         findings += _need_findings(needs)
         if not needs:
             findings.append(
-                Finding.from_entries(
+                _response_finding(
                     imwg.measurable_disease,
-                    id="response.imwg_not_measurable",
-                    category=Category.RESPONSE,
+                    name="imwg_not_measurable",
                     severity=Severity.INFO,
                     summary="No measurable disease at baseline: IMWG response cannot be graded.",
                     detail=(
@@ -640,11 +635,10 @@ def assess_imwg(case: Case, kb: KnowledgeBase) -> tuple[ImwgResponse | None, lis
             else ""
         )
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 imwg.measurable_disease,
                 imwg.confirmation,
-                id="response.imwg_not_assessable",
-                category=Category.RESPONSE,
+                name="imwg_not_assessable",
                 severity=Severity.INFO,
                 summary="IMWG response not assessable: baseline results missing.",
                 detail=(
@@ -673,10 +667,9 @@ def assess_imwg(case: Case, kb: KnowledgeBase) -> tuple[ImwgResponse | None, lis
     )
     state = {True: "confirmed", False: "not yet confirmed", None: ""}[confirmed]
     findings.append(
-        Finding.from_entries(
+        _response_finding(
             *snapshot.entries,
-            id="response.imwg_category",
-            category=Category.RESPONSE,
+            name="imwg_category",
             severity=Severity.INFO,
             summary=(
                 f"IMWG response: {category.value} ({category.words}) as of {date}"
@@ -691,10 +684,9 @@ def assess_imwg(case: Case, kb: KnowledgeBase) -> tuple[ImwgResponse | None, lis
     )
     if confirmed is False:
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 imwg.confirmation,
-                id="response.imwg_unconfirmed",
-                category=Category.RESPONSE,
+                name="imwg_unconfirmed",
                 severity=Severity.INFO,
                 summary=f"{category.value} rests on a single assessment: repeat to confirm.",
                 detail=imwg.confirmation.text,
@@ -734,11 +726,10 @@ def _stringent_note(case: Case, disease: Disease, kb: KnowledgeBase) -> Finding:
         flc = f"Free light chain ratio {shown} ({day}): {'normal' if normal else 'abnormal'}."
     else:
         flc = "No free light chain ratio after the course start."
-    return Finding.from_entries(
+    return _response_finding(
         imwg.stringent_complete,
         imwg.flc_ratio_normal,
-        id="response.imwg_stringent_not_assessable",
-        category=Category.RESPONSE,
+        name="imwg_stringent_not_assessable",
         severity=Severity.INFO,
         summary="Stringent CR cannot be assessed from the case data; reported as CR.",
         detail=f"{flc} {imwg.stringent_complete.text} {imwg.flc_ratio_normal.text}",
@@ -764,10 +755,9 @@ def _not_started(case: Case, kb: KnowledgeBase) -> Finding:
             "haemoglobin and the RBC transfusions of the weeks before the start (date, units, "
             "pre-transfusion haemoglobin)"
         )
-    return Finding.from_entries(
+    return _response_finding(
         entry,
-        id="response.not_started",
-        category=Category.RESPONSE,
+        name="not_started",
         severity=Severity.INFO,
         summary="Lenalidomide not started: no response assessment yet.",
         detail=(

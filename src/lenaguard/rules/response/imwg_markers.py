@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from lenaguard.case import Case, DiseaseImaging, LabResult
-from lenaguard.findings import format_number
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited
 from lenaguard.knowledge.topics.labs import LabsKnowledge
 from lenaguard.knowledge.topics.response import ImwgCriteria, ResponseKnowledge
+from lenaguard.text import format_number
 from lenaguard.vocab import LabTest, LightChain
 
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lenaguard.case import Case
-from lenaguard.findings import format_number
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.response import (
     PERCENT,
@@ -32,6 +31,7 @@ from lenaguard.rules.response.imwg_markers import (
     points_after,
     value_words,
 )
+from lenaguard.text import format_number
 
 
 @dataclass(frozen=True)

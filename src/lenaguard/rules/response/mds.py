@@ -14,23 +14,25 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from lenaguard.case import Case, Transfusion
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
-from lenaguard.knowledge.base import Citation, Cited, Status, merge_citations, weakest
+from lenaguard.knowledge.base import Citation, Cited, Frozen, Status, merge_citations, weakest
 from lenaguard.knowledge.topics.response import ResponseKnowledge
 from lenaguard.rules.base.course import CourseStatus, current_course
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, LabTest, Severity, TransfusionKind
+
+_response_finding = Finding.maker(Category.RESPONSE)
+
 
 _ONE_DAY = dt.timedelta(days=1)
 
 
-class MdsResponse(BaseModel):
+class MdsResponse(Frozen):
     """Transfusion independence and HI-E for the current course."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     treatment_start: dt.date
     treatment_end: dt.date = Field(description="Stop date, or the assessment date.")
@@ -242,11 +244,10 @@ def assess_mds_response(case: Case, kb: KnowledgeBase) -> tuple[MdsResponse | No
     if independent and since:
         summary = summary[:-1] + f"; RBC transfusions again since {since[0].date}."
     findings.append(
-        Finding.from_entries(
+        _response_finding(
             independence,
             trial,
-            id="response.mds_transfusion_independence",
-            category=Category.RESPONSE,
+            name="mds_transfusion_independence",
             severity=Severity.INFO,
             summary=summary,
             detail=f"{independence.text} {ti_words[0].upper()}{ti_words[1:]}. {context}",
@@ -275,11 +276,10 @@ def assess_mds_response(case: Case, kb: KnowledgeBase) -> tuple[MdsResponse | No
     weeks = format_number(hi_e_rule.window_weeks)
     if not before:
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 independence,
                 hi_e_rule,
-                id="response.mds_no_pretreatment_transfusions",
-                category=Category.RESPONSE,
+                name="mds_no_pretreatment_transfusions",
                 severity=Severity.INFO,
                 summary=f"No RBC transfusions recorded in the {weeks} weeks before the start.",
                 detail=(
@@ -293,10 +293,9 @@ def assess_mds_response(case: Case, kb: KnowledgeBase) -> tuple[MdsResponse | No
         )
     if unknown_hb:
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 hi_e_rule,
-                id="response.mds_pre_transfusion_hemoglobin_missing",
-                category=Category.RESPONSE,
+                name="mds_pre_transfusion_hemoglobin_missing",
                 severity=Severity.INFO,
                 summary=(
                     f"Pre-transfusion haemoglobin missing for {format_number(len(unknown_hb))} "
@@ -324,10 +323,9 @@ def assess_mds_response(case: Case, kb: KnowledgeBase) -> tuple[MdsResponse | No
     if pre_hb is None:
         hi_e_words = "no haemoglobin on or before the start: HI-E needs the pretreatment value"
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 hi_e_rule,
-                id="response.mds_pretreatment_hemoglobin_missing",
-                category=Category.RESPONSE,
+                name="mds_pretreatment_hemoglobin_missing",
                 severity=Severity.INFO,
                 summary="Pretreatment haemoglobin needed to judge erythroid improvement (HI-E).",
                 detail=(
@@ -357,11 +355,10 @@ def assess_mds_response(case: Case, kb: KnowledgeBase) -> tuple[MdsResponse | No
         hi_e_words = f"{hb_route.basis}; {units_route.basis}"
         state = {True: "met", False: "not met", None: "not decided yet"}[hi_e]
         findings.append(
-            Finding.from_entries(
+            _response_finding(
                 hi_e_rule,
                 duration,
-                id="response.mds_erythroid_improvement",
-                category=Category.RESPONSE,
+                name="mds_erythroid_improvement",
                 severity=Severity.INFO,
                 summary=f"Erythroid improvement (IWG HI-E) {state}.",
                 detail=(

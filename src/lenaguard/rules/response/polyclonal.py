@@ -10,7 +10,7 @@ M-protein on electrophoresis and immunofixation, never by the total immunoglobul
 from __future__ import annotations
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.response import PERCENT, ResponseKnowledge, percent_change, scaled
 from lenaguard.rules.response.immunoglobulins import immunoglobulin_name, involved_immunoglobulin
@@ -23,7 +23,10 @@ from lenaguard.rules.response.imwg_markers import (
     value_words,
 )
 from lenaguard.rules.response.imwg_progression import Progression
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, Severity
+
+_response_finding = Finding.maker(Category.RESPONSE)
 
 
 def polyclonal_findings(
@@ -58,10 +61,9 @@ def polyclonal_findings(
         )
         if not serum_after:
             findings.append(
-                Finding.from_entries(
+                _response_finding(
                     rule,
-                    id=f"response.total_{test.value}_rise_needs_m_protein",
-                    category=Category.RESPONSE,
+                    name=f"total_{test.value}_rise_needs_m_protein",
                     severity=Severity.WARNING,
                     summary=f"Total {name} rose {change}%: check the M-protein before calling it "
                     "progression.",
@@ -74,11 +76,10 @@ def polyclonal_findings(
             )
         elif not progression.serum_latest_rises:
             findings.append(
-                Finding.from_entries(
+                _response_finding(
                     rule,
                     progressive,
-                    id=f"response.polyclonal_{test.value}_rise",
-                    category=Category.RESPONSE,
+                    name=f"polyclonal_{test.value}_rise",
                     severity=Severity.INFO,
                     summary=(
                         f"Total {name} rose {change}% while the serum M-protein did not: likely "

@@ -19,20 +19,24 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from lenaguard.case import Case, LabResult
 from lenaguard.dates import add_months
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import Citation, KnowledgeBase, Status, merge_citations, weakest
-from lenaguard.knowledge.base import Cited
+from lenaguard.knowledge.base import Cited, Frozen
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.infection import InfectionKnowledge, MonitoringSchedule
 from lenaguard.rules.base.course import CourseStatus, current_course
 from lenaguard.rules.base.medications import RecognisedMedication, in_class
 from lenaguard.rules.base.results import MonitoringItem, RuleOutcome
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, LabTest, QualitativeResult, Severity
+
+_infection_finding = Finding.maker(Category.INFECTION)
+
 
 TEST_NAMES = {
     LabTest.HBSAG: "HBsAg",
@@ -61,11 +65,7 @@ class HbvStatus(StrEnum):
     """Chronic HBV: HBsAg positive."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SerologyResult(_Model):
+class SerologyResult(Frozen):
     """One test result the classification used."""
 
     test: LabTest
@@ -77,7 +77,7 @@ class SerologyResult(_Model):
     unit: str | None = None
 
 
-class HbvSerology(_Model):
+class HbvSerology(Frozen):
     """The patient's HBV class on the assessment date and what it rests on."""
 
     status: HbvStatus
@@ -339,10 +339,9 @@ def _finding(
     inputs: dict[str, Any] | None = None,
 ) -> Finding:
     base: dict[str, Any] = {"hbv_status": ctx.hbv.status.value}
-    return Finding.from_entries(
+    return _infection_finding(
         *entries,
-        id=f"{Category.INFECTION.value}.{slug}",
-        category=Category.INFECTION,
+        name=slug,
         severity=severity,
         summary=summary,
         detail=detail,

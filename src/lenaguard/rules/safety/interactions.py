@@ -19,14 +19,17 @@ monitoring rules.
 from __future__ import annotations
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
 from lenaguard.rules.base.medications import RecognisedMedication, recognise_all
 from lenaguard.rules.base.results import RuleOutcome
 from lenaguard.rules.safety.rems import rems_risk_category
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, LabTest, Severity, Sex
+
+_interaction_finding = Finding.maker(Category.INTERACTION)
 
 
 def medication_label(found: RecognisedMedication) -> str:
@@ -44,6 +47,7 @@ def medication_label(found: RecognisedMedication) -> str:
 def _in_classes(
     recognised: list[RecognisedMedication], classes: list[str]
 ) -> list[RecognisedMedication]:
+
     wanted = set(classes)
     return [found for found in recognised if found.drug and wanted & set(found.drug.classes)]
 
@@ -63,10 +67,9 @@ def _digoxin(recognised: list[RecognisedMedication], kb: InteractionsKnowledge) 
         f"{format_number(entry.cmax_increase_percent)}%, while {entry.auc}."
     )
     return [
-        Finding.from_entries(
+        _interaction_finding(
             entry,
-            id="interaction.digoxin",
-            category=Category.INTERACTION,
+            name="digoxin",
             severity=entry.severity,
             summary=entry.summary,
             detail=f"{', '.join(names)}: {effect} {entry.detail}",
@@ -86,10 +89,9 @@ def _warfarin(
     with_reason = _names(_in_classes(recognised, [entry.reason_class]))
     monitor = case.indication in entry.monitor_indications or bool(with_reason)
     return [
-        Finding.from_entries(
+        _interaction_finding(
             entry,
-            id="interaction.warfarin",
-            category=Category.INTERACTION,
+            name="warfarin",
             severity=entry.severity if monitor else entry.otherwise_severity,
             summary=entry.summary if monitor else entry.otherwise_summary,
             detail=f"{', '.join(names)}: {entry.detail if monitor else entry.otherwise_detail}",
@@ -128,10 +130,9 @@ def _thrombosis_risk(
         entries.append(note)
         detail = f"{detail} {note.text}"
     return [
-        Finding.from_entries(
+        _interaction_finding(
             *entries,
-            id="interaction.thrombosis_risk",
-            category=Category.INTERACTION,
+            name="thrombosis_risk",
             severity=entry.severity,
             summary=entry.summary,
             detail=detail,
@@ -151,10 +152,9 @@ def _bleeding(
     latest = case.latest(LabTest.PLATELETS)
     if latest is None or latest.canonical_value is None:
         return [
-            Finding.from_entries(
+            _interaction_finding(
                 entry,
-                id="interaction.bleeding_platelets_unknown",
-                category=Category.INTERACTION,
+                name="bleeding_platelets_unknown",
                 severity=Severity.WARNING,
                 summary=entry.platelets_unknown_summary,
                 detail=f"{', '.join(names)}: {entry.platelets_unknown_detail}",
@@ -166,10 +166,9 @@ def _bleeding(
         return []
     threshold = format_number(entry.platelets_below_per_ul)
     return [
-        Finding.from_entries(
+        _interaction_finding(
             entry,
-            id="interaction.bleeding_low_platelets",
-            category=Category.INTERACTION,
+            name="bleeding_low_platelets",
             severity=entry.severity,
             summary=entry.summary,
             detail=(
@@ -193,10 +192,9 @@ def _no_cyp(recognised: list[RecognisedMedication], kb: InteractionsKnowledge) -
         return []
     names = _names(found)
     return [
-        Finding.from_entries(
+        _interaction_finding(
             entry,
-            id="interaction.no_cyp_interaction",
-            category=Category.INTERACTION,
+            name="no_cyp_interaction",
             severity=entry.severity,
             summary=entry.summary,
             detail=f"{', '.join(names)}: {entry.detail} {entry.wrong_claim}",
@@ -213,10 +211,9 @@ def _unrecognised(
         return []
     entry = kb.unrecognised
     return [
-        Finding.from_entries(
+        _interaction_finding(
             entry,
-            id="interaction.unrecognised_medications",
-            category=Category.INTERACTION,
+            name="unrecognised_medications",
             severity=entry.severity,
             summary=entry.summary,
             detail=f"Not recognised: {', '.join(names)}. {entry.detail}",

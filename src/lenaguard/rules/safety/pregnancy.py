@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from lenaguard.case import Case, LabResult
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
+from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited, Status, merge_citations, weakest
-from lenaguard.knowledge.loader import KnowledgeBase
 from lenaguard.knowledge.topics.pregnancy import PregnancyKnowledge
 from lenaguard.knowledge.topics.rems import RemsKnowledge
 from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge
@@ -49,7 +49,11 @@ from lenaguard.rules.safety.rems import (
     rems_risk_category,
     survey_requirement,
 )
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, DoseAction, LabTest, QualitativeResult, Severity, Sex, Symptom
+
+_pregnancy_finding = Finding.maker(Category.PREGNANCY)
+
 
 __all__ = ["PREGNANCY_TEST", "PregnancyOutcome", "evaluate"]
 
@@ -99,11 +103,10 @@ def _finding(
     blocking: bool = False,
     requires_dose_action: DoseAction | None = None,
 ) -> Finding:
-    return Finding.from_entries(
+    return _pregnancy_finding(
         *entries,
         requires_dose_action=requires_dose_action,
-        id=f"pregnancy.{slug}",
-        category=Category.PREGNANCY,
+        name=slug,
         severity=severity,
         summary=summary,
         detail=detail,

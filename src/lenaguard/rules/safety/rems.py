@@ -19,16 +19,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from lenaguard.case import Reproductive
 from lenaguard.dates import add_months
-from lenaguard.findings import Finding, format_number
-from lenaguard.knowledge.base import Citation, Cited, Status, merge_citations, weakest
-from lenaguard.knowledge.loader import KnowledgeBase
+from lenaguard.findings import Finding
+from lenaguard.knowledge import KnowledgeBase
+from lenaguard.knowledge.base import Citation, Cited, Frozen, Status, merge_citations, weakest
 from lenaguard.knowledge.topics.pregnancy import PregnancyKnowledge, ReproductivePotential
 from lenaguard.knowledge.topics.rems import RemsKnowledge, RemsRiskCategory
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, Severity, Sex
+
+_pregnancy_finding = Finding.maker(Category.PREGNANCY)
+
 
 __all__ = [
     "RemsCategoryResult",
@@ -48,11 +52,7 @@ __all__ = [
 ]
 
 
-class _Result(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RemsCategoryResult(_Result):
+class RemsCategoryResult(Frozen):
     """The REMS risk category of a patient, with the facts that decided it."""
 
     category: RemsRiskCategory
@@ -74,7 +74,7 @@ class RemsCategoryResult(_Result):
     citations: list[Citation] = Field(min_length=1)
 
 
-class SurveyRequirement(_Result):
+class SurveyRequirement(Frozen):
     """When a patient in a risk category takes the mandatory REMS survey."""
 
     category: RemsRiskCategory
@@ -252,10 +252,9 @@ def check_prescription(
     found: list[Finding] = []
     if days_supply > limits.max_days_supply:
         found.append(
-            Finding.from_entries(
+            _pregnancy_finding(
                 limits,
-                id="pregnancy.rems_days_supply",
-                category=Category.PREGNANCY,
+                name="rems_days_supply",
                 severity=Severity.CRITICAL,
                 summary=(
                     f"Supply of {format_number(days_supply)} days exceeds the REMS maximum of "
@@ -276,10 +275,9 @@ def check_prescription(
             else f"at most {format_number(limits.max_refills)} refills"
         )
         found.append(
-            Finding.from_entries(
+            _pregnancy_finding(
                 limits,
-                id="pregnancy.rems_refills",
-                category=Category.PREGNANCY,
+                name="rems_refills",
                 severity=Severity.CRITICAL,
                 summary=f"{format_number(refills)} refill(s) written; the REMS allows {allowed}",
                 detail=f"Remove the refills; each supply needs a new prescription. {limits.text}",
@@ -289,10 +287,9 @@ def check_prescription(
         )
     if telephone and not limits.telephone_prescriptions_allowed:
         found.append(
-            Finding.from_entries(
+            _pregnancy_finding(
                 limits,
-                id="pregnancy.rems_telephone",
-                category=Category.PREGNANCY,
+                name="rems_telephone",
                 severity=Severity.CRITICAL,
                 summary="Telephone prescriptions are not allowed under the REMS",
                 detail=f"Issue a written or electronic prescription instead. {limits.text}",
@@ -394,10 +391,9 @@ def next_periodic_survey(
 def dispense_counselling(kb: KnowledgeBase) -> Finding:
     """The counselling a pharmacy owes at every dispense (paperwork: never blocking)."""
     counselling = kb.get(RemsKnowledge).dispense_counselling
-    return Finding.from_entries(
+    return _pregnancy_finding(
         counselling,
-        id="pregnancy.rems_dispense_counselling",
-        category=Category.PREGNANCY,
+        name="rems_dispense_counselling",
         severity=Severity.INFO,
         summary="Counsel the patient and hand over the Medication Guide at every dispense",
         detail=counselling.text,

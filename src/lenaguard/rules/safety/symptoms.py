@@ -21,11 +21,14 @@ How the rules combine (see docs/rules/symptoms.md):
 from __future__ import annotations
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.symptoms import SymptomCombination, SymptomsKnowledge
 from lenaguard.rules.base.results import RuleOutcome
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, LabTest, Severity, Sex, Symptom
+
+_symptom_finding = Finding.maker(Category.SYMPTOM)
 
 
 def patient_instruction(symptom: Symptom, kb: KnowledgeBase) -> str:
@@ -44,10 +47,9 @@ def _combined(reported: list[Symptom], knowledge: SymptomsKnowledge) -> list[Fin
             continue
         present = [s for s in reported if s in combo.all_of or s in combo.any_of]
         findings.append(
-            Finding.from_entries(
+            _symptom_finding(
                 combo,
-                id=f"symptom.{combo.id}",
-                category=Category.SYMPTOM,
+                name=f"{combo.id}",
                 severity=combo.severity,
                 summary=f"{combo.name.capitalize()} reported — {combo.urgency.words}",
                 detail=(
@@ -84,11 +86,10 @@ def _single(symptom: Symptom, case: Case, knowledge: SymptomsKnowledge) -> Findi
     sex = case.patient.sex
     if entry.applies_to_sex is not None and entry.applies_to_sex is not sex:
         note = knowledge.not_applicable
-        return Finding.from_entries(
+        return _symptom_finding(
             entry,
             note,
-            id=f"symptom.{symptom.value}_not_applicable",
-            category=Category.SYMPTOM,
+            name=f"{symptom.value}_not_applicable",
             severity=Severity.INFO,
             summary=f"{entry.name.capitalize()} reported for a {sex.value} patient — not assessed",
             detail=note.detail,
@@ -99,10 +100,9 @@ def _single(symptom: Symptom, case: Case, knowledge: SymptomsKnowledge) -> Findi
     )
     if entry.female_note is not None and sex is Sex.FEMALE:
         detail = f"{detail} {entry.female_note}"
-    return Finding.from_entries(
+    return _symptom_finding(
         entry,
-        id=f"symptom.{symptom.value}",
-        category=Category.SYMPTOM,
+        name=f"{symptom.value}",
         severity=entry.severity,
         summary=f"{entry.name.capitalize()} reported — {entry.urgency.words}",
         detail=detail,
@@ -115,10 +115,9 @@ def _neutropenic_fever(case: Case, knowledge: SymptomsKnowledge) -> list[Finding
     latest = case.latest(LabTest.ANC)
     if latest is None or latest.canonical_value is None:
         return [
-            Finding.from_entries(
+            _symptom_finding(
                 rule,
-                id="symptom.fever_anc_unknown",
-                category=Category.SYMPTOM,
+                name="fever_anc_unknown",
                 severity=Severity.WARNING,
                 summary=rule.anc_unknown_summary,
                 detail=rule.anc_unknown_detail,
@@ -129,10 +128,9 @@ def _neutropenic_fever(case: Case, knowledge: SymptomsKnowledge) -> list[Finding
     if anc >= rule.anc_below_per_ul:
         return []
     return [
-        Finding.from_entries(
+        _symptom_finding(
             rule,
-            id="symptom.fever_neutropenic",
-            category=Category.SYMPTOM,
+            name="fever_neutropenic",
             severity=rule.severity,
             summary=rule.summary,
             detail=(

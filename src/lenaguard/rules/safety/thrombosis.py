@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding, format_number
+from lenaguard.findings import Finding
 from lenaguard.knowledge import Cited, KnowledgeBase, Status, merge_citations, weakest
-from lenaguard.knowledge.base import Citation
+from lenaguard.knowledge.base import Citation, Frozen
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.thrombosis import (
@@ -48,7 +48,11 @@ from lenaguard.knowledge.topics.thrombosis import (
 )
 from lenaguard.rules.base.medications import RecognisedMedication, recognise_all
 from lenaguard.rules.base.results import RuleOutcome
+from lenaguard.text import format_number
 from lenaguard.vocab import Category, Severity
+
+_thrombosis_finding = Finding.maker(Category.THROMBOSIS)
+
 
 IMPEDE_VTE = "impede_vte"
 SAVED = "saved"
@@ -62,11 +66,7 @@ ANTIPLATELET = "antiplatelet"
 # --- results ------------------------------------------------------------------------------
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ScoreItem(_Model):
+class ScoreItem(Frozen):
     """One item of a point score as applied to the case."""
 
     id: str
@@ -78,7 +78,7 @@ class ScoreItem(_Model):
     basis: str = Field(description="The case values that decided it, in words.")
 
 
-class ScoreResult(_Model):
+class ScoreResult(Frozen):
     """A VTE risk score for the case: points, band, items and what is still unknown."""
 
     name: str
@@ -104,7 +104,7 @@ class ScoreResult(_Model):
     citations: list[Citation] = Field(min_length=1)
 
 
-class ImwgFactor(_Model):
+class ImwgFactor(Frozen):
     id: str
     kind: Literal["individual", "myeloma", "therapy"]
     label: str
@@ -112,7 +112,7 @@ class ImwgFactor(_Model):
     basis: str
 
 
-class ImwgThrombosisRisk(_Model):
+class ImwgThrombosisRisk(Frozen):
     """The IMWG risk-factor model applied to the case, with the prophylaxis it recommends."""
 
     name: str
@@ -132,7 +132,7 @@ class ImwgThrombosisRisk(_Model):
     citations: list[Citation] = Field(min_length=1)
 
 
-class ProphylaxisMedication(_Model):
+class ProphylaxisMedication(Frozen):
     """An aspirin or anticoagulant the case lists."""
 
     name: str
@@ -579,10 +579,9 @@ def prophylaxis_in_use(ctx: _Context) -> list[ProphylaxisMedication]:
 def _boxed_warning(ctx: _Context) -> Finding:
     boxed = ctx.knowledge.boxed_warning
     symptoms = [boxed.symptom_words[symptom] for symptom in boxed.warning_symptoms]
-    return Finding.from_entries(
+    return _thrombosis_finding(
         boxed,
-        id="thrombosis.boxed_warning",
-        category=Category.THROMBOSIS,
+        name="boxed_warning",
         severity=Severity.INFO,
         summary=(
             "Boxed warning — venous and arterial thromboembolism: " + ", ".join(boxed.events) + "."
@@ -612,10 +611,9 @@ def _no_prophylaxis(ctx: _Context) -> Finding:
             f" Listed antiplatelet drugs other than aspirin ({_names(others)}) are not the "
             "thromboprophylaxis the risk models name."
         )
-    return Finding.from_entries(
+    return _thrombosis_finding(
         boxed,
-        id="thrombosis.no_prophylaxis",
-        category=Category.THROMBOSIS,
+        name="no_prophylaxis",
         severity=Severity.WARNING,
         summary="No thromboprophylaxis listed; the label recommends it with lenalidomide.",
         detail=detail,
@@ -753,11 +751,10 @@ def _prophylaxis_choice(
     }
     if not applicable:
         indication = ctx.indications.entry(ctx.case.indication).name.lower()
-        return Finding.from_entries(
+        return _thrombosis_finding(
             knowledge.boxed_warning,
             *entries,
-            id="thrombosis.prophylaxis_choice",
-            category=Category.THROMBOSIS,
+            name="prophylaxis_choice",
             severity=Severity.INFO,
             summary=(
                 "Thromboprophylaxis: choose it from the patient's own risks; the myeloma VTE "
@@ -815,10 +812,9 @@ def _prophylaxis_choice(
     summary += "."
     if uncertain:
         verdict += " Missing inputs could change the choice (see the unknown-inputs finding)."
-    return Finding.from_entries(
+    return _thrombosis_finding(
         *entries,
-        id="thrombosis.prophylaxis_choice",
-        category=Category.THROMBOSIS,
+        name="prophylaxis_choice",
         severity=Severity.WARNING if under else Severity.INFO,
         summary=summary,
         detail=f"{verdict} {impede_line} {saved_line} {imwg_line} {_in_use_words(in_use)}",
@@ -835,11 +831,10 @@ def _dexamethasone_findings(ctx: _Context) -> list[Finding]:
     if not found and ctx.dexamethasone_expected():
         entry = ctx.indications.entry(ctx.case.indication)
         return [
-            Finding.from_entries(
+            _thrombosis_finding(
                 entry,
                 dex,
-                id="thrombosis.dexamethasone_not_listed",
-                category=Category.THROMBOSIS,
+                name="dexamethasone_not_listed",
                 severity=Severity.WARNING,
                 summary=(
                     "No dexamethasone listed, though this indication is labelled with it; the VTE "
@@ -858,10 +853,9 @@ def _dexamethasone_findings(ctx: _Context) -> list[Finding]:
     if not missing:
         return []
     return [
-        Finding.from_entries(
+        _thrombosis_finding(
             dex,
-            id="thrombosis.dexamethasone_dose_missing",
-            category=Category.THROMBOSIS,
+            name="dexamethasone_dose_missing",
             severity=Severity.WARNING,
             summary="Dexamethasone listed without mg_per_month: the VTE scores need its dose.",
             detail=(
@@ -905,10 +899,9 @@ def _unknown_inputs(
     impede_def = ctx.knowledge.scores[IMPEDE_VTE]
     unsettled = not risk.settled or len(_impede_choices(scores[IMPEDE_VTE], impede_def)) > 1
     entries: list[Cited] = [ctx.knowledge.imwg, *ctx.knowledge.scores.values()]
-    return Finding.from_entries(
+    return _thrombosis_finding(
         *entries,
-        id="thrombosis.inputs_unknown",
-        category=Category.THROMBOSIS,
+        name="inputs_unknown",
         severity=Severity.WARNING if unsettled else Severity.INFO,
         summary="VTE risk inputs missing: " + ", ".join(fields) + ".",
         detail=(
