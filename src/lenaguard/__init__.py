@@ -9,6 +9,7 @@ The library API in four names:
     result.dose, result.findings, result.ready_to_prescribe, result.to_json_dict()
 """
 
+from lenaguard._version import __version__ as __version__
 from lenaguard.assess import Assessment, assess
 from lenaguard.case import Case
 from lenaguard.caseio import case_from_data, load_case, parse_case_text
@@ -23,8 +24,6 @@ from lenaguard.errors import (
 )
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase, Status, default_knowledge
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Assessment",

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import Field
 
+from lenaguard._version import __version__
 from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase, Status
@@ -59,6 +60,10 @@ class ResponseSummary(Frozen):
 class Assessment(Frozen):
     """Everything lenaguard says about a case on its assessment date."""
 
+    lenaguard_version: str = Field(description="The lenaguard release that made this assessment.")
+    knowledge_version: str = Field(
+        description="Content hash of the knowledge base whose rules made this assessment."
+    )
     as_of: dt.date
     patient_id: str
     indication: str
@@ -188,6 +193,8 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
         )
 
     return Assessment(
+        lenaguard_version=__version__,
+        knowledge_version=kb.version,
         as_of=case.as_of,
         patient_id=case.patient.id,
         indication=case.indication.value,

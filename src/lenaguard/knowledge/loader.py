@@ -8,7 +8,9 @@ file and the field, so a malformed file can never load half-way.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import pkgutil
 from functools import cache
 from pathlib import Path
@@ -22,6 +24,8 @@ from lenaguard.knowledge.base import Topic
 from lenaguard.knowledge.registry import registered_topics
 
 DATA_DIR = Path(__file__).parent / "data"
+KNOWLEDGE_VERSION_LENGTH = 12
+"""Hex digits of the knowledge content hash shown as `knowledge_version`."""
 
 
 T = TypeVar("T", bound=Topic)
@@ -65,12 +69,36 @@ def load_topic(model: type[T], name: str, directory: Path = DATA_DIR) -> T:
         raise KnowledgeError(_format_error(path, exc)) from exc
 
 
+def _files_version(directory: Path, names: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(name.encode() + b"\0" + (directory / f"{name}.yaml").read_bytes() + b"\0")
+    return digest.hexdigest()[:KNOWLEDGE_VERSION_LENGTH]
+
+
 class KnowledgeBase:
     """All knowledge files, validated, with typed access by model class."""
 
-    def __init__(self, topics: dict[str, Topic]):
+    def __init__(self, topics: dict[str, Topic], *, version: str | None = None):
         self._topics = topics
         self._by_model = {type(topic): topic for topic in topics.values()}
+        self._version = version
+
+    @property
+    def version(self) -> str:
+        """A content hash of the knowledge data: the same files give the same version.
+
+        Loaded knowledge hashes its data files' bytes (cheap, and any edit shows); a knowledge
+        base built in memory hashes its topics' canonical JSON. Every assessment carries it,
+        so a decision can be traced to the exact rules that made it.
+        """
+        if self._version is None:
+            digest = hashlib.sha256()
+            for name in sorted(self._topics):
+                content = self._topics[name].model_dump(mode="json")
+                digest.update(json.dumps([name, content], sort_keys=True).encode())
+            self._version = digest.hexdigest()[:KNOWLEDGE_VERSION_LENGTH]
+        return self._version
 
     @classmethod
     def load(cls, directory: Path = DATA_DIR) -> KnowledgeBase:
@@ -82,7 +110,7 @@ class KnowledgeBase:
                 raise KnowledgeError(
                     f"{name}.yaml: field 'topic' is {topic.topic!r}, expected {name!r}"
                 )
-        kb = cls(loaded)
+        kb = cls(loaded, version=_files_version(directory, sorted(loaded)))
         kb._check_citations()
         return kb
 
