@@ -294,6 +294,15 @@ class TestKnowledgeAndSchema:
         assert {"as_of", "indication", "patient", "labs"} <= set(schema["properties"])
         assert schema["additionalProperties"] is False
 
+    def test_schema_of_the_assessment(self, capsys, monkeypatch):
+        code, out, _ = run(capsys, monkeypatch, "schema", "--assessment")
+        assert code == 0
+        schema = json.loads(out)
+        assert schema["title"] == "Assessment"
+        assert {"lenaguard_version", "knowledge_version", "dose", "hbv", "scores"} <= set(
+            schema["properties"]
+        )
+
     def test_knowledge_check_counts_statuses(self, capsys, monkeypatch):
         code, out, _ = run(capsys, monkeypatch, "knowledge", "check")
         assert code == 0

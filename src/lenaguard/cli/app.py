@@ -162,8 +162,17 @@ def dose(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the case file."""
+def schema(
+    assessment: Annotated[
+        bool, typer.Option("--assessment", help="The assessment's schema instead of the case's.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the case file (or, with --assessment, of the assessment)."""
+    if assessment:
+        from lenaguard.assess import Assessment
+
+        _print_json(Assessment.model_json_schema(mode="serialization"))
+        return
     from lenaguard.case import Case
 
     _print_json(Case.model_json_schema())

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
-from pydantic import BaseModel
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -52,12 +50,12 @@ def _header(case: Case, assessment: Assessment, kb: KnowledgeBase) -> Panel:
     lines = [
         ", ".join(body),
         f"Indication: {indication.name} ({case.indication.value})",
-        f"Assessment date: {assessment.as_of.isoformat()} — course {assessment.course_status}",
+        f"Assessment date: {assessment.as_of.isoformat()} — course {assessment.course_status.value}",
     ]
     if assessment.rems_category_name:
         lines.append(f"REMS risk category: {assessment.rems_category_name}")
     if assessment.hbv:
-        lines.append(f"Hepatitis B: {assessment.hbv['summary']}")
+        lines.append(f"Hepatitis B: {assessment.hbv.summary}")
     return Panel("\n".join(lines), title="lenaguard assessment", expand=False)
 
 
@@ -163,47 +161,36 @@ def _monitoring(assessment: Assessment) -> Table | None:
 
 
 def _scores(assessment: Assessment) -> Table | None:
-    if not assessment.scores:
+    if assessment.scores is None:
         return None
     table = Table(title="VTE risk scores")
     for column in ("score", "points", "band", "items present"):
         table.add_column(column)
-    for name, score in assessment.scores.items():
-        if not isinstance(score, dict):
-            continue
+    for name, score in (
+        ("impede_vte", assessment.scores.impede_vte),
+        ("saved", assessment.scores.saved),
+    ):
         present = [
-            f"{item.get('label', item.get('id'))} ({item.get('points'):+d})"
-            for item in score.get("items", [])
-            if item.get("present") is True
+            f"{item.label} ({item.points:+d})" for item in score.items if item.present is True
         ]
-        table.add_row(name, str(score.get("points")), str(score.get("band")), ", ".join(present))
+        table.add_row(name, str(score.points), str(score.band), ", ".join(present))
     return table
-
-
-def _as_dict(value: Any) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    return value if isinstance(value, dict) else None
 
 
 def _response(assessment: Assessment) -> Panel | None:
     lines = []
-    imwg = _as_dict(assessment.response.imwg)
-    if imwg and imwg.get("category"):
-        lines.append(f"IMWG response: [bold]{imwg['category']}[/] ({imwg.get('date')})")
-        lines += [f"  • {basis}" for basis in imwg.get("basis", [])]
+    imwg = assessment.response.imwg
+    if imwg is not None and imwg.category is not None:
+        when = imwg.date.isoformat() if imwg.date else "no date"
+        lines.append(f"IMWG response: [bold]{imwg.category.value}[/] ({when})")
+        lines += [f"  • {basis}" for basis in imwg.basis]
     for item in assessment.response.immunoglobulins:
-        data = _as_dict(item) or {}
-        name = data.get("immunoglobulin", "?")
-        verdict = "improved" if data.get("improved") else "not improved"
-        lines.append(f"{str(name).upper()}: {verdict}")
-    mds = _as_dict(assessment.response.mds)
-    if mds:
-        independent = mds.get("transfusion_independent")
-        if independent is not None:
-            lines.append(f"RBC transfusion independence: {'yes' if independent else 'no'}")
+        verdict = "improved" if item.improved else "not improved"
+        lines.append(f"{item.immunoglobulin.value.upper()}: {verdict}")
+    mds = assessment.response.mds
+    if mds is not None and mds.transfusion_independent is not None:
+        answer = "yes" if mds.transfusion_independent else "no"
+        lines.append(f"RBC transfusion independence: {answer}")
     if not lines:
         return None
     return Panel("\n".join(lines), title="Response", expand=False)
