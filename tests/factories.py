@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from lenaguard.case import Case
+from lenaguard.knowledge import default_knowledge
 
 BASE: dict[str, Any] = {
     "as_of": "2026-11-20",
@@ -32,7 +33,7 @@ def case_data(**overrides: Any) -> dict[str, Any]:
 
 def make_case(**overrides: Any) -> Case:
     """A validated Case: BASE with `overrides` deep-merged."""
-    return Case.model_validate(case_data(**overrides))
+    return Case.from_data(case_data(**overrides), default_knowledge())
 
 
 def lab(

@@ -188,7 +188,7 @@ def cases(draw):
     therapy = draw(timelines())
     if therapy is not None:
         data["therapy"] = therapy
-    return Case.model_validate(data)
+    return Case.from_data(data, default_knowledge())
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from lenaguard.case import Case
 from lenaguard.caseio import CaseError, case_from_data, load_case, parse_case_text
+from lenaguard.knowledge import default_knowledge
 from lenaguard.vocab import LabTest
 from tests.factories import case_data, lab, make_case
 
@@ -52,7 +53,9 @@ class TestRefusals:
         data = case_data()
         del data["patient"]["age_years"]
         data["patient"]["birth_date"] = "1958-11-21"
-        assert Case.model_validate(data).age_years == 67  # birthday is the day after as_of
+        assert (
+            Case.from_data(data, default_knowledge()).age_years == 67
+        )  # birthday is the day after as_of
 
     def test_missing_age_names_the_field(self):
         data = case_data()
@@ -206,7 +209,7 @@ class TestLoading:
         json_file = tmp_path / "case.json"
         json_file.write_text(json.dumps(data))
         from_json = load_case(json_file, today=TODAY)
-        assert from_json == Case.model_validate(data)
+        assert from_json == Case.from_data(data, default_knowledge())
 
     def test_text_that_is_not_a_mapping(self):
         with pytest.raises(CaseError) as raised:
@@ -229,3 +232,31 @@ def test_days_on_outside_the_cycle_is_refused(days_on):
     events = [{"date": "2026-11-02", "event": "start", "dose_mg": 5, "days_on": days_on}]
     problems = problems_for(therapy={"events": events})
     assert fields(problems) == ["therapy.events.0.days_on"]
+
+
+class TestValidationAgainstTheGivenKnowledge:
+    """A case is validated against the knowledge base it is given, never a hidden global."""
+
+    def _kb_with_minimum_age(self, years: int):
+        from lenaguard.knowledge import KnowledgeBase
+        from lenaguard.knowledge.topics.indications import IndicationsKnowledge
+
+        kb = default_knowledge()
+        indications = kb.get(IndicationsKnowledge)
+        changed = indications.model_copy(
+            update={"adults_only": indications.adults_only.model_copy(update={"years": years})}
+        )
+        topics = {name: topic for name, topic in kb.topics.items()}
+        topics[indications.topic] = changed
+        return KnowledgeBase(topics)
+
+    def test_the_limits_come_from_the_knowledge_given(self):
+        data = case_data(patient={"age_years": 30})
+        assert Case.from_data(data, default_knowledge()).age_years == 30
+        with pytest.raises(CaseError) as raised:
+            case_from_data(data, today=dt.date(2026, 11, 20), kb=self._kb_with_minimum_age(40))
+        assert raised.value.problems[0].field == "patient.age_years"
+
+    def test_validating_without_a_knowledge_base_is_a_programming_error(self):
+        with pytest.raises(TypeError, match="knowledge base"):
+            Case.model_validate(case_data())

@@ -13,10 +13,10 @@ import datetime as dt
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
 from lenaguard.errors import FieldValueError
-from lenaguard.knowledge import default_knowledge
+from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.labs import LabsKnowledge
 from lenaguard.vocab import (
@@ -37,6 +37,21 @@ from lenaguard.vocab import (
 )
 
 _FORBID = ConfigDict(extra="forbid", frozen=True)
+
+
+KNOWLEDGE_CONTEXT = "knowledge"
+"""The pydantic validation-context key holding the knowledge base a case is validated against."""
+
+
+def _knowledge(info: ValidationInfo) -> KnowledgeBase:
+    """The knowledge base this validation runs against (lab units, capsule strengths, ages)."""
+    knowledge = (info.context or {}).get(KNOWLEDGE_CONTEXT)
+    if not isinstance(knowledge, KnowledgeBase):
+        raise TypeError(
+            "validate a case against a knowledge base: Case.from_data(data, kb) or "
+            f"model_validate(data, context={{{KNOWLEDGE_CONTEXT!r}: kb}})"
+        )
+    return knowledge
 
 
 class _Model(BaseModel):
@@ -197,10 +212,11 @@ class LabResult(_Model):
     _test: LabTest = PrivateAttr()
     _canonical_value: float | None = PrivateAttr(default=None)
     _canonical_unit: str | None = PrivateAttr(default=None)
+    _canonical_range: tuple[float | None, float | None] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _resolve_and_normalise(self) -> LabResult:
-        labs = default_knowledge().get(LabsKnowledge)
+    def _resolve_and_normalise(self, info: ValidationInfo) -> LabResult:
+        labs = _knowledge(info).get(LabsKnowledge)
         test = self.test
         if self.loinc is not None:
             from_code = labs.test_for_loinc(self.loinc)
@@ -243,6 +259,12 @@ class LabResult(_Model):
                 raise FieldValueError("value", "a percentage cannot exceed 100")
             self._canonical_value = conversion.to_canonical(self.value)
             self._canonical_unit = definition.canonical_unit
+            if self.reference_range is not None:
+                low, high = self.reference_range.low, self.reference_range.high
+                self._canonical_range = (
+                    None if low is None else conversion.to_canonical(low),
+                    None if high is None else conversion.to_canonical(high),
+                )
         return self
 
     # Cached: the rules read these many times per assessment, and a private attribute goes
@@ -263,14 +285,7 @@ class LabResult(_Model):
 
     def canonical_reference_range(self) -> tuple[float | None, float | None] | None:
         """The lab's own normal range converted to the canonical unit, if one was given."""
-        if self.reference_range is None or self.unit is None:
-            return None
-        conversion = default_knowledge().get(LabsKnowledge).tests[self._test].units[self.unit]
-        low, high = self.reference_range.low, self.reference_range.high
-        return (
-            None if low is None else conversion.to_canonical(low),
-            None if high is None else conversion.to_canonical(high),
-        )
+        return self._canonical_range
 
 
 class Medication(_Model):
@@ -370,8 +385,14 @@ class Case(_Model):
     symptoms: list[Symptom] = Field(default_factory=list)
     myeloma: Myeloma | None = None
 
+    @classmethod
+    def from_data(cls, data: object, kb: KnowledgeBase) -> Case:
+        """Validate parsed case data against `kb` (lab units, capsule strengths, age limits)."""
+        return cls.model_validate(data, context={KNOWLEDGE_CONTEXT: kb})
+
     @model_validator(mode="after")
-    def _consistent(self) -> Case:
+    def _consistent(self, info: ValidationInfo) -> Case:
+        kb = _knowledge(info)
         patient = self.patient
         if patient.age_years is None and patient.birth_date is None:
             raise FieldValueError("patient.age_years", "required (or give patient.birth_date)")
@@ -385,7 +406,7 @@ class Case(_Model):
                     f"{patient.age_years} disagrees with birth_date "
                     f"(age {computed} on {self.as_of})",
                 )
-        minimum = default_knowledge().get(IndicationsKnowledge).adults_only.years
+        minimum = kb.get(IndicationsKnowledge).adults_only.years
         if self.age_years < minimum:
             raise FieldValueError(
                 "patient.age_years",
@@ -393,7 +414,7 @@ class Case(_Model):
             )
         if patient.sex == Sex.MALE and patient.reproductive is not None:
             raise FieldValueError("patient.reproductive", "applies to female patients only")
-        indications = default_knowledge().get(IndicationsKnowledge)
+        indications = kb.get(IndicationsKnowledge)
         strengths = indications.capsule_strengths_mg.values
         cycle_days = indications.entry(self.indication).schedule.cycle_days
         if self.therapy is not None:

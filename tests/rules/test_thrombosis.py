@@ -53,7 +53,7 @@ def quiet(**overrides: Any) -> Case:
             data[key] = {**data[key], **value}
         else:
             data[key] = value
-    return Case.model_validate(data)
+    return Case.from_data(data, default_knowledge())
 
 
 def run(case: Case) -> ThrombosisOutcome:
@@ -732,7 +732,7 @@ def test_criteria_name_real_case_fields_and_drug_classes():
 
 
 def test_high_impede_example():
-    case = Case.model_validate(yaml.safe_load(EXAMPLE.read_text()))
+    case = Case.from_data(yaml.safe_load(EXAMPLE.read_text()), default_knowledge())
     outcome = run(case)
     impede = outcome.scores["impede_vte"]
     assert impede.points_before_prophylaxis == 17
@@ -790,7 +790,7 @@ def cases(draw) -> Case:
         conditions={name: draw(TRI) for name in CONDITION_FIELDS},
         medications=draw(st.lists(st.sampled_from(MEDICATIONS), max_size=5)),
     )
-    return Case.model_validate(data)
+    return Case.from_data(data, default_knowledge())
 
 
 IMPEDE_BAND = {range(-100, 4): "low", range(4, 8): "intermediate", range(8, 100): "high"}
