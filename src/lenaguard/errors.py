@@ -116,4 +116,4 @@ class FieldValueError(ValueError):
     def __init__(self, field: str, message: str):
         self.field = field
         self.message = message
-        super().__init__(message)
+        super().__init__(f"{field}: {message}")

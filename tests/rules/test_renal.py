@@ -440,19 +440,19 @@ def test_not_studied_ranges_are_label_old():
 
 def test_calculator_returns_full_precision_and_the_weight_used():
     result = calculate_crcl("female", 68, 70, 165, 1.1, "mg/dL", "actual", KB)
-    assert set(result) == {"crcl_ml_min", "weight_kg_used", "weight_policy", "weight_basis", "band"}
-    assert result["crcl_ml_min"] == pytest.approx((140 - 68) * 70 / (72 * 1.1) * 0.85, rel=1e-12)
-    assert result["weight_kg_used"] == 70.0
-    assert isinstance(result["weight_kg_used"], float)
-    assert result["weight_policy"] == "actual"
-    assert result["band"] == "moderate"
+    assert result.crcl_ml_min == pytest.approx((140 - 68) * 70 / (72 * 1.1) * 0.85, rel=1e-12)
+    assert result.weight_kg_used == 70.0
+    assert isinstance(result.weight_kg_used, float)
+    assert result.weight_policy == "actual"
+    assert result.band == "moderate"
+    assert result.citations
 
 
 def test_calculator_converts_micromoles_per_litre():
     mg = calculate_crcl("male", 70, 80, None, 1.5, "mg/dL", "actual", KB)
     umol = calculate_crcl("male", 70, 80, None, 1.5 * 88.4, "umol/L", "actual", KB)
-    assert umol["crcl_ml_min"] == pytest.approx(mg["crcl_ml_min"])
-    assert umol["crcl_ml_min"] == pytest.approx(_cg(70, 80, 1.5))
+    assert umol.crcl_ml_min == pytest.approx(mg.crcl_ml_min)
+    assert umol.crcl_ml_min == pytest.approx(_cg(70, 80, 1.5))
 
 
 @pytest.mark.parametrize(

@@ -89,33 +89,26 @@ def crcl(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Creatinine clearance by Cockcroft-Gault, with the weight used and the label band."""
-    from lenaguard.rules.dose.renal import calculate_crcl
+    from lenaguard.calculators import creatinine_clearance
 
-    _check_positive(weight_kg=weight_kg, creatinine=creatinine)
-    if height_cm is not None:
-        _check_positive(height_cm=height_cm)
-    minimum = _minimum_age()
-    if age < minimum:
-        raise InputError(f"--age: {age} is under {minimum}; lenalidomide is labelled for adults")
-    try:
-        result = calculate_crcl(
-            sex=sex,
-            age_years=age,
-            weight_kg=weight_kg,
-            height_cm=height_cm,
-            creatinine=creatinine,
-            creatinine_unit=creatinine_unit.value,
-            weight_policy=weight_policy,
-            kb=default_knowledge(),
-        )
-    except ValueError as exc:
-        raise InputError(_option_message(str(exc))) from exc
+    result = _calculator(
+        creatinine_clearance,
+        {
+            "sex": sex,
+            "age_years": age,
+            "weight_kg": weight_kg,
+            "height_cm": height_cm,
+            "creatinine": creatinine,
+            "creatinine_unit": creatinine_unit.value,
+            "weight_policy": weight_policy,
+        },
+    )
     if as_json:
-        _print_json(result)
+        _print_json(result.model_dump(mode="json"))
         return
     out.print(
-        f"CrCl (Cockcroft-Gault) [bold]{result['crcl_ml_min']:.1f} mL/min[/] — band "
-        f"[bold]{result['band']}[/]\nWeight used: {result['weight_basis']}"
+        f"CrCl (Cockcroft-Gault) [bold]{result.crcl_ml_min:.1f} mL/min[/] — band "
+        f"[bold]{result.band.value}[/]\nWeight used: {result.weight_basis}"
     )
 
 
@@ -129,36 +122,48 @@ def dose(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Label starting dose for an indication and renal function."""
-    from lenaguard.knowledge.topics.renal import RenalKnowledge
-    from lenaguard.rules.dose.renal import renal_band
-    from lenaguard.rules.dose.starting_dose import renal_starting_dose, starting_dose_notes
+    from lenaguard.calculators import starting_dose
 
-    if crcl_ml_min is None and not dialysis:
-        raise InputError("--crcl: required unless --dialysis is given")
-    if crcl_ml_min is not None and crcl_ml_min < 0:
-        raise InputError("--crcl: must be 0 or more")
-    kb = default_knowledge()
-    band = renal_band(crcl_ml_min, dialysis, kb.get(RenalKnowledge))
-    plan = renal_starting_dose(indication, band, kb, crcl_ml_min=crcl_ml_min)
-    notes = starting_dose_notes(indication, band, kb, crcl_ml_min=crcl_ml_min)
+    result = _calculator(
+        starting_dose,
+        {"indication": indication, "crcl_ml_min": crcl_ml_min, "on_dialysis": dialysis},
+    )
     if as_json:
-        _print_json(
-            {
-                "band": band.value,
-                **plan.model_dump(mode="json"),
-                "notes": [note.model_dump(mode="json") for note in notes],
-            }
-        )
+        _print_json(result.model_dump(mode="json"))
         return
     from rich.markup import escape
 
     from lenaguard.cli.report import citation_text
 
-    out.print(f"[bold]{indication.value}[/], renal band [bold]{band.value}[/]")
-    out.print(plan.reason)
-    out.print(f"Status: {plan.status.value}; sources: {citation_text(plan.citations, kb)}")
-    for note in notes:
+    kb = default_knowledge()
+    out.print(f"[bold]{indication.value}[/], renal band [bold]{result.band.value}[/]")
+    out.print(escape(result.reason))
+    out.print(f"Status: {result.status.value}; sources: {citation_text(result.citations, kb)}")
+    for note in result.notes:
         out.print(escape(f"[{note.severity.value}] {note.summary} {note.detail}"), highlight=False)
+
+
+# Calculator fields as the options that set them, so an error names what the user typed.
+_OPTION_FOR_FIELD = {
+    "age_years": "--age",
+    "crcl_ml_min": "--crcl",
+    "on_dialysis": "--dialysis",
+    "creatinine_unit": "--creatinine-unit",
+}
+
+
+def _calculator(compute, data: dict[str, Any]):
+    """Run a calculator, reporting its field problems under the command-line option names."""
+    from lenaguard.errors import InputError as CalculatorInputError
+
+    try:
+        return compute(data, default_knowledge())
+    except CalculatorInputError as exc:
+        problems = [
+            (_OPTION_FOR_FIELD.get(p.field, f"--{p.field.replace('_', '-')}"), p.message)
+            for p in exc.problems
+        ]
+        raise InputError("; ".join(f"{field}: {message}" for field, message in problems)) from exc
 
 
 @app.command()
@@ -203,26 +208,6 @@ def knowledge_show(
         _print_json(chosen.model_dump(mode="json"))
     else:
         render_topic(out, chosen, kb)
-
-
-def _minimum_age() -> int:
-    from lenaguard.knowledge.topics.indications import IndicationsKnowledge
-
-    return default_knowledge().get(IndicationsKnowledge).adults_only.years
-
-
-def _check_positive(**values: float) -> None:
-    for name, value in values.items():
-        if value <= 0:
-            raise InputError(f"--{name.replace('_', '-')}: must be greater than 0 (got {value:g})")
-
-
-def _option_message(message: str) -> str:
-    """Turn a rule's field-named message (height_cm: ...) into the option name."""
-    field, sep, rest = message.partition(": ")
-    if sep and field.isidentifier():
-        return f"--{field.replace('_', '-')}: {rest}"
-    return message
 
 
 def _parse_date(text: str, option: str) -> dt.date:

@@ -10,11 +10,20 @@ Pure functions only; every number comes from the `renal` knowledge topic.
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field
 
 from lenaguard.case import Case
+from lenaguard.errors import FieldValueError
 from lenaguard.findings import Finding
-from lenaguard.knowledge import Cited, KnowledgeBase, merge_citations, weakest
+from lenaguard.knowledge import (
+    Citation,
+    Cited,
+    Frozen,
+    KnowledgeBase,
+    Status,
+    merge_citations,
+    weakest,
+)
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.labs import LabsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
@@ -33,7 +42,7 @@ def ideal_body_weight_kg(sex: Sex | str, height_cm: float, renal_kb: RenalKnowle
     """Devine ideal body weight: the base weight for the sex plus a fixed weight per inch of
     height above the reference height (shorter patients get the base weight)."""
     if height_cm <= 0:
-        raise ValueError("height_cm: must be a positive number")
+        raise FieldValueError("height_cm", "must be a positive number")
     devine = renal_kb.weight_policies.ideal
     inches_over = max(height_cm / devine.cm_per_inch - devine.reference_height_in, 0)
     return devine.base_kg[Sex(sex)] + devine.kg_per_inch * inches_over
@@ -50,9 +59,9 @@ def _kg(value: float) -> str:
 
 def _require(name: str, value: float | None, policy: WeightPolicy) -> float:
     if value is None:
-        raise ValueError(f"{name}: required for the '{policy.value}' weight policy")
+        raise FieldValueError(name, f"required for the '{policy.value}' weight policy")
     if value <= 0:
-        raise ValueError(f"{name}: must be a positive number")
+        raise FieldValueError(name, "must be a positive number")
     return float(value)
 
 
@@ -175,13 +184,14 @@ def cockcroft_gault(
     """
     equation = renal_kb.cockcroft_gault
     if creatinine_mg_dl <= 0:
-        raise ValueError("creatinine: must be a positive number")
+        raise FieldValueError("creatinine", "must be a positive number")
     if weight_kg <= 0:
-        raise ValueError("weight_kg: must be a positive number")
+        raise FieldValueError("weight_kg", "must be a positive number")
     if age_years < 0 or age_years >= equation.age_constant_years:
-        raise ValueError(
-            f"age_years: must not be negative and must be under "
-            f"{format_number(equation.age_constant_years)} for Cockcroft-Gault"
+        raise FieldValueError(
+            "age_years",
+            f"must not be negative and must be under "
+            f"{format_number(equation.age_constant_years)} for Cockcroft-Gault",
         )
     clearance = (
         (equation.age_constant_years - age_years)
@@ -202,7 +212,7 @@ def renal_band(crcl_ml_min: float | None, on_dialysis: bool, renal_kb: RenalKnow
     if on_dialysis:
         return RenalBand.DIALYSIS
     if crcl_ml_min is None:
-        raise ValueError("crcl_ml_min: required when the patient is not on dialysis")
+        raise FieldValueError("crcl_ml_min", "required when the patient is not on dialysis")
     bands = renal_kb.bands
     if crcl_ml_min == bands.boundary.at_ml_min:
         return bands.boundary.band
@@ -291,6 +301,18 @@ def in_not_studied_range(
 # --- the calculator (CLI `lenaguard crcl`) -------------------------------------------------------
 
 
+class CrclResult(Frozen):
+    """The calculator's answer: Cockcroft-Gault clearance, the weight used and the label band."""
+
+    crcl_ml_min: float
+    weight_kg_used: float
+    weight_policy: WeightPolicy
+    weight_basis: str = Field(description="Which weight was used and why.")
+    band: RenalBand = Field(description="The label's renal band for a patient not on dialysis.")
+    status: Status
+    citations: list[Citation] = Field(min_length=1)
+
+
 def calculate_crcl(
     sex: Sex | str,
     age_years: float,
@@ -300,11 +322,10 @@ def calculate_crcl(
     creatinine_unit: str,
     weight_policy: WeightPolicy | str,
     kb: KnowledgeBase,
-) -> dict[str, Any]:
-    """Cockcroft-Gault for the `lenaguard crcl` command.
+) -> CrclResult:
+    """Cockcroft-Gault for the creatinine-clearance calculator (CLI and REST).
 
-    Returns {"crcl_ml_min", "weight_kg_used", "weight_policy", "weight_basis", "band"} with
-    full-precision floats (the caller rounds for display) and the band for a patient not on
+    Full-precision floats (the caller rounds for display) and the band for a patient not on
     dialysis. The creatinine unit is converted with the labs knowledge (mg/dL or umol/L).
     Raises ValueError naming the offending input (the CLI reports it as invalid input).
     """
@@ -313,39 +334,42 @@ def calculate_crcl(
         sex = Sex(sex)
     except ValueError:
         allowed = ", ".join(item.value for item in Sex)
-        raise ValueError(f"sex: {sex!r} is not allowed; allowed: {allowed}") from None
+        raise FieldValueError("sex", f"{sex!r} is not allowed; allowed: {allowed}") from None
     try:
         weight_policy = WeightPolicy(weight_policy)
     except ValueError:
         allowed = ", ".join(item.value for item in WeightPolicy)
-        raise ValueError(
-            f"weight_policy: {weight_policy!r} is not allowed; allowed: {allowed}"
+        raise FieldValueError(
+            "weight_policy", f"{weight_policy!r} is not allowed; allowed: {allowed}"
         ) from None
     creatinine_def = kb.get(LabsKnowledge).tests[LabTest.CREATININE]
     conversion = creatinine_def.units.get(creatinine_unit)
     if conversion is None:
         allowed = ", ".join(creatinine_def.units)
-        raise ValueError(
-            f"creatinine_unit: {creatinine_unit!r} is not accepted; allowed: {allowed}"
+        raise FieldValueError(
+            "creatinine_unit", f"{creatinine_unit!r} is not accepted; allowed: {allowed}"
         )
     minimum_age = kb.get(IndicationsKnowledge).adults_only.years
     if age_years < minimum_age:
-        raise ValueError(
-            f"age_years: {format_number(age_years)} is under {minimum_age}; lenalidomide "
-            "and this calculator are for adults"
+        raise FieldValueError(
+            "age_years",
+            f"{format_number(age_years)} is under {minimum_age}; lenalidomide "
+            "and this calculator are for adults",
         )
     if height_cm is not None and height_cm <= 0:
-        raise ValueError("height_cm: must be a positive number")
+        raise FieldValueError("height_cm", "must be a positive number")
     creatinine_mg_dl = conversion.to_canonical(creatinine)
     weight_used, basis = crcl_weight(weight_policy, sex, weight_kg, height_cm, renal_kb)
     crcl = cockcroft_gault(age_years, weight_used, creatinine_mg_dl, sex, renal_kb)
-    return {
-        "crcl_ml_min": crcl,
-        "weight_kg_used": weight_used,
-        "weight_policy": weight_policy.value,
-        "weight_basis": basis,
-        "band": renal_band(crcl, False, renal_kb).value,
-    }
+    return CrclResult(
+        crcl_ml_min=crcl,
+        weight_kg_used=weight_used,
+        weight_policy=weight_policy,
+        weight_basis=basis,
+        band=renal_band(crcl, False, renal_kb),
+        status=renal_kb.cockcroft_gault.status,
+        citations=list(renal_kb.cockcroft_gault.cite),
+    )
 
 
 # --- the case rule --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ Pure functions only; every number comes from the `indications` and `renal` knowl
 from __future__ import annotations
 
 from lenaguard.case import Case, LabResult
+from lenaguard.errors import FieldValueError
 from lenaguard.findings import Finding
 from lenaguard.knowledge import Cited, KnowledgeBase, merge_citations, weakest
 from lenaguard.knowledge.topics.indications import (
@@ -117,7 +118,7 @@ def renal_starting_dose(
     if crcl_ml_min is not None:
         on_dialysis = band is RenalBand.DIALYSIS
         if renal_band(crcl_ml_min, on_dialysis, renal_kb) is not band:
-            raise ValueError(f"crcl_ml_min: {crcl_ml_min:g} is not in the {band.value} band")
+            raise FieldValueError("crcl_ml_min", f"{crcl_ml_min:g} is not in the {band.value} band")
         evidence = band_entries(crcl_ml_min, on_dialysis, renal_kb)
     else:
         evidence = band_definition_entries(band, renal_kb)
