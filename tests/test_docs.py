@@ -45,3 +45,19 @@ def test_every_lab_test_and_symptom_is_documented():
     text = (DOCS / "case-file.md").read_text()
     missing = [item.value for item in [*LabTest, *Symptom] if f"`{item.value}`" not in text]
     assert not missing
+
+
+def test_the_api_page_examples_hold():
+    """docs/api.md shows calculator answers and names; they must be what the code gives."""
+    from lenaguard.calculators import creatinine_clearance, starting_dose
+    from lenaguard.knowledge import default_knowledge
+
+    text = (DOCS / "api.md").read_text()
+    kb = default_knowledge()
+    crcl = creatinine_clearance(
+        {"sex": "female", "age_years": 68, "weight_kg": 70, "creatinine": 1.1}, kb
+    )
+    assert f"crcl_ml_min={crcl.crcl_ml_min:.2f}" in text
+    dose = starting_dose({"indication": "mm_combination", "crcl_ml_min": 45}, kb)
+    assert f"dose_mg={dose.dose_mg}" in text and f"band='{dose.band.value}'" in text
+    assert hasattr(Case, "from_data") and "Case.from_data" in text
