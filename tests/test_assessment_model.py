@@ -71,3 +71,19 @@ def test_assessment_schema_names_the_contract_fields():
         assert field in schema["properties"]
     defs = schema["$defs"]
     assert {"HbvSerology", "VteScores", "ImwgResponse", "MdsResponse"} <= set(defs)
+
+
+def test_basis_follows_the_citations():
+    from lenaguard.findings import Finding
+    from lenaguard.knowledge.base import Citation, Status
+    from lenaguard.vocab import Category, Severity
+
+    make = Finding.maker(Category.DOSING).with_citations
+    common = {"name": "x", "severity": Severity.INFO, "summary": "s.", "detail": "d"}
+    own = make(
+        status=Status.UNVERIFIED, citations=[Citation(source="lenaguard", section="s")], **common
+    )
+    label = make(status=Status.LABEL, citations=[Citation(source="uspi", section="§2")], **common)
+    assert (own.basis, label.basis) == ("lenaguard", None)
+    with pytest.raises(ValueError, match="unverified"):
+        make(status=Status.LABEL, citations=[Citation(source="lenaguard", section="s")], **common)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Citation, Cited, Frozen, Status, merge_citations, weakest
+from lenaguard.knowledge.base import (
+    Citation,
+    Cited,
+    Frozen,
+    Status,
+    basis_of,
+    check_reading_status,
+    merge_citations,
+    weakest,
+    with_basis,
+)
 from lenaguard.vocab import Category, DoseAction, Severity
 
 
@@ -33,11 +43,21 @@ class Finding(Frozen):
         description="hold or stop: what this finding requires of today's dose, whatever the "
         "dose rules decided (e.g. a missed period interrupts lenalidomide during the evaluation).",
     )
+    basis: Literal["lenaguard"] | None = Field(
+        default=None,
+        description="'lenaguard' when the finding rests on lenaguard's own reading where the "
+        "sources are silent (its status is then unverified); null when it rests on the sources.",
+    )
+
+    _fill_basis = model_validator(mode="before")(with_basis)
 
     @model_validator(mode="after")
     def _id_names_its_category(self) -> Finding:
         if self.id.split(".", 1)[0] != self.category.value:
             raise ValueError(f"id {self.id!r} must start with its category {self.category.value!r}")
+        if self.basis != basis_of(self.citations):
+            raise ValueError("basis must be 'lenaguard' exactly when a citation is lenaguard's")
+        check_reading_status(self.status, self.citations)
         return self
 
     @classmethod

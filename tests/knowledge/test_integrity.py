@@ -195,3 +195,14 @@ def test_the_label_is_cited_by_its_dailymed_set_id():
     uspi = default_knowledge().get(Bibliography).by_id("uspi")
     assert "5fa97bf5-28a2-48f1-8955-f56012d296be" in uspi.version
     assert uspi.url and "5fa97bf5-28a2-48f1-8955-f56012d296be" in uspi.url
+
+
+def test_lenaguard_readings_are_unverified_everywhere():
+    """An entry citing lenaguard's own reading can never claim a firmer status."""
+    import pytest
+
+    from lenaguard.knowledge.base import Citation, Cited, Status
+
+    with pytest.raises(ValueError, match="unverified"):
+        Cited(status=Status.SECONDARY, cite=[Citation(source="lenaguard", section="x")])
+    assert Cited(status=Status.UNVERIFIED, cite=[Citation(source="lenaguard", section="x")])

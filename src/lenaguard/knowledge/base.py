@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Status(StrEnum):
@@ -53,11 +53,46 @@ class Citation(Frozen):
     section: str = Field(description="Section, table or page of the source, e.g. '§2.6'.")
 
 
+LENAGUARD_SOURCE = "lenaguard"
+"""The bibliography id of lenaguard's own readings (where the label and guidelines are silent)."""
+
+LENAGUARD_BASIS = "lenaguard"
+"""The `basis` of a result that rests on a lenaguard reading."""
+
+
+def basis_of(citations: Iterable[Citation]) -> Literal["lenaguard"] | None:
+    """'lenaguard' when any citation is lenaguard's own reading, else None (the sources')."""
+    return LENAGUARD_BASIS if any(c.source == LENAGUARD_SOURCE for c in citations) else None
+
+
+def with_basis(data: Any) -> Any:
+    """Before validation: fill `basis` from the citations when the builder did not give it."""
+    if isinstance(data, dict) and data.get("basis") is None and data.get("citations"):
+        citations = [
+            c if isinstance(c, Citation) else Citation.model_validate(c) for c in data["citations"]
+        ]
+        return {**data, "basis": basis_of(citations)}
+    return data
+
+
+def check_reading_status(status: Status, citations: Iterable[Citation]) -> None:
+    """A lenaguard reading is never firmer than unverified (raises ValueError otherwise)."""
+    if basis_of(citations) is not None and status is not Status.UNVERIFIED:
+        raise ValueError(
+            f"rests on lenaguard's own reading, so its status must be unverified, not {status}"
+        )
+
+
 class Cited(Frozen):
     """A knowledge entry: something a rule reads, with its evidence status and citations."""
 
     status: Status
     cite: list[Citation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _reading_is_unverified(self) -> Cited:
+        check_reading_status(self.status, self.cite)
+        return self
 
 
 class CitedText(Cited):

@@ -20,6 +20,8 @@ class SourceKind(StrEnum):
     PATIENT_EDUCATION = "patient education"
     NEWS = "news"
     STANDARD = "standard"
+    LENAGUARD = "lenaguard"
+    """lenaguard's own reading where the sources are silent; never stronger than unverified."""
 
 
 class Source(Frozen):

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from lenaguard.findings import Finding
-from lenaguard.knowledge.base import Citation, Frozen, Status
+from lenaguard.knowledge.base import (
+    Citation,
+    Frozen,
+    Status,
+    basis_of,
+    check_reading_status,
+    with_basis,
+)
 from lenaguard.vocab import DoseAction, Frequency, RenalBand, WeightPolicy
 
 
@@ -38,6 +46,20 @@ class DosePlan(Frozen):
     rule: str = Field(description="Id of the rule that decided.")
     status: Status
     citations: list[Citation] = Field(min_length=1)
+    basis: Literal["lenaguard"] | None = Field(
+        default=None,
+        description="'lenaguard' when the plan rests on lenaguard's own reading (status "
+        "unverified) where the label is silent; null when it rests on the sources.",
+    )
+
+    _fill_basis = model_validator(mode="before")(with_basis)
+
+    @model_validator(mode="after")
+    def _basis_matches_citations(self) -> DosePlan:
+        if self.basis != basis_of(self.citations):
+            raise ValueError("basis must be 'lenaguard' exactly when a citation is lenaguard's")
+        check_reading_status(self.status, self.citations)
+        return self
 
 
 class RenalFunction(Frozen):
