@@ -41,10 +41,9 @@ class TestRefusals:
     def test_impossible_weight(self, weight):
         assert fields(problems_for(patient={"weight_kg": weight})) == ["patient.weight_kg"]
 
-    def test_under_18_is_refused_because_the_label_is_for_adults(self):
-        problems = problems_for(patient={"age_years": 17})
-        assert fields(problems) == ["patient.age_years"]
-        assert "adults" in problems[0][1]
+    def test_under_18_is_accepted_for_the_rules_to_flag(self):
+        # The label is for adults; children are assessed with an off-label warning (rules).
+        assert make_case(patient={"age_years": 17}).age_years == 17
 
     def test_exactly_18_is_accepted(self):
         assert make_case(patient={"age_years": 18}).age_years == 18
@@ -237,25 +236,26 @@ def test_days_on_outside_the_cycle_is_refused(days_on):
 class TestValidationAgainstTheGivenKnowledge:
     """A case is validated against the knowledge base it is given, never a hidden global."""
 
-    def _kb_with_minimum_age(self, years: int):
+    def _kb_with_capsules(self, strengths: list[float]):
         from lenaguard.knowledge import KnowledgeBase
         from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 
         kb = default_knowledge()
         indications = kb.get(IndicationsKnowledge)
-        changed = indications.model_copy(
-            update={"adults_only": indications.adults_only.model_copy(update={"years": years})}
-        )
-        topics = {name: topic for name, topic in kb.topics.items()}
+        capsules = indications.capsule_strengths_mg.model_copy(update={"values": strengths})
+        changed = indications.model_copy(update={"capsule_strengths_mg": capsules})
+        topics = dict(kb.topics)
         topics[indications.topic] = changed
         return KnowledgeBase(topics)
 
     def test_the_limits_come_from_the_knowledge_given(self):
-        data = case_data(patient={"age_years": 30})
-        assert Case.from_data(data, default_knowledge()).age_years == 30
+        data = case_data(
+            therapy={"events": [{"date": "2026-11-01", "event": "start", "dose_mg": 25}]}
+        )
+        assert Case.from_data(data, default_knowledge()).therapy is not None
         with pytest.raises(CaseError) as raised:
-            case_from_data(data, today=dt.date(2026, 11, 20), kb=self._kb_with_minimum_age(40))
-        assert raised.value.problems[0].field == "patient.age_years"
+            case_from_data(data, today=dt.date(2026, 11, 20), kb=self._kb_with_capsules([5, 10]))
+        assert raised.value.problems[0].field == "therapy.events.0.dose_mg"
 
     def test_validating_without_a_knowledge_base_is_a_programming_error(self):
         with pytest.raises(TypeError, match="knowledge base"):

@@ -406,12 +406,6 @@ class Case(_Model):
                     f"{patient.age_years} disagrees with birth_date "
                     f"(age {computed} on {self.as_of})",
                 )
-        minimum = kb.get(IndicationsKnowledge).adults_only.years
-        if self.age_years < minimum:
-            raise FieldValueError(
-                "patient.age_years",
-                f"{self.age_years} is under {minimum}; lenalidomide is labelled for adults",
-            )
         if patient.sex == Sex.MALE and patient.reproductive is not None:
             raise FieldValueError("patient.reproductive", "applies to female patients only")
         indications = kb.get(IndicationsKnowledge)
