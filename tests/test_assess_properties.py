@@ -203,7 +203,7 @@ def test_any_valid_case_assesses_without_error(case, verified_only):
     ]
     if critical_pregnancy:
         assert not result.ready_to_prescribe
-    assert result.ready_to_prescribe == (not result.blocking)
+    assert result.ready_to_prescribe == (not result.blocking and result.dose is not None)
     if result.dose is not None and result.dose.dose_mg is not None:
         assert result.dose.dose_mg in DOSES
     if verified_only:  # unverified findings are left out, except those that block

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from lenaguard._version import __version__
 from lenaguard.case import Case
-from lenaguard.findings import Finding
+from lenaguard.findings import Finding, Remedy
 from lenaguard.knowledge import Frozen, KnowledgeBase, Status
 from lenaguard.knowledge.topics.rems import RemsRiskCategory
 from lenaguard.rules import dose, response, safety
@@ -25,7 +25,7 @@ from lenaguard.rules.response.imwg import ImwgResponse
 from lenaguard.rules.response.mds import MdsResponse
 from lenaguard.rules.safety import VteScores
 from lenaguard.rules.safety.infection import HbvSerology
-from lenaguard.vocab import Category, DoseAction, Indication, Severity
+from lenaguard.vocab import Category, DoseAction, Indication, Readiness, Severity
 
 CALENDAR_DAYS = 28
 """The calendar shows the next four weeks of dosing."""
@@ -43,6 +43,16 @@ class Omitted(Frozen):
     id: str
     summary: str
     status: Status
+
+
+class Action(Frozen):
+    """One thing to do about the case, in priority order, with the fix it offers."""
+
+    finding_id: str
+    severity: Severity
+    blocking: bool = Field(description="True when this stops the prescription going ahead.")
+    text: str = Field(description="One sentence: the finding's summary.")
+    remedy: Remedy | None = Field(default=None, description="The one-click fix, if any.")
 
 
 class ResponseSummary(Frozen):
@@ -73,8 +83,18 @@ class Assessment(Frozen):
     findings: list[Finding]
     monitoring: list[MonitoringItem]
     calendar: list[CalendarDay]
-    ready_to_prescribe: bool
-    blocking: list[str] = Field(description="Ids of the findings that block a prescription.")
+    ready_to_prescribe: bool = Field(
+        description="True only when readiness is 'ready' (false when not determined)."
+    )
+    readiness: Readiness
+    blocking: list[str] = Field(
+        description="Ids of the findings (and of the dose rule, on a hold or stop) that block "
+        "a prescription."
+    )
+    actions: list[Action] = Field(
+        default_factory=list,
+        description="What to do, most urgent first: blockers, then critical, then warnings.",
+    )
     rems_category: RemsRiskCategory | None = None
     rems_category_name: str | None = None
     hbv: HbvSerology | None = Field(
@@ -96,6 +116,56 @@ def _blocks(finding: Finding) -> bool:
     )
 
 
+def _priority(finding: Finding) -> tuple[int, int, str, str]:
+    """Blockers first, then by severity; within that by category and id (stable output)."""
+    return (
+        0 if _blocks(finding) else 1,
+        _SEVERITY_ORDER[finding.severity],
+        finding.category,
+        finding.id,
+    )
+
+
+def _requested_tests(
+    findings: list[Finding], monitoring: list[MonitoringItem]
+) -> list[MonitoringItem]:
+    """A monitoring item for every test a finding asks for, unless one is already due in time.
+
+    The calendar and the monitoring list are built from the findings, so a finding that says
+    "repeat the count by D" always has that count on the calendar on or before D.
+    """
+    added: list[MonitoringItem] = []
+    for finding in findings:
+        for wanted in finding.tests_due:
+            if any(m.test == wanted.test and m.due <= wanted.by for m in [*monitoring, *added]):
+                continue
+            added.append(
+                MonitoringItem(
+                    test=wanted.test,
+                    due=wanted.by,
+                    reason=finding.summary,
+                    status=finding.status,
+                    citations=finding.citations,
+                )
+            )
+    return added
+
+
+def _actions(findings: list[Finding]) -> list[Action]:
+    """What to do, most urgent first: blockers, then critical, then warnings."""
+    return [
+        Action(
+            finding_id=finding.id,
+            severity=finding.severity,
+            blocking=_blocks(finding),
+            text=finding.summary,
+            remedy=finding.remedy,
+        )
+        for finding in sorted(findings, key=_priority)
+        if _blocks(finding) or finding.severity is not Severity.INFO
+    ]
+
+
 def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Assessment:
     """Assess a case: dose, renal function, safety screens, monitoring, response.
 
@@ -110,20 +180,36 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
     findings = [finding for group in groups for finding in group.findings]
     monitoring_items = [item for group in groups for item in group.monitoring]
 
-    plan = dose.apply_safety_gate(dosing.plan, findings)
-    findings = sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.category, f.id))
-    monitoring_items = sorted(monitoring_items, key=lambda item: (item.due, item.test))
+    findings = sorted(findings, key=_priority)
+    blockers = [finding for finding in findings if _blocks(finding)]
+    plan = dose.apply_safety_gate(
+        dosing.plan, findings, blocking=blockers, started=dosing.course_status.started
+    )
     # Decided before any filtering: --verified-only never makes a case ready to prescribe.
-    blocking = [finding.id for finding in findings if _blocks(finding)]
-    if plan is not None and plan.action is DoseAction.STOP and plan.rule not in blocking:
-        blocking.append(plan.rule)
+    blocking = [finding.id for finding in blockers]
+    if plan is not None and plan.rule not in blocking:
+        # A stop always names its rule; a hold does when no finding already explains it.
+        stopping = plan.action in (DoseAction.STOP, DoseAction.DO_NOT_START)
+        if stopping or (plan.action is DoseAction.HOLD and not blocking):
+            blocking.append(plan.rule)
 
     omitted: list[Omitted] = []
     if verified_only:
         findings, monitoring_items, plan, omitted = _drop_unverified(
             findings, monitoring_items, plan
         )
+    monitoring_items = sorted(
+        [*monitoring_items, *_requested_tests(findings, monitoring_items)],
+        key=lambda item: (item.due, item.test),
+    )
 
+    readiness = (
+        Readiness.NOT_READY
+        if blocking
+        else Readiness.NOT_DETERMINED
+        if plan is None
+        else Readiness.READY
+    )
     return Assessment(
         lenaguard_version=__version__,
         knowledge_version=kb.version,
@@ -136,8 +222,10 @@ def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Ass
         findings=findings,
         monitoring=monitoring_items,
         calendar=dose.calendar(case, kb, plan, monitoring_items, days=CALENDAR_DAYS),
-        ready_to_prescribe=not blocking,
+        ready_to_prescribe=readiness is Readiness.READY,
+        readiness=readiness,
         blocking=blocking,
+        actions=_actions(findings),
         rems_category=safe.rems.id,
         rems_category_name=safe.rems.name,
         hbv=safe.hbv,
@@ -167,7 +255,8 @@ def _drop_unverified(
         for item in monitoring_items
         if item.status is Status.UNVERIFIED
     ]
-    if dose is not None and dose.status is Status.UNVERIFIED:
+    # A hold or stop is kept whatever its status: hiding it would let the drug be given.
+    if dose is not None and dose.status is Status.UNVERIFIED and dose.action.gives_drug:
         omitted.append(Omitted(kind="dose", id=dose.rule, summary=dose.reason, status=dose.status))
         dose = None
     return (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from lenaguard.knowledge.base import (
     Citation,
@@ -17,7 +18,69 @@ from lenaguard.knowledge.base import (
     weakest,
     with_basis,
 )
-from lenaguard.vocab import Category, DoseAction, Severity
+from lenaguard.vocab import Category, DoseAction, Frequency, Severity
+
+
+class TestDue(Frozen):
+    """A test a finding asks for, and the date it must be done by."""
+
+    test: str = Field(description="cbc, pregnancy_test, creatinine, hbv_dna, … (monitoring names)")
+    by: dt.date
+
+
+class ChangeDose(Frozen):
+    """Remedy: give this dose instead."""
+
+    type: Literal["change_dose"] = "change_dose"
+    dose_mg: float | None
+    frequency: Frequency | None = None
+    days_on: tuple[int, int] | None = None
+    cycle_days: int | None = None
+
+
+class OrderTest(Frozen):
+    """Remedy: order this test (by this date)."""
+
+    type: Literal["order_test"] = "order_test"
+    test: str
+    by: dt.date | None = None
+
+
+class StartMedication(Frozen):
+    """Remedy: start a medication of this class (e.g. aspirin, lmwh, antiviral)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    type: Literal["start_medication"] = "start_medication"
+    medication_class: str = Field(alias="class")
+
+
+class StopMedication(Frozen):
+    """Remedy: stop this medication."""
+
+    type: Literal["stop_medication"] = "stop_medication"
+    name: str
+
+
+class RecordField(Frozen):
+    """Remedy: record this case-file field (a full dotted path)."""
+
+    type: Literal["record"] = "record"
+    field: str
+
+
+class SeekCare(Frozen):
+    """Remedy: the patient seeks care with this urgency."""
+
+    type: Literal["seek_care"] = "seek_care"
+    urgency: str
+
+
+Remedy = Annotated[
+    ChangeDose | OrderTest | StartMedication | StopMedication | RecordField | SeekCare,
+    Field(discriminator="type"),
+]
+"""The one-click fix a finding offers (CDS Hooks suggestions, web pages), or none."""
 
 
 class Finding(Frozen):
@@ -48,6 +111,12 @@ class Finding(Frozen):
         description="'lenaguard' when the finding rests on lenaguard's own reading where the "
         "sources are silent (its status is then unverified); null when it rests on the sources.",
     )
+    tests_due: list[TestDue] = Field(
+        default_factory=list,
+        description="Tests this finding asks for, each by a date; they appear in `monitoring` "
+        "and on the calendar on or before that date.",
+    )
+    remedy: Remedy | None = Field(default=None, description="The fix this finding offers.")
 
     _fill_basis = model_validator(mode="before")(with_basis)
 
@@ -88,6 +157,8 @@ class FindingMaker:
         inputs: dict[str, Any] | None = None,
         blocking: bool = False,
         requires_dose_action: DoseAction | None = None,
+        tests_due: list[TestDue] | None = None,
+        remedy: Remedy | None = None,
     ) -> Finding:
         """A finding resting on knowledge entries: their weakest status, all their citations."""
         if not entries:
@@ -102,6 +173,8 @@ class FindingMaker:
             inputs=inputs,
             blocking=blocking,
             requires_dose_action=requires_dose_action,
+            tests_due=tests_due,
+            remedy=remedy,
         )
 
     def with_citations(
@@ -116,6 +189,8 @@ class FindingMaker:
         inputs: dict[str, Any] | None = None,
         blocking: bool = False,
         requires_dose_action: DoseAction | None = None,
+        tests_due: list[TestDue] | None = None,
+        remedy: Remedy | None = None,
     ) -> Finding:
         """A finding that carries the status and citations of a result already decided."""
         return Finding(
@@ -129,4 +204,6 @@ class FindingMaker:
             inputs=inputs or {},
             blocking=blocking,
             requires_dose_action=requires_dose_action,
+            tests_due=tests_due or [],
+            remedy=remedy,
         )

@@ -182,11 +182,29 @@ class Category(StrEnum):
 
 
 class DoseAction(StrEnum):
+    """What to do with lenalidomide on the assessment date."""
+
     START = "start"
     CONTINUE = "continue"
     HOLD = "hold"
     RESUME = "resume"
     STOP = "stop"
+    DO_NOT_START = "do_not_start"
+    """A course that never started meets a contraindication: it must not begin."""
+
+    @property
+    def gives_drug(self) -> bool:
+        """Whether the action hands lenalidomide to the patient (start, continue, resume)."""
+        return self in (DoseAction.START, DoseAction.CONTINUE, DoseAction.RESUME)
+
+
+class Readiness(StrEnum):
+    """Whether a prescription can go ahead on the assessment date."""
+
+    READY = "ready"
+    NOT_READY = "not_ready"
+    NOT_DETERMINED = "not_determined"
+    """No dose decision could be made (inputs missing, or left out by --verified-only)."""
 
 
 class RenalBand(StrEnum):

@@ -148,8 +148,32 @@ class TestAssess:
             f["status"] != "unverified" or f["id"] in result["blocking"] for f in result["findings"]
         )
         assert all(m["status"] != "unverified" for m in result["monitoring"])
+        # A hold is kept whatever its status: leaving it out would let the drug be given.
+        assert result["dose"]["action"] == "hold"
+        assert result["readiness"] == "not_ready"
+
+    def test_verified_only_without_a_dose_is_not_determined_never_ready(
+        self, capsys, monkeypatch, tmp_path
+    ):
+        path = write_case(
+            tmp_path,
+            indication="mcl",
+            therapy={"events": [{"date": "2026-11-02", "event": "start", "dose_mg": 25}]},
+            labs=[
+                lab("creatinine", 1.0, "mg/dL"),
+                lab("anc", 2000, "/uL"),
+                lab("platelets", 200000, "/uL"),
+            ],
+        )
+        code, out, _ = run(capsys, monkeypatch, "assess", str(path), "--json")
+        full = json.loads(out)
+        assert full["dose"]["action"] == "continue" and full["dose"]["status"] == "unverified"
+        code, out, _ = run(capsys, monkeypatch, "assess", str(path), "--json", "--verified-only")
+        result = json.loads(out)
         assert result["dose"] is None
         assert any(item["kind"] == "dose" for item in result["omitted"])
+        assert result["readiness"] == "not_determined"
+        assert result["ready_to_prescribe"] is False
 
 
 class TestCalculators:

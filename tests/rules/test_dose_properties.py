@@ -484,11 +484,20 @@ def test_a_restart_without_a_reduction_is_only_a_first_myeloma_neutropenia(data)
     )
 )
 def test_assess_never_raises_and_agrees_with_the_dose_rules(data):
-    """Through the public entry point: no exception, and the same dose decision."""
+    """Through the public entry point: no exception, and the dose rules' decision — unless a
+    blocking finding holds it (one decision: never give while something blocks)."""
     case = make_case(**data)
     assessment = assess(case, default_knowledge())
     plan, _ = ongoing_dose(case, default_knowledge())
     assert assessment.dose is not None
-    assert assessment.dose.action is plan.action
-    assert assessment.dose.dose_mg == plan.dose_mg
+    overridden = plan.action.gives_drug and (
+        assessment.blocking or any(f.requires_dose_action for f in assessment.findings)
+    )
+    if overridden:
+        assert not assessment.dose.action.gives_drug
+        assert assessment.dose.dose_mg is None
+        assert not assessment.ready_to_prescribe
+    else:
+        assert assessment.dose.action is plan.action
+        assert assessment.dose.dose_mg == plan.dose_mg
     record_event(f"{data['indication']} {plan.action.value}")

@@ -690,12 +690,15 @@ MORE_ROWS: list[tuple[str, str, list, list, dict, str, float | None]] = [
         5,
     ),
     (
-        "mds ANC after 4 weeks 500 with fever continues",
+        # The MDS table itself continues at 500 with fever (its trigger is < 500 with fever),
+        # but fever with a low count is a blocking symptom finding: one decision, held until
+        # the fever is evaluated, to restart at the same dose.
+        "mds ANC after 4 weeks 500 with fever is held by the fever finding",
         "mds_del5q",
         MDS_LATE,
         cbc(150_000, 500),
         {"symptoms": ["fever"]},
-        "continue",
+        "hold",
         10,
     ),
     # mcl §2.3

@@ -20,6 +20,11 @@ class CourseStatus(StrEnum):
     HELD = "held"
     STOPPED = "stopped"
 
+    @property
+    def started(self) -> bool:
+        """Whether any course was ever started (a never-started course gets do_not_start)."""
+        return self is not CourseStatus.NOT_STARTED
+
 
 @dataclass(frozen=True)
 class Course:

@@ -1,9 +1,16 @@
-"""Make today's dose plan agree with safety findings that require a hold or a stop.
+"""Make today's dose plan obey every finding that stops the prescription: one decision.
 
 The dose rules decide from blood counts, kidneys and toxicity. Other topics can require more:
-a missed period interrupts lenalidomide during the evaluation, a pregnancy stops it. Such
-findings carry `requires_dose_action`; this gate lets the strictest of them override a
-milder plan, so that the dose panel never says "continue" while a finding says "stop".
+a missed period interrupts lenalidomide during the evaluation, a pregnancy stops it, symptoms
+of a clot or a missing pregnancy test block the prescription. This gate applies, in order:
+
+1. the strictest `requires_dose_action` of any finding (hold or stop), when stricter than the
+   plan;
+2. any blocking finding turns a plan that would give the drug (start, continue, resume) — or
+   no plan at all — into a hold: "do not give until …", naming the finding that decides;
+3. a stop on a course that never started becomes `do_not_start`.
+
+So the dose panel can never say "continue" while a finding blocks the prescription.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from lenaguard.vocab import DoseAction, Frequency
 _LEVELS = (
     (DoseAction.START, DoseAction.CONTINUE, DoseAction.RESUME),
     (DoseAction.HOLD,),
-    (DoseAction.STOP,),
+    (DoseAction.STOP, DoseAction.DO_NOT_START),
 )
 
 
@@ -24,8 +31,27 @@ def _strictness(action: DoseAction) -> int:
     return next(rank for rank, level in enumerate(_LEVELS) if action in level)
 
 
-def apply_safety_gate(plan: DosePlan | None, findings: list[Finding]) -> DosePlan | None:
-    """The plan, or a hold/stop taken from the strictest finding that requires one."""
+def apply_safety_gate(
+    plan: DosePlan | None,
+    findings: list[Finding],
+    *,
+    blocking: list[Finding],
+    started: bool,
+) -> DosePlan | None:
+    """The final plan: the dose rules' plan, held or stopped by the findings that require it.
+
+    `blocking` are the findings that block the prescription, most important first; the first
+    one names the reason for a hold it causes.
+    """
+    plan = _required_actions(plan, findings)
+    if blocking and (plan is None or plan.action.gives_drug):
+        plan = _hold_for(plan, blocking)
+    if plan is not None and plan.action is DoseAction.STOP and not started:
+        plan = plan.model_copy(update={"action": DoseAction.DO_NOT_START})
+    return plan
+
+
+def _required_actions(plan: DosePlan | None, findings: list[Finding]) -> DosePlan | None:
     demanding = [f for f in findings if f.requires_dose_action is not None]
     if not demanding:
         return plan
@@ -35,12 +61,35 @@ def apply_safety_gate(plan: DosePlan | None, findings: list[Finding]) -> DosePla
         return plan
     resume = None
     if action is DoseAction.HOLD:
-        resume = ResumePlan(
-            when=f"the evaluation that {strictest.id} asks for is complete and resolved",
-            dose_mg=None if plan is None else (plan.dose_mg or _resume_dose(plan)),
-            frequency=plan.frequency if plan is not None and plan.frequency else Frequency.DAILY,
-            days_on=None if plan is None else plan.days_on,
-        )
+        resume = _resume(plan, f"the evaluation that {strictest.id} asks for is complete")
+    return _overriding(plan, strictest, action, resume, f"{strictest.summary}")
+
+
+def _hold_for(plan: DosePlan | None, blocking: list[Finding]) -> DosePlan:
+    decisive = blocking[0]
+    others = len(blocking) - 1
+    also = f" ({others} more blocking finding{'s' if others > 1 else ''})" if others else ""
+    resume = _resume(plan, f"{decisive.id} is resolved{also}")
+    reason = f"Do not give until this is resolved: {decisive.summary}"
+    return _overriding(plan, decisive, DoseAction.HOLD, resume, reason)
+
+
+def _resume(plan: DosePlan | None, when: str) -> ResumePlan:
+    return ResumePlan(
+        when=when,
+        dose_mg=None if plan is None else (plan.dose_mg or _resume_dose(plan)),
+        frequency=plan.frequency if plan is not None and plan.frequency else Frequency.DAILY,
+        days_on=None if plan is None else plan.days_on,
+    )
+
+
+def _overriding(
+    plan: DosePlan | None,
+    finding: Finding,
+    action: DoseAction,
+    resume: ResumePlan | None,
+    reason: str,
+) -> DosePlan:
     overridden = "" if plan is None else f" This overrides the dose rules' '{plan.action.value}'."
     return DosePlan(
         action=action,
@@ -50,10 +99,10 @@ def apply_safety_gate(plan: DosePlan | None, findings: list[Finding]) -> DosePla
         cycle_days=None if plan is None else plan.cycle_days,
         after_dialysis=False if plan is None else plan.after_dialysis,
         resume=resume,
-        reason=f"{strictest.summary}.{overridden}",
-        rule=strictest.id,
-        status=strictest.status,
-        citations=strictest.citations,
+        reason=f"{reason.rstrip('.')}.{overridden}",
+        rule=finding.id,
+        status=finding.status,
+        citations=finding.citations,
     )
 
 
