@@ -136,9 +136,24 @@ class OtherToxicity(_Model):
     date: dt.date | None = None
 
 
+class ProgressionDecision(_Model):
+    """The prescriber's recorded decision to go on with lenalidomide after confirmed progression.
+
+    The label's courses run "until disease progression"; going on after it is a clinical
+    decision that lenaguard asks to be recorded, with its date and reason.
+    """
+
+    date: dt.date = Field(description="When the decision was made (on or after the progression).")
+    reason: str = Field(min_length=1, max_length=500, description="Why treatment goes on.")
+
+
 class Therapy(_Model):
     events: list[TherapyEvent] = Field(min_length=1, description="The timeline, oldest first.")
     other_toxicity: OtherToxicity | None = None
+    continue_after_progression: ProgressionDecision | None = Field(
+        default=None,
+        description="Record this to go on after confirmed IMWG progression (date and reason).",
+    )
 
     @model_validator(mode="after")
     def _coherent_timeline(self) -> Therapy:
@@ -431,6 +446,12 @@ class Case(_Model):
         dated += [("transfusions", i, t.date) for i, t in enumerate(self.transfusions)]
         if self.therapy is not None:
             dated += [("therapy.events", i, e.date) for i, e in enumerate(self.therapy.events)]
+            decision = self.therapy.continue_after_progression
+            if decision is not None and decision.date > self.as_of:
+                raise FieldValueError(
+                    "therapy.continue_after_progression.date",
+                    f"{decision.date} is after as_of ({self.as_of})",
+                )
         for where, index, when in dated:
             if when > self.as_of:
                 raise FieldValueError(
