@@ -171,6 +171,9 @@ class DoseModificationKnowledge(Topic):
     interruption_cbc: CitedText
     fever: Fever
     floor_decision: CitedText
+    other_toxicity_unknown: CitedText = Field(
+        description="lenaguard's conservative restart while other toxicity is not recorded."
+    )
     indications: dict[Indication, IndicationTable]
 
     @model_validator(mode="after")

@@ -32,6 +32,17 @@ class ResumePlan(Frozen):
     days_on: tuple[int, int] | None = None
 
 
+class DoseOption(Frozen):
+    """One of the label's doses the prescriber can choose between, and when it applies."""
+
+    when: str = Field(description="When this option applies, in words.")
+    dose_mg: float | None
+    frequency: Frequency = Frequency.DAILY
+    days_on: tuple[int, int] | None = None
+    status: Status
+    citations: list[Citation] = Field(min_length=1)
+
+
 class DosePlan(Frozen):
     """The dose decision for the assessment date."""
 
@@ -46,6 +57,13 @@ class DosePlan(Frozen):
     rule: str = Field(description="Id of the rule that decided.")
     status: Status
     citations: list[Citation] = Field(min_length=1)
+    options: list[DoseOption] = Field(
+        default_factory=list,
+        description="The label's alternatives when the choice rests on something not recorded.",
+    )
+    record: str | None = Field(
+        default=None, description="The case-file field to record to settle between the options."
+    )
     basis: Literal["lenaguard"] | None = Field(
         default=None,
         description="'lenaguard' when the plan rests on lenaguard's own reading (status "

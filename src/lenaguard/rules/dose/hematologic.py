@@ -24,6 +24,7 @@ from lenaguard.knowledge.topics.dose_modification import (
 )
 from lenaguard.knowledge.topics.indications import CycleSchedule, IndicationsKnowledge
 from lenaguard.rules.base.course import CourseStatus
+from lenaguard.rules.base.results import DoseOption
 from lenaguard.rules.dose.timeline import (
     LadderPosition,
     Restraint,
@@ -318,6 +319,8 @@ class RestartDose:
     """One-line summary of that warning."""
     basis: str | None = None
     """Why this restart dose, when it is not simply the next lower dose."""
+    starting_option: tuple[float, tuple[int, int] | None] | None = None
+    """Other toxicity not recorded: the label's other restart (the starting dose and days)."""
 
 
 def restart_dose(
@@ -370,11 +373,16 @@ def restart_dose(
             )
         dose, days, floor = next_lower_restart(position, schedule)
         if other_toxicity is None:
+            course = timeline.course
+            start = course.start_dose_mg if course.start_dose_mg is not None else position.dose_mg
+            start_event = course.events[0] if course.events else None
+            start_days = (start_event.days_on if start_event else None) or schedule.days_on
             return RestartDose(
                 dose,
                 days,
                 floor,
                 "first_fall_other_toxicity_unknown",
+                starting_option=(min(start, position.dose_mg), start_days),
                 note=(
                     "Other toxicity is not recorded (therapy.other_toxicity). If neutropenia was "
                     "the only toxicity the label allows a restart at the initial starting dose; "
@@ -561,6 +569,13 @@ def _hold_restraint(
         )
     if restart.basis is not None:
         reason = f"{reason}; the restart dose is {restart.basis}"
+    entries = _entries(ctx, check.row, ctx.knowledge.interruption_cbc)
+    options: tuple[DoseOption, ...] = ()
+    record = None
+    if restart.starting_option is not None:
+        options = _restart_options(ctx, check, restart)
+        entries = (*entries, ctx.knowledge.other_toxicity_unknown)
+        record = OTHER_TOXICITY_FIELD
     restraint = Restraint(
         rule=rule,
         reason=reason,
@@ -568,10 +583,43 @@ def _hold_restraint(
         met=met,
         dose_mg=restart.dose_mg,
         days_on=restart.days_on,
-        entries=_entries(ctx, check.row, ctx.knowledge.interruption_cbc),
+        entries=entries,
         floor_reached=restart.floor_reached,
+        options=options,
+        record=record,
     )
     return restraint, findings
+
+
+OTHER_TOXICITY_FIELD = "therapy.other_toxicity"
+"""The case-file field that decides a myeloma restart dose after a first neutropenia."""
+
+
+def _restart_options(
+    ctx: Context, check: CountCheck, restart: RestartDose
+) -> tuple[DoseOption, ...]:
+    """The label's two restarts after a first neutropenia, when other toxicity is unrecorded."""
+    start_dose, start_days = restart.starting_option
+    row = check.row
+    frequency = ctx.timeline.course.frequency
+    return (
+        DoseOption(
+            when="neutropenia was the only toxicity",
+            dose_mg=start_dose,
+            frequency=frequency,
+            days_on=start_days,
+            status=row.status,
+            citations=list(row.cite),
+        ),
+        DoseOption(
+            when="there was other toxicity",
+            dose_mg=restart.dose_mg,
+            frequency=frequency,
+            days_on=restart.days_on,
+            status=row.status,
+            citations=list(row.cite),
+        ),
+    )
 
 
 def _baseline_words(check: CountCheck) -> str:

@@ -64,6 +64,7 @@ def _plan(
     dose_mg: float | None = None,
     days_on: tuple[int, int] | None = None,
     resume: ResumePlan | None = None,
+    decided_by: Restraint | None = None,
 ) -> DosePlan:
 
     giving = dose_mg is not None
@@ -79,6 +80,8 @@ def _plan(
         rule=rule,
         status=weakest(entry.status for entry in entries),
         citations=merge_citations(*entries),
+        options=list(decided_by.options) if decided_by is not None else [],
+        record=decided_by.record if decided_by is not None else None,
     )
 
 
@@ -250,6 +253,7 @@ def _decide(
             indication=indication,
             dose_mg=dose,
             days_on=days,
+            decided_by=deciding,
         )
         return plan, findings
     waiting = unmet or restraints
@@ -298,6 +302,7 @@ def _decide(
         timeline=timeline,
         indication=indication,
         resume=resume,
+        decided_by=deciding,
     )
     return plan, findings
 

@@ -32,6 +32,7 @@ from lenaguard.knowledge.base import Cited
 from lenaguard.knowledge.topics.dose_modification import IndicationTable, Ladder, LadderStep
 from lenaguard.knowledge.topics.indications import CycleSchedule
 from lenaguard.rules.base.course import Course, CourseStatus, current_course
+from lenaguard.rules.base.results import DoseOption
 from lenaguard.vocab import EventKind, Frequency, HoldReason, LabTest, Symptom, TransfusionKind
 
 _DOSING_EVENTS = (EventKind.START, EventKind.RESUME, EventKind.DOSE_CHANGE)
@@ -347,6 +348,10 @@ class Restraint:
     """The knowledge entries it rests on (status and citations)."""
     floor_reached: bool = False
     """True when the label's next lower dose would be below the floor."""
+    options: tuple[DoseOption, ...] = ()
+    """The label's alternatives when the restart dose rests on something not recorded."""
+    record: str | None = None
+    """The case-file field that settles between the options."""
 
 
 def next_lower_restart(
