@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from lenaguard.case import Case, LabResult
-from lenaguard.findings import Finding
+from lenaguard.findings import Finding, TestDue
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited
 from lenaguard.knowledge.topics.dose_modification import (
@@ -25,6 +25,7 @@ from lenaguard.knowledge.topics.dose_modification import (
 from lenaguard.knowledge.topics.indications import CycleSchedule, IndicationsKnowledge
 from lenaguard.rules.base.course import CourseStatus
 from lenaguard.rules.base.results import DoseOption
+from lenaguard.rules.dose.monitoring import CBC
 from lenaguard.rules.dose.timeline import (
     LadderPosition,
     Restraint,
@@ -499,10 +500,12 @@ def _count_findings(ctx: Context, check: CountCheck) -> list[Finding]:
         value = check.result.canonical_value
         baseline = None if check.baseline is None else check.baseline.canonical_value
         missing: list[str] = []
+        repeat_by: list[dt.date] = []
         for low in (c for c in check.checks if c.value_low):
             if low.trigger.for_at_least_days is not None:
                 first_low = low.run[0].date if low.run else check.result.date
                 by = first_low + dt.timedelta(days=low.trigger.for_at_least_days)
+                repeat_by.append(by)
                 missing.append(
                     f"it is still {value_text(low.trigger, baseline)} on {by.isoformat()} "
                     f"(low since {first_low.isoformat()})"
@@ -531,6 +534,7 @@ def _count_findings(ctx: Context, check: CountCheck) -> list[Finding]:
                     f"{all_triggers} ({label_sections(check.row)}). Repeat the blood count."
                 ),
                 inputs={test.value: value, "date": check.result.date.isoformat()},
+                tests_due=[TestDue(test=CBC, by=min(repeat_by))] if repeat_by else None,
             )
         )
     return findings
