@@ -135,6 +135,11 @@ class Finding(Frozen):
         return FindingMaker(category)
 
 
+def _order(wanted: TestDue) -> OrderTest:
+    """A finding that asks for a test offers ordering it, unless it names another remedy."""
+    return OrderTest(test=wanted.test, by=wanted.by)
+
+
 class FindingMaker:
     """Builds the findings of one category: `name` becomes the id `<category>.<name>`.
 
@@ -205,5 +210,5 @@ class FindingMaker:
             blocking=blocking,
             requires_dose_action=requires_dose_action,
             tests_due=tests_due or [],
-            remedy=remedy,
+            remedy=remedy if remedy is not None or not tests_due else _order(tests_due[0]),
         )
