@@ -182,7 +182,7 @@ class ImwgDecision:
     date: dt.date | None
     """Latest result the category rests on (PD: the confirming assessment)."""
     confirmed: bool | None
-    """Shown on consecutive assessments; None for PD-free SD or no category."""
+    """Shown on consecutive assessments; None for SD or when no category is graded."""
     basis: tuple[Observation, ...]
     """The values the category rests on (PD: see `progression.confirmed_by`)."""
     needs: tuple[Need, ...]
