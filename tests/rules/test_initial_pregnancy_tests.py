@@ -122,7 +122,7 @@ def test_an_assay_of_51_miu_ml_is_not_counted_and_50_is():
     assert FACTS.test_sensitivity in decision.entries
     counted = decide(preg(-12, sensitivity=50), preg(0, sensitivity=50))
     assert counted.outcome is InitialTestsOutcome.COMPLETE
-    assert counted.tests_not_counted == []
+    assert counted.tests_not_counted == ()
 
 
 def test_a_test_without_stated_sensitivity_counts_and_is_listed():

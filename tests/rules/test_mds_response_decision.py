@@ -102,7 +102,7 @@ def test_independence_reached_then_transfusions_again():
 def test_platelet_transfusions_do_not_count():
     platelets = {"date": day(30).isoformat(), "kind": "platelets", "units": 1}
     ti = decide(60, transfusions=[platelets]).transfusion_independence
-    assert ti.independent is True and ti.rbc_transfusions == []
+    assert ti.independent is True and ti.rbc_transfusions == ()
 
 
 def test_pretreatment_window_and_qualifying_units():

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import Field
@@ -60,19 +62,25 @@ class MdsResponse(Frozen):
     citations: list[Citation] = Field(min_length=1)
 
 
-class TransfusionIndependenceDecision(Frozen):
-    """RBC transfusion independence on treatment: the longest run without an RBC transfusion."""
+@dataclass(frozen=True)
+class TransfusionIndependenceDecision:
+    """RBC transfusion independence on treatment: the longest run without an RBC transfusion.
 
-    independent: bool | None = Field(
-        description="Null while the course is shorter than the independence window."
-    )
+    A frozen dataclass, like `MdsResponseDecision`: it carries the case's own transfusion
+    records, validated with the case, which a pydantic model would validate again.
+    """
+
+    independent: bool | None
+    """None while the course is shorter than the independence window."""
     longest_free_days: int
-    free_from: dt.date | None = Field(description="First day of that run (null: none).")
-    free_to: dt.date | None = Field(description="Last day of that run (null: none).")
-    rbc_transfusions: list[Transfusion] = Field(description="RBC transfusions on treatment.")
-    resumed: list[Transfusion] = Field(
-        description="Independent, but RBC transfusions on record again after the run."
-    )
+    free_from: dt.date | None
+    """First day of that run (None: every day had a transfusion)."""
+    free_to: dt.date | None
+    """Last day of that run."""
+    rbc_transfusions: tuple[Transfusion, ...]
+    """RBC transfusions on treatment."""
+    resumed: tuple[Transfusion, ...]
+    """Independent, but RBC transfusions on record again after the run."""
 
 
 class HemoglobinRise(Frozen):
@@ -117,26 +125,31 @@ class ErythroidImprovementDecision(Frozen):
     rbc_reduction: RbcUnitReduction | None = None
 
 
-class MdsResponseDecision(Frozen):
-    """Transfusion independence and HI-E of the current course, as decided from the case."""
+@dataclass(frozen=True)
+class MdsResponseDecision:
+    """Transfusion independence and HI-E of the current course, as decided from the case.
+
+    A frozen dataclass: it carries the case's own transfusion records (see
+    `TransfusionIndependenceDecision`).
+    """
 
     treatment_start: dt.date
-    treatment_end: dt.date = Field(description="Stop date, or the assessment date.")
+    treatment_end: dt.date
+    """Stop date, or the assessment date."""
     treatment_days: int
     transfusion_independence: TransfusionIndependenceDecision
-    pretreatment_window: tuple[dt.date, dt.date] = Field(
-        description="The weeks before the start whose RBC transfusions are counted."
-    )
-    pretreatment_transfusions: list[Transfusion]
-    pretreatment_hemoglobin_unknown: list[Transfusion] = Field(
-        description="Pretreatment RBC transfusions left out: no pre-transfusion haemoglobin."
-    )
-    pretreatment_rbc_units: int = Field(description="Qualifying units (IWG counting).")
-    fewest_rbc_units_in_window: int | None = Field(
-        description="Fewest RBC units in any full window on treatment."
-    )
+    pretreatment_window: tuple[dt.date, dt.date]
+    """The weeks before the start whose RBC transfusions are counted."""
+    pretreatment_transfusions: tuple[Transfusion, ...]
+    pretreatment_hemoglobin_unknown: tuple[Transfusion, ...]
+    """Pretreatment RBC transfusions left out: no pre-transfusion haemoglobin."""
+    pretreatment_rbc_units: int
+    """Qualifying units (IWG counting)."""
+    fewest_rbc_units_in_window: int | None
+    """Fewest RBC units in any full window on treatment."""
     erythroid_improvement: ErythroidImprovementDecision
-    entries: tuple[Cited, ...] = Field(min_length=1)
+    entries: tuple[Cited, ...]
+    """The knowledge entries the decision rests on."""
 
 
 def _rbc(transfusions: list[Transfusion], first: dt.date, last: dt.date) -> list[Transfusion]:
@@ -175,7 +188,7 @@ def longest_transfusion_free_days(
 
 
 def fewest_units_in_window(
-    transfusions: list[Transfusion], start: dt.date, end: dt.date, window: dt.timedelta
+    transfusions: Sequence[Transfusion], start: dt.date, end: dt.date, window: dt.timedelta
 ) -> int | None:
     """Fewest RBC units in any full window that lies inside [start, end]; None if none fits."""
     last_start = end - window + _ONE_DAY
@@ -211,8 +224,8 @@ def _independence(
         longest_free_days=longest,
         free_from=run_from,
         free_to=run_to,
-        rbc_transfusions=on_treatment,
-        resumed=since if independent else [],
+        rbc_transfusions=tuple(on_treatment),
+        resumed=tuple(since) if independent else (),
     )
 
 
@@ -340,10 +353,10 @@ def decide_mds_response(case: Case, kb: KnowledgeBase) -> MdsResponseDecision | 
         treatment_days=(end - start).days + 1,
         transfusion_independence=independence,
         pretreatment_window=(start - window, start - _ONE_DAY),
-        pretreatment_transfusions=before,
-        pretreatment_hemoglobin_unknown=[
+        pretreatment_transfusions=tuple(before),
+        pretreatment_hemoglobin_unknown=tuple(
             item for item in before if item.pre_transfusion_hemoglobin_g_dl is None
-        ],
+        ),
         pretreatment_rbc_units=pre_units,
         fewest_rbc_units_in_window=fewest,
         erythroid_improvement=erythroid,

@@ -43,7 +43,7 @@ from pydantic import Field
 from lenaguard.case import Case, LabResult
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
-from lenaguard.knowledge.base import Cited, Frozen, Status, merge_citations, weakest
+from lenaguard.knowledge.base import Cited, Status, merge_citations, weakest
 from lenaguard.knowledge.topics.pregnancy import InitialPregnancyTests, PregnancyKnowledge
 from lenaguard.knowledge.topics.rems import RemsKnowledge
 from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge
@@ -564,49 +564,47 @@ class InitialTestsOutcome(StrEnum):
     """Both tests are negative and in their windows."""
 
 
-class InitialPregnancyTestsDecision(Frozen):
-    """The two negative pregnancy tests before a first prescription on the assessment date."""
+@dataclass(frozen=True)
+class InitialPregnancyTestsDecision:
+    """The two negative pregnancy tests before a first prescription on the assessment date.
 
-    prescribing_date: dt.date = Field(description="The assessment date (case.as_of).")
-    window_days: tuple[int, int] = Field(
-        description="The first test falls this many days before prescribing (nearest, farthest)."
-    )
-    first_window: tuple[dt.date, dt.date] = Field(description="Dates the first test may carry.")
-    window_hours: int = Field(description="The second test falls within these hours before.")
-    second_window: tuple[dt.date, dt.date] = Field(
-        description="Calendar dates the second test may carry (the day before: confirm the hour)."
-    )
-    tests_on_record: list[LabResult]
+    A frozen dataclass rather than a pydantic model: it carries the case's own lab results,
+    which were validated against the knowledge base with the case and need no second pass.
+    """
+
+    prescribing_date: dt.date
+    """The assessment date (case.as_of)."""
+    window_days: tuple[int, int]
+    """The first test falls this many days before prescribing (nearest, farthest)."""
+    first_window: tuple[dt.date, dt.date]
+    """Dates the first test may carry."""
+    window_hours: int
+    """The second test falls within these hours before prescribing."""
+    second_window: tuple[dt.date, dt.date]
+    """Calendar dates the second test may carry (dated the day before: confirm the hour)."""
+    tests_on_record: tuple[LabResult, ...]
     first_test: LabResult | None
     second_test: LabResult | None
     outcome: InitialTestsOutcome
-    first_test_candidate: LabResult | None = Field(
-        default=None,
-        description="First missing: a recent negative test that can be the first test of a "
-        "later prescription; null when a new first test is needed.",
-    )
-    earliest_prescribing_date: dt.date | None = Field(
-        default=None, description="First missing: the earliest date a prescription can follow."
-    )
-    latest_prescribing_date: dt.date | None = Field(
-        default=None, description="First missing: the last date that first test supports."
-    )
-    first_test_valid_until: dt.date | None = Field(
-        default=None, description="Second missing: the last prescribing date the first supports."
-    )
-    second_test_previous_day: bool = Field(
-        default=False, description="Complete, with the second test dated the day before."
-    )
-    first_weekly_test: dt.date | None = Field(
-        default=None, description="Complete: the first weekly test if treatment starts today."
-    )
-    tests_not_counted: list[LabResult] = Field(
-        description="Negative tests in the windows whose assay is not sensitive enough."
-    )
-    sensitivity_unstated: list[LabResult] = Field(
-        description="Tests counted without a stated assay sensitivity (to be confirmed)."
-    )
-    entries: tuple[Cited, ...] = Field(min_length=1, description="What the decision rests on.")
+    tests_not_counted: tuple[LabResult, ...]
+    """Negative tests in the windows whose assay is not sensitive enough."""
+    sensitivity_unstated: tuple[LabResult, ...]
+    """Tests counted without a stated assay sensitivity (to be confirmed)."""
+    entries: tuple[Cited, ...]
+    """The knowledge entries the decision rests on."""
+    first_test_candidate: LabResult | None = None
+    """First missing: a recent negative test that can be the first test of a later
+    prescription; None when a new first test is needed."""
+    earliest_prescribing_date: dt.date | None = None
+    """First missing: the earliest date a prescription can follow."""
+    latest_prescribing_date: dt.date | None = None
+    """First missing: the last prescribing date that first test supports."""
+    first_test_valid_until: dt.date | None = None
+    """Second missing: the last prescribing date the first test supports."""
+    second_test_previous_day: bool = False
+    """Complete, with the second test dated the day before."""
+    first_weekly_test: dt.date | None = None
+    """Complete: the first weekly test if treatment starts today."""
 
 
 def _second_window_start(prescribing: dt.date, hours: int) -> dt.date:
@@ -643,11 +641,11 @@ def decide_initial_pregnancy_tests(case: Case, kb: KnowledgeBase) -> InitialPreg
         first_window=(window_from, window_to),
         window_hours=rule.second_within_hours,
         second_window=(second_from, prescribing),
-        tests_on_record=list(tests.all),
+        tests_on_record=tests.all,
         first_test=first,
         second_test=second,
-        tests_not_counted=not_counted,
-        sensitivity_unstated=unstated,
+        tests_not_counted=tuple(not_counted),
+        sensitivity_unstated=tuple(unstated),
     )
     sensitivity = (facts.test_sensitivity,) if not_counted or unstated else ()
     if first is None:
@@ -954,7 +952,7 @@ def _sensitivity(
 
 
 def _sensitivity_findings(
-    weak: list[LabResult], unknown: list[LabResult], facts: PregnancyKnowledge
+    weak: Sequence[LabResult], unknown: Sequence[LabResult], facts: PregnancyKnowledge
 ) -> list[Finding]:
     """Warn about negative tests not counted (assay not sensitive enough) and used tests whose
     sensitivity is not stated."""
