@@ -2,7 +2,9 @@
 
 The CBC schedules are data (knowledge/data/monitoring.yaml); this module turns a schedule
 and a course start into dates, finds the next one on or after the assessment date, and
-decides whether the count is overdue. Conventions (docs/rules/schedule-and-monitoring.md):
+decides whether the count is overdue. `decide_cbc_plan` returns that decision as a typed
+`CbcPlan` (the rule in force, the due date and why it falls there); the monitoring item and the
+findings word it. Conventions (docs/rules/schedule-and-monitoring.md):
 
 - Schedules count from the start of the current course; a hold does not move them.
 - Before the first dose a baseline CBC is due on the assessment date.
@@ -24,11 +26,14 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
+
+from pydantic import Field
 
 from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import Cited, KnowledgeBase, weakest
-from lenaguard.knowledge.base import merge_citations
+from lenaguard.knowledge.base import Frozen, merge_citations
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.monitoring import (
@@ -181,7 +186,7 @@ def _position(course_start: dt.date, on: dt.date, cycle_days: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# The next CBC
+# The next CBC: the decision
 
 
 class CbcRegimen(StrEnum):
@@ -193,19 +198,230 @@ class CbcRegimen(StrEnum):
     NONE = "none"
 
 
-@dataclass(frozen=True)
-class CbcPlan:
-    """The next CBC with what decided it (for findings); `item` is None when none is due."""
+class CbcDue(StrEnum):
+    """Why the next CBC falls on its due date."""
+
+    BASELINE = "baseline"
+    """Before the first dose: a baseline count, due on the assessment date."""
+    HELD_NO_CBC = "held_no_cbc"
+    """Interrupted with no CBC on record: overdue, due now."""
+    HELD_OVERDUE = "held_overdue"
+    """Interrupted, and the interruption interval has passed: overdue, due now."""
+    HELD = "held"
+    """Interrupted: one interval after the later of the hold date and the last CBC."""
+    NO_CBC = "no_cbc"
+    """On treatment with no CBC on record: overdue, due now."""
+    MISSED = "missed"
+    """A scheduled date passed without a CBC since the one before it: overdue, due now."""
+    INTERVAL_PASSED = "interval_passed"
+    """The last CBC is older than the interval in force: overdue, due now."""
+    AFTER_LAST_CBC = "after_last_cbc"
+    """One interval after the last CBC, which comes before the next scheduled date."""
+    END_OF_COURSE = "end_of_course"
+    """The next scheduled date falls after the last cycle the label gives."""
+    SCHEDULED = "scheduled"
+    """The next scheduled date of the indication's schedule."""
+
+
+class CbcPlan(Frozen):
+    """The CBC rule in force and when the next count is due, with the dates that decided it."""
 
     regimen: CbcRegimen
-    item: MonitoringItem | None
+    due: dt.date | None = Field(description="Never before the assessment date; null: none due.")
+    due_because: CbcDue | None = Field(description="Null when no CBC is due.")
     overdue: bool
-    entry: Cited
-    schedule: CbcSchedule
-    missed: dt.date | None = None
-    """A scheduled date that passed without a CBC, when that made the CBC overdue."""
-    position: str | None = None
-    """Where the assessment date falls in the course, in words."""
+    entry: CbcSchedule | CbcInterruption = Field(description="The rule the due date rests on.")
+    schedule: CbcSchedule = Field(description="The indication's schedule while on treatment.")
+    indication: Indication
+    cycle_days: int
+    course_start: dt.date | None = None
+    cycle_position: tuple[int, int] | None = Field(
+        default=None, description="(cycle, day) of the assessment date in the course."
+    )
+    held_since: dt.date | None = None
+    last_cbc: dt.date | None = None
+    interval_days: int | None = Field(
+        default=None, description="The interval in force: interruption or schedule interval."
+    )
+    overdue_since: dt.date | None = Field(
+        default=None, description="Held: the date the interruption count fell due."
+    )
+    missed: dt.date | None = Field(
+        default=None, description="A scheduled date that passed without a CBC, made it overdue."
+    )
+    next_scheduled: dt.date | None = Field(
+        default=None, description="On treatment: the first scheduled date on or after today."
+    )
+    next_scheduled_phase: CbcPhase | None = None
+    last_cycle: int | None = Field(
+        default=None, description="End of course: the last cycle the label gives."
+    )
+
+
+def _plan_cbc(
+    *,
+    indication: Indication,
+    course_start: dt.date | None,
+    as_of: dt.date,
+    held_since: dt.date | None,
+    last_cbc: dt.date | None,
+    kb: KnowledgeBase,
+) -> CbcPlan:
+    cbc = kb.get(MonitoringKnowledge).cbc
+    schedule = cbc.schedule_for(indication)
+    cycle_days = kb.get(IndicationsKnowledge).entry(indication).schedule.cycle_days
+    known = {
+        "schedule": schedule,
+        "indication": indication,
+        "cycle_days": cycle_days,
+        "last_cbc": last_cbc,
+    }
+    if course_start is None or course_start > as_of:
+        return CbcPlan(
+            regimen=CbcRegimen.BASELINE,
+            due=as_of,
+            due_because=CbcDue.BASELINE,
+            overdue=False,
+            entry=schedule,
+            **known,
+        )
+    known.update(
+        course_start=course_start,
+        cycle_position=cycle_position(course_start, as_of, cycle_days),
+    )
+    if held_since is not None:
+        return _held_plan(cbc.interruption, as_of, held_since, last_cbc, known)
+    return _scheduled_plan(kb, schedule, as_of, course_start, last_cbc, known)
+
+
+def _held_plan(
+    rule: CbcInterruption,
+    as_of: dt.date,
+    held_since: dt.date,
+    last_cbc: dt.date | None,
+    known: dict,
+) -> CbcPlan:
+    """During an interruption: every interruption interval from the hold or the last CBC."""
+    plan = partial(
+        CbcPlan,
+        regimen=CbcRegimen.INTERRUPTION,
+        entry=rule,
+        held_since=held_since,
+        interval_days=rule.interval_days,
+        **known,
+    )
+    if last_cbc is None:
+        # No position: the count is due now whatever the course day.
+        return plan(due=as_of, due_because=CbcDue.HELD_NO_CBC, overdue=True, cycle_position=None)
+    due = max(held_since, last_cbc) + dt.timedelta(days=rule.interval_days)
+    if due < as_of:
+        return plan(due=as_of, due_because=CbcDue.HELD_OVERDUE, overdue=True, overdue_since=due)
+    return plan(due=due, due_because=CbcDue.HELD, overdue=False)
+
+
+def _scheduled_plan(
+    kb: KnowledgeBase,
+    schedule: CbcSchedule,
+    as_of: dt.date,
+    course_start: dt.date,
+    last_cbc: dt.date | None,
+    known: dict,
+) -> CbcPlan:
+    """On treatment: the next scheduled date, sooner when the last CBC calls for it."""
+    around = _around(schedule, known["cycle_days"], (as_of - course_start).days)
+    scheduled = course_start + dt.timedelta(days=around.upcoming)
+    plan = partial(
+        CbcPlan,
+        regimen=CbcRegimen.SCHEDULED,
+        entry=schedule,
+        interval_days=around.gap,
+        next_scheduled=scheduled,
+        next_scheduled_phase=schedule.phases[around.upcoming_phase],
+        **known,
+    )
+    if last_cbc is None:
+        return plan(due=as_of, due_because=CbcDue.NO_CBC, overdue=True)
+    last = (last_cbc - course_start).days
+    if (
+        around.previous is not None
+        and around.before_previous is not None
+        and last <= around.before_previous
+    ):
+        missed = course_start + dt.timedelta(days=around.previous)
+        return plan(due=as_of, due_because=CbcDue.MISSED, overdue=True, missed=missed)
+    limit = last_cbc + dt.timedelta(days=around.gap)
+    if limit < as_of:
+        return plan(due=as_of, due_because=CbcDue.INTERVAL_PASSED, overdue=True)
+    if limit < scheduled:
+        return plan(due=limit, due_because=CbcDue.AFTER_LAST_CBC, overdue=False)
+    max_cycles = kb.get(IndicationsKnowledge).entry(known["indication"]).max_cycles
+    scheduled_cycle, _ = cycle_position(course_start, scheduled, known["cycle_days"])
+    if max_cycles is not None and scheduled_cycle > max_cycles:
+        return plan(
+            due=scheduled,
+            due_because=CbcDue.END_OF_COURSE,
+            overdue=False,
+            last_cycle=max_cycles,
+        )
+    return plan(due=scheduled, due_because=CbcDue.SCHEDULED, overdue=False)
+
+
+def last_cbc_date(case: Case, components: list[LabTest]) -> dt.date | None:
+    """The date of the latest CBC: the latest result of any CBC component on or before as_of."""
+    dates = [result.date for test in components if (result := case.latest(test)) is not None]
+    return max(dates, default=None)
+
+
+def _regimen(course: Course, action: DoseAction | None) -> CbcRegimen:
+    if action is DoseAction.STOP:
+        return CbcRegimen.NONE
+    if course.status is CourseStatus.NOT_STARTED:
+        return CbcRegimen.BASELINE
+    if course.status is CourseStatus.STOPPED:
+        return CbcRegimen.BASELINE if action is DoseAction.START else CbcRegimen.NONE
+    if course.status is CourseStatus.HELD:
+        return CbcRegimen.SCHEDULED if action is DoseAction.RESUME else CbcRegimen.INTERRUPTION
+    return CbcRegimen.INTERRUPTION if action is DoseAction.HOLD else CbcRegimen.SCHEDULED
+
+
+def decide_cbc_plan(case: Case, kb: KnowledgeBase, *, action: DoseAction | None = None) -> CbcPlan:
+    """The CBC rule in force for the case on `case.as_of`, and when the next count is due.
+
+    `action` is the dose decision for the assessment date, when known: a hold that starts
+    today switches to the interruption rule, a resume back to the schedule, a stop ends the
+    monitoring of treatment (regimen none, nothing due).
+    """
+    course = current_course(case)
+    regimen = _regimen(course, action)
+    knowledge = kb.get(MonitoringKnowledge)
+    if regimen is CbcRegimen.NONE:
+        schedule = knowledge.cbc.schedule_for(case.indication)
+        cycle_days = kb.get(IndicationsKnowledge).entry(case.indication).schedule.cycle_days
+        return CbcPlan(
+            regimen=CbcRegimen.NONE,
+            due=None,
+            due_because=None,
+            overdue=False,
+            entry=schedule,
+            schedule=schedule,
+            indication=case.indication,
+            cycle_days=cycle_days,
+        )
+    held_since = None
+    if regimen is CbcRegimen.INTERRUPTION:
+        held_since = course.held_since or case.as_of
+    return _plan_cbc(
+        indication=case.indication,
+        course_start=None if regimen is CbcRegimen.BASELINE else course.start_date,
+        as_of=case.as_of,
+        held_since=held_since,
+        last_cbc=last_cbc_date(case, knowledge.cbc.components),
+        kb=kb,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The next CBC: in words
 
 
 def _item(due: dt.date, reason: str, *entries: Cited, test: str = CBC) -> MonitoringItem:
@@ -222,120 +438,78 @@ def _since(last_cbc: dt.date | None) -> str:
     return "no CBC on record" if last_cbc is None else f"last CBC {last_cbc.isoformat()}"
 
 
-def _plan_cbc(
-    *,
-    indication: Indication,
-    course_start: dt.date | None,
-    as_of: dt.date,
-    held_since: dt.date | None,
-    last_cbc: dt.date | None,
-    kb: KnowledgeBase,
-) -> CbcPlan:
-    cbc = kb.get(MonitoringKnowledge).cbc
-    schedule = cbc.schedule_for(indication)
-    cycle_days = kb.get(IndicationsKnowledge).entry(indication).schedule.cycle_days
+def _position_words(plan: CbcPlan) -> str | None:
+    """Where the assessment date falls in the course, in words."""
+    if plan.cycle_position is None:
+        return None
+    cycle, day = plan.cycle_position
+    return f"cycle {format_number(cycle)}, day {format_number(day)}"
 
-    if course_start is None or course_start > as_of:
-        reason = f"Baseline blood count before the first dose ({_since(last_cbc)})."
-        return CbcPlan(
-            CbcRegimen.BASELINE, _item(as_of, reason, schedule), False, schedule, schedule
-        )
 
-    position = _position(course_start, as_of, cycle_days)
-    if held_since is not None:
-        rule = cbc.interruption
-        weekly = dt.timedelta(days=rule.interval_days)
-        interval = format_number(rule.interval_days)
-        if last_cbc is None:
-            reason = f"Overdue: no CBC on record; check every {interval} days while held."
-            return CbcPlan(
-                CbcRegimen.INTERRUPTION, _item(as_of, reason, rule), True, rule, schedule
-            )
-        anchor = max(held_since, last_cbc)
-        due = anchor + weekly
-        basis = (
-            f"held since {held_since.isoformat()}, {_since(last_cbc)}; a CBC every "
-            f"{interval} days during the interruption"
-        )
-        if due < as_of:
-            reason = f"Overdue since {due.isoformat()}: {basis}."
-            return CbcPlan(
-                CbcRegimen.INTERRUPTION,
-                _item(as_of, reason, rule),
-                True,
-                rule,
-                schedule,
-                position=position,
-            )
-        reason = f"Interruption: {basis}."
-        return CbcPlan(
-            CbcRegimen.INTERRUPTION,
-            _item(due, reason, rule),
-            False,
-            rule,
-            schedule,
-            position=position,
-        )
+def _held_reason(plan: CbcPlan) -> str:
+    interval = format_number(plan.interval_days or 0)
+    if plan.due_because is CbcDue.HELD_NO_CBC:
+        return f"Overdue: no CBC on record; check every {interval} days while held."
+    assert plan.held_since is not None  # an interruption plan has its hold date
+    basis = (
+        f"held since {plan.held_since.isoformat()}, {_since(plan.last_cbc)}; a CBC every "
+        f"{interval} days during the interruption"
+    )
+    if plan.due_because is CbcDue.HELD_OVERDUE:
+        assert plan.overdue_since is not None
+        return f"Overdue since {plan.overdue_since.isoformat()}: {basis}."
+    return f"Interruption: {basis}."
 
-    elapsed = (as_of - course_start).days
-    around = _around(schedule, cycle_days, elapsed)
-    scheduled = course_start + dt.timedelta(days=around.upcoming)
-    phase = describe_phase(schedule.phases[around.upcoming_phase])
-    gap = format_number(around.gap)
 
-    def plan(due: dt.date, reason: str, overdue: bool, missed: dt.date | None = None) -> CbcPlan:
-        return CbcPlan(
-            CbcRegimen.SCHEDULED,
-            _item(due, reason, schedule),
-            overdue,
-            schedule,
-            schedule,
-            missed=missed,
-            position=position,
+def _scheduled_reason(plan: CbcPlan, kb: KnowledgeBase) -> str:
+    assert plan.course_start is not None and plan.next_scheduled is not None
+    assert plan.next_scheduled_phase is not None
+    start, cycle_days, last_cbc = plan.course_start, plan.cycle_days, plan.last_cbc
+    position, scheduled = _position_words(plan), plan.next_scheduled
+    phase = describe_phase(plan.next_scheduled_phase)
+    gap = format_number(plan.interval_days or 0)
+    if plan.due_because is CbcDue.NO_CBC:
+        return f"Overdue: no CBC on record while on treatment ({position})."
+    if plan.due_because is CbcDue.MISSED:
+        assert plan.missed is not None
+        return (
+            f"Overdue: the CBC scheduled for {plan.missed.isoformat()} "
+            f"({_position(start, plan.missed, cycle_days)}) was not done; {_since(last_cbc)}."
         )
-
-    if last_cbc is None:
-        return plan(as_of, f"Overdue: no CBC on record while on treatment ({position}).", True)
-    last = (last_cbc - course_start).days
-    if (
-        around.previous is not None
-        and around.before_previous is not None
-        and last <= around.before_previous
-    ):
-        missed = course_start + dt.timedelta(days=around.previous)
-        reason = (
-            f"Overdue: the CBC scheduled for {missed.isoformat()} "
-            f"({_position(course_start, missed, cycle_days)}) was not done; {_since(last_cbc)}."
-        )
-        return plan(as_of, reason, True, missed)
-    limit = last_cbc + dt.timedelta(days=around.gap)
-    if limit < as_of:
-        reason = (
+    if plan.due_because is CbcDue.INTERVAL_PASSED:
+        return (
             f"Overdue: {_since(last_cbc)} is more than {gap} days old; the schedule calls for "
             f"a CBC every {gap} days at this point ({position})."
         )
-        return plan(as_of, reason, True)
-    if limit < scheduled:
-        reason = (
+    if plan.due_because is CbcDue.AFTER_LAST_CBC:
+        return (
             f"Due {gap} days after the {_since(last_cbc)}; the next scheduled count is "
             f"{scheduled.isoformat()} ({phase})."
         )
-        return plan(limit, reason, False)
-    entry = kb.get(IndicationsKnowledge).entry(indication)
-    scheduled_cycle, _ = cycle_position(course_start, scheduled, cycle_days)
-    if entry.max_cycles is not None and scheduled_cycle > entry.max_cycles:
-        reason = (
+    if plan.due_because is CbcDue.END_OF_COURSE:
+        entry = kb.get(IndicationsKnowledge).entry(plan.indication)
+        return (
             f"End-of-course count: the schedule falls on the day after cycle "
-            f"{format_number(entry.max_cycles)}, the last cycle the label gives "
+            f"{format_number(plan.last_cycle or 0)}, the last cycle the label gives "
             f"({entry.duration}); counts after the course are the prescriber's decision; "
             f"{_since(last_cbc)}."
         )
-        return plan(scheduled, reason, False)
-    reason = (
-        f"Scheduled count, {_position(course_start, scheduled, cycle_days)} ({phase}); "
-        f"{_since(last_cbc)}."
+    return (
+        f"Scheduled count, {_position(start, scheduled, cycle_days)} ({phase}); {_since(last_cbc)}."
     )
-    return plan(scheduled, reason, False)
+
+
+def _cbc_item(plan: CbcPlan, kb: KnowledgeBase) -> MonitoringItem | None:
+    """The plan's next CBC as a monitoring item, with its reason in words."""
+    if plan.due is None:
+        return None
+    if plan.regimen is CbcRegimen.BASELINE:
+        reason = f"Baseline blood count before the first dose ({_since(plan.last_cbc)})."
+    elif plan.regimen is CbcRegimen.INTERRUPTION:
+        reason = _held_reason(plan)
+    else:
+        reason = _scheduled_reason(plan, kb)
+    return _item(plan.due, reason, plan.entry)
 
 
 def cbc_next_due(
@@ -362,54 +536,24 @@ def cbc_next_due(
         last_cbc=last_cbc,
         kb=kb,
     )
-    assert plan.item is not None  # every branch above returns an item
-    return plan.item
-
-
-def last_cbc_date(case: Case, components: list[LabTest]) -> dt.date | None:
-    """The date of the latest CBC: the latest result of any CBC component on or before as_of."""
-    dates = [result.date for test in components if (result := case.latest(test)) is not None]
-    return max(dates, default=None)
+    item = _cbc_item(plan, kb)
+    assert item is not None  # a plan for a given course always has a due date
+    return item
 
 
 # ---------------------------------------------------------------------------------------------
 # The whole monitoring calendar of a case
 
 
-def _regimen(course: Course, action: DoseAction | None) -> CbcRegimen:
-    if action is DoseAction.STOP:
-        return CbcRegimen.NONE
-    if course.status is CourseStatus.NOT_STARTED:
-        return CbcRegimen.BASELINE
-    if course.status is CourseStatus.STOPPED:
-        return CbcRegimen.BASELINE if action is DoseAction.START else CbcRegimen.NONE
-    if course.status is CourseStatus.HELD:
-        return CbcRegimen.SCHEDULED if action is DoseAction.RESUME else CbcRegimen.INTERRUPTION
-    return CbcRegimen.INTERRUPTION if action is DoseAction.HOLD else CbcRegimen.SCHEDULED
-
-
-def _case_cbc_plan(case: Case, kb: KnowledgeBase, course: Course, regimen: CbcRegimen) -> CbcPlan:
-    knowledge = kb.get(MonitoringKnowledge)
-    schedule = knowledge.cbc.schedule_for(case.indication)
-    if regimen is CbcRegimen.NONE:
-        return CbcPlan(CbcRegimen.NONE, None, False, schedule, schedule)
-    held_since = None
-    if regimen is CbcRegimen.INTERRUPTION:
-        held_since = course.held_since or case.as_of
-    return _plan_cbc(
-        indication=case.indication,
-        course_start=None if regimen is CbcRegimen.BASELINE else course.start_date,
-        as_of=case.as_of,
-        held_since=held_since,
-        last_cbc=last_cbc_date(case, knowledge.cbc.components),
-        kb=kb,
-    )
-
-
 def _schedule_finding(
-    case: Case, plan: CbcPlan, course: Course, interruption: CbcInterruption
+    case: Case,
+    plan: CbcPlan,
+    item: MonitoringItem | None,
+    course: Course,
+    interruption: CbcInterruption,
 ) -> Finding:
     words = describe_schedule(plan.schedule)
+    position = _position_words(plan)
     indication = case.indication.value
     inputs: dict[str, object] = {
         "indication": indication,
@@ -431,15 +575,15 @@ def _schedule_finding(
             f"lenalidomide is interrupted ({interruption.status.value}); the {indication} "
             "schedule resumes with treatment."
         )
-        detail = f"Now {plan.position}. {interruption.note}"
+        detail = f"Now {position}. {interruption.note}"
         entries = (interruption,)
     else:
         summary = f"CBC schedule for {indication}: {words} ({plan.schedule.status.value})."
-        detail = f"Now {plan.position}. {plan.schedule.note}"
+        detail = f"Now {position}. {plan.schedule.note}"
         entries = (plan.schedule,)
-    if plan.item is not None:
-        detail = f"{detail} Next CBC due {plan.item.due.isoformat()}: {plan.item.reason}"
-        inputs["cbc_due"] = plan.item.due.isoformat()
+    if item is not None:
+        detail = f"{detail} Next CBC due {item.due.isoformat()}: {item.reason}"
+        inputs["cbc_due"] = item.due.isoformat()
     return _monitoring_finding(
         *entries,
         name="cbc_schedule",
@@ -450,14 +594,15 @@ def _schedule_finding(
     )
 
 
-def _overdue_finding(case: Case, plan: CbcPlan, last_cbc: dt.date | None) -> Finding:
-    assert plan.item is not None
+def _overdue_finding(
+    case: Case, plan: CbcPlan, item: MonitoringItem, last_cbc: dt.date | None
+) -> Finding:
     return _monitoring_finding(
         plan.entry,
         name="cbc_overdue",
         severity=Severity.WARNING,
         summary=f"Blood count (CBC) overdue: {_since(last_cbc)}; check it now.",
-        detail=plan.item.reason,
+        detail=item.reason,
         inputs={
             "as_of": case.as_of.isoformat(),
             "last_cbc": None if last_cbc is None else last_cbc.isoformat(),
@@ -548,18 +693,19 @@ def evaluate(case: Case, kb: KnowledgeBase, *, action: DoseAction | None = None)
     """
     knowledge = kb.get(MonitoringKnowledge)
     course = current_course(case)
-    regimen = _regimen(course, action)
-    plan = _case_cbc_plan(case, kb, course, regimen)
+    plan = decide_cbc_plan(case, kb, action=action)
+    regimen = plan.regimen
+    item = _cbc_item(plan, kb)
     last_cbc = last_cbc_date(case, knowledge.cbc.components)
 
-    findings = [_schedule_finding(case, plan, course, knowledge.cbc.interruption)]
-    if plan.overdue:
-        findings.append(_overdue_finding(case, plan, last_cbc))
+    findings = [_schedule_finding(case, plan, item, course, knowledge.cbc.interruption)]
+    if plan.overdue and item is not None:
+        findings.append(_overdue_finding(case, plan, item, last_cbc))
     if regimen is CbcRegimen.NONE:
         return RuleOutcome(findings=findings, monitoring=[])
 
-    items: list[MonitoringItem] = [] if plan.item is None else [plan.item]
-    next_draw = case.as_of if plan.item is None else plan.item.due
+    items: list[MonitoringItem] = [] if item is None else [item]
+    next_draw = case.as_of if item is None else item.due
     candidates = [
         _baseline_and_periodic(case, knowledge.liver_enzymes, course, regimen, next_draw),
         _baseline_and_periodic(case, knowledge.thyroid, course, regimen, next_draw),
@@ -578,13 +724,11 @@ def cbc_dates(
     one due, then the dates of the rule in force (weekly while held, the indication's schedule
     on treatment, counted from today when the course starts today)."""
     course = current_course(case)
-    regimen = _regimen(course, action)
-    if regimen is CbcRegimen.NONE:
+    plan = decide_cbc_plan(case, kb, action=action)
+    regimen = plan.regimen
+    if plan.due is None or plan.due > until:
         return []
-    plan = _case_cbc_plan(case, kb, course, regimen)
-    if plan.item is None or plan.item.due > until:
-        return []
-    first = plan.item.due
+    first = plan.due
     knowledge = kb.get(MonitoringKnowledge).cbc
     if regimen is CbcRegimen.INTERRUPTION:
         step = dt.timedelta(days=knowledge.interruption.interval_days)

@@ -4,16 +4,25 @@ Precedence, as the dose decision applies it: a reason to stop for good (contrain
 angioedema, anaphylaxis, grade 4 / exfoliative / bullous rash, SJS, TEN, DRESS) outranks
 everything; then holds for grade 3–4 toxicity, tumor flare, hepatotoxicity and suspected
 severe skin reactions; then the blood-count rows.
+
+`decide_other_toxicity` returns the hold decision for a related non-blood toxicity as a typed
+`OtherToxicityDecision` (the grade rule, hold, restart and dose); `other_toxicity_restraints`
+words it into restraints and findings for the dose decision.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
+
+from pydantic import Field
 
 from lenaguard.case import Case, OtherToxicity
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
-from lenaguard.knowledge.base import Cited
+from lenaguard.knowledge.base import Cited, Frozen
 from lenaguard.knowledge.topics.indications import CycleSchedule
 from lenaguard.knowledge.topics.other_toxicity import GradeHold, OtherToxicityKnowledge
 from lenaguard.rules.base.course import CourseStatus
@@ -147,159 +156,269 @@ def stop_reasons(case: Case, kb: KnowledgeBase) -> tuple[list[StopReason], list[
     return stops, findings
 
 
-# --- holds ------------------------------------------------------------------------------------
+# --- holds: the decision ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _HoldRule:
-    rule: str
-    grade_rule: GradeHold
-    entries: tuple[Cited, ...]
-    what: str
+class ToxicityHoldRule(StrEnum):
+    """Which grade rule governs a related non-blood toxicity in the patient's indication."""
+
+    GRADE_HOLD = "grade_hold"
+    """Any other related toxicity (label §2.5)."""
+    TUMOR_FLARE = "tumor_flare"
+    """Tumor flare reaction, in the lymphomas that have their own rule."""
+    HEPATOTOXICITY = "hepatotoxicity"
+    """Hepatotoxicity: restart once the liver enzymes are back to baseline."""
+
+    @property
+    def rule_id(self) -> str:
+        return f"other_toxicity.{self.value}"
+
+
+class OtherToxicityDecision(Frozen):
+    """What the recorded related non-blood toxicity means for the current course today.
+
+    Nothing applies (every flag false) unless the course is active or held, and a toxicity is
+    recorded or the current hold is for other toxicity.
+    """
+
+    course_status: CourseStatus
+    kind: ToxicityKind | None = None
+    grade: int | None = Field(default=None, description="Null when no toxicity is recorded.")
+    recorded_on: dt.date | None = Field(default=None, description="Date of the recorded grade.")
+    held_on: dt.date | None = Field(
+        default=None, description="Start of the current hold, when it is for other toxicity."
+    )
+    hold_rule: ToxicityHoldRule | None = None
+    grade_rule: GradeHold | None = Field(
+        default=None, description="The knowledge entry with the hold and restart grades."
+    )
+    entries: tuple[Cited, ...] = Field(default=(), description="What the hold rests on.")
+    grade_needed: bool = Field(
+        default=False, description="Held for other toxicity, and no current grade is recorded."
+    )
+    withheld: bool = Field(
+        default=False, description="Lenalidomide is (or stays) interrupted for this toxicity."
+    )
+    at_hold_grade: bool = Field(default=False, description="The grade reaches the hold grade.")
+    restart_allowed: bool = Field(
+        default=False, description="The grade is at or below the rule's restart grade."
+    )
+    interrupt_now: bool = Field(
+        default=False, description="At the hold grade while the course is still active."
+    )
+    restart_dose_mg: float | None = Field(
+        default=None, description="One step down the ladder; null below the floor."
+    )
+    restart_days_on: tuple[int, int] | None = None
+    floor_reached: bool = False
+    last_event_date: dt.date | None = None
+    grade_predates_last_event: bool = Field(
+        default=False, description="The grade acted on is dated before the last timeline event."
+    )
+    tumor_flare_may_continue: bool = Field(
+        default=False, description="A lower-grade tumor flare: lenalidomide may continue."
+    )
+    rash_consider_interrupting: bool = Field(
+        default=False, description="A rash in the grade range where stopping is considered."
+    )
 
 
 def _hold_rule(
     case: Case, knowledge: OtherToxicityKnowledge, kind: ToxicityKind | None
-) -> _HoldRule:
-    """Which grade rule governs a toxicity kind in this indication."""
+) -> tuple[ToxicityHoldRule, GradeHold, tuple[Cited, ...]]:
+    """Which grade rule governs a toxicity kind in this indication, and its entries."""
     flare = knowledge.tumor_flare
     if kind is ToxicityKind.TUMOR_FLARE and case.indication in flare.indications:
-        return _HoldRule(
-            "other_toxicity.tumor_flare", flare, (flare, knowledge.grade_hold), "tumor flare"
-        )
+        return ToxicityHoldRule.TUMOR_FLARE, flare, (flare, knowledge.grade_hold)
     if kind is ToxicityKind.HEPATOTOXICITY:
         liver = knowledge.hepatotoxicity
-        return _HoldRule("other_toxicity.hepatotoxicity", liver, (liver,), "hepatotoxicity")
+        return ToxicityHoldRule.HEPATOTOXICITY, liver, (liver,)
     grade = knowledge.grade_hold
-    return _HoldRule("other_toxicity.grade_hold", grade, (grade,), _kind_words(kind))
+    return ToxicityHoldRule.GRADE_HOLD, grade, (grade,)
 
 
-def _restart_when(rule: _HoldRule) -> str:
-    limit = rule.grade_rule.restart_at_most_grade
-    if rule.rule == "other_toxicity.hepatotoxicity":
-        return f"liver enzymes back to baseline (hepatotoxicity grade {limit})"
-    return f"{rule.what} at grade {limit} or lower (physician's discretion)"
-
-
-def other_toxicity_restraints(
+def decide_other_toxicity(
     case: Case,
     kb: KnowledgeBase,
     timeline: Timeline,
     position: LadderPosition,
     schedule: CycleSchedule,
-) -> tuple[list[Restraint], list[Finding]]:
-    """Holds for related non-blood toxicity, and whether a held course may restart."""
+) -> OtherToxicityDecision:
+    """Whether related non-blood toxicity holds the course, and whether it may restart."""
     knowledge = kb.get(OtherToxicityKnowledge)
-    restraints: list[Restraint] = []
-    findings: list[Finding] = []
     course = timeline.course
-    if course.status not in (CourseStatus.ACTIVE, CourseStatus.HELD):
-        return restraints, findings
     toxicity = current_other_toxicity(case)
     episode = timeline.current_hold
     held_for_toxicity = episode is not None and episode.reason is HoldReason.OTHER_TOXICITY
     dose, days, floor = next_lower_restart(position, schedule)
-
+    decision = partial(
+        OtherToxicityDecision,
+        course_status=course.status,
+        held_on=episode.held_on if episode is not None and held_for_toxicity else None,
+        restart_dose_mg=dose,
+        restart_days_on=days,
+        floor_reached=floor,
+        last_event_date=timeline.last_event_date,
+    )
+    if course.status not in (CourseStatus.ACTIVE, CourseStatus.HELD):
+        return decision()
     if toxicity is None:
-        if held_for_toxicity:
-            entry = knowledge.grade_hold
-            restraints.append(
-                Restraint(
-                    rule="other_toxicity.grade_hold",
-                    reason=f"Lenalidomide held since {episode.held_on.isoformat()} for other toxicity",
-                    when="the current grade of the toxicity is recorded and allows a restart",
-                    met=False,
-                    dose_mg=dose,
-                    days_on=days,
-                    entries=(entry,),
-                    floor_reached=floor,
-                )
-            )
-            findings.append(
-                _input_finding(
-                    entry,
-                    name="other_toxicity_grade_needed",
-                    severity=Severity.WARNING,
-                    summary="Record the current grade of the toxicity that led to the hold.",
-                    detail=(
-                        f"{entry.wording} The case has no therapy.other_toxicity, so lenaguard "
-                        "cannot tell whether the toxicity has improved enough to restart."
-                    ),
-                )
-            )
-        return restraints, findings
-
+        if not held_for_toxicity:
+            return decision()
+        entry = knowledge.grade_hold
+        return decision(
+            hold_rule=ToxicityHoldRule.GRADE_HOLD,
+            grade_rule=entry,
+            entries=(entry,),
+            grade_needed=True,
+            withheld=True,
+        )
     kind, grade = toxicity.kind, toxicity.grade
-    rule = _hold_rule(case, knowledge, kind)
-    over = grade >= rule.grade_rule.hold_at_grade
-    if over or held_for_toxicity:
-        if over:
-            reason = (
-                f"Related {_kind_words(kind)} grade {grade} is recorded "
-                f"({label_sections(rule.grade_rule)})"
-            )
-        else:
-            reason = (
-                f"Lenalidomide held since {episode.held_on.isoformat()} for other toxicity; "
-                f"{_kind_words(kind)} is now grade {grade} ({label_sections(rule.grade_rule)})"
-            )
-        dose_basis = ""
-        if rule.rule == "other_toxicity.tumor_flare":
-            general = knowledge.grade_hold
-            dose_basis = (
-                f"the tumor flare text gives no restart dose, so lenaguard uses the next lower "
-                f"dose of the rule for other related toxicity of grade "
-                f"{general.hold_at_grade} or higher ({label_sections(general)})"
-            )
-        restraints.append(
-            Restraint(
-                rule=rule.rule,
-                reason=f"{reason}; {dose_basis}" if dose_basis else reason,
-                when=_restart_when(rule),
-                met=grade <= rule.grade_rule.restart_at_most_grade,
-                dose_mg=dose,
-                days_on=days,
-                entries=rule.entries,
-                floor_reached=floor,
+    hold_rule, grade_rule, entries = _hold_rule(case, knowledge, kind)
+    over = grade >= grade_rule.hold_at_grade
+    dated = toxicity.date is not None and timeline.last_event_date is not None
+    flare, rash = knowledge.tumor_flare, knowledge.rash_consider
+    return decision(
+        kind=kind,
+        grade=grade,
+        recorded_on=toxicity.date,
+        hold_rule=hold_rule,
+        grade_rule=grade_rule,
+        entries=entries,
+        withheld=over or held_for_toxicity,
+        at_hold_grade=over,
+        restart_allowed=grade <= grade_rule.restart_at_most_grade,
+        interrupt_now=over and course.status is CourseStatus.ACTIVE,
+        grade_predates_last_event=over and dated and toxicity.date < timeline.last_event_date,
+        tumor_flare_may_continue=(
+            kind is ToxicityKind.TUMOR_FLARE
+            and case.indication in flare.indications
+            and 0 < grade < flare.hold_at_grade
+            and course.status is CourseStatus.ACTIVE
+        ),
+        rash_consider_interrupting=kind in rash.kinds and rash.min_grade <= grade <= rash.max_grade,
+    )
+
+
+# --- holds: in words --------------------------------------------------------------------------
+
+
+def _restart_when(decision: OtherToxicityDecision) -> str:
+    assert decision.grade_rule is not None
+    limit = decision.grade_rule.restart_at_most_grade
+    if decision.hold_rule is ToxicityHoldRule.HEPATOTOXICITY:
+        return f"liver enzymes back to baseline (hepatotoxicity grade {limit})"
+    what = (
+        "tumor flare"
+        if decision.hold_rule is ToxicityHoldRule.TUMOR_FLARE
+        else _kind_words(decision.kind)
+    )
+    return f"{what} at grade {limit} or lower (physician's discretion)"
+
+
+def _grade_needed_words(
+    decision: OtherToxicityDecision, entry: GradeHold
+) -> tuple[Restraint, Finding]:
+    """A hold for other toxicity with no grade on record: the restart cannot be judged."""
+    assert decision.held_on is not None
+    restraint = Restraint(
+        rule="other_toxicity.grade_hold",
+        reason=f"Lenalidomide held since {decision.held_on.isoformat()} for other toxicity",
+        when="the current grade of the toxicity is recorded and allows a restart",
+        met=False,
+        dose_mg=decision.restart_dose_mg,
+        days_on=decision.restart_days_on,
+        entries=(entry,),
+        floor_reached=decision.floor_reached,
+    )
+    finding = _input_finding(
+        entry,
+        name="other_toxicity_grade_needed",
+        severity=Severity.WARNING,
+        summary="Record the current grade of the toxicity that led to the hold.",
+        detail=(
+            f"{entry.wording} The case has no therapy.other_toxicity, so lenaguard "
+            "cannot tell whether the toxicity has improved enough to restart."
+        ),
+    )
+    return restraint, finding
+
+
+def _withheld_words(
+    decision: OtherToxicityDecision, knowledge: OtherToxicityKnowledge
+) -> tuple[Restraint, list[Finding]]:
+    """The restraint of a toxicity hold, and the findings that ask to interrupt or update."""
+    assert decision.grade_rule is not None and decision.hold_rule is not None
+    kind, grade, grade_rule = decision.kind, decision.grade, decision.grade_rule
+    if decision.at_hold_grade:
+        reason = (
+            f"Related {_kind_words(kind)} grade {grade} is recorded ({label_sections(grade_rule)})"
+        )
+    else:
+        assert decision.held_on is not None
+        reason = (
+            f"Lenalidomide held since {decision.held_on.isoformat()} for other toxicity; "
+            f"{_kind_words(kind)} is now grade {grade} ({label_sections(grade_rule)})"
+        )
+    dose_basis = ""
+    if decision.hold_rule is ToxicityHoldRule.TUMOR_FLARE:
+        general = knowledge.grade_hold
+        dose_basis = (
+            f"the tumor flare text gives no restart dose, so lenaguard uses the next lower "
+            f"dose of the rule for other related toxicity of grade "
+            f"{general.hold_at_grade} or higher ({label_sections(general)})"
+        )
+    restraint = Restraint(
+        rule=decision.hold_rule.rule_id,
+        reason=f"{reason}; {dose_basis}" if dose_basis else reason,
+        when=_restart_when(decision),
+        met=decision.restart_allowed,
+        dose_mg=decision.restart_dose_mg,
+        days_on=decision.restart_days_on,
+        entries=decision.entries,
+        floor_reached=decision.floor_reached,
+    )
+    findings: list[Finding] = []
+    if decision.interrupt_now:
+        findings.append(
+            _toxicity_finding(
+                *decision.entries,
+                name=f"{decision.hold_rule.value}_interrupt",
+                severity=Severity.CRITICAL,
+                summary=f"Interrupt lenalidomide: {reason}.",
+                detail=(
+                    f"{grade_rule.wording} Restart once {_restart_when(decision)}."
+                    + (f" Restart dose: {dose_basis}." if dose_basis else "")
+                ),
+                inputs={"kind": kind.value if kind else None, "grade": grade},
             )
         )
-        if over and course.status is CourseStatus.ACTIVE:
-            findings.append(
-                _toxicity_finding(
-                    *rule.entries,
-                    name=f"{rule.rule.split('.')[-1]}_interrupt",
-                    severity=Severity.CRITICAL,
-                    summary=f"Interrupt lenalidomide: {reason}.",
-                    detail=(
-                        f"{rule.grade_rule.wording} Restart once {_restart_when(rule)}."
-                        + (f" Restart dose: {dose_basis}." if dose_basis else "")
-                    ),
-                    inputs={"kind": kind.value if kind else None, "grade": grade},
-                )
+    if decision.grade_predates_last_event:
+        assert decision.recorded_on is not None and decision.last_event_date is not None
+        findings.append(
+            _input_finding(
+                *decision.entries,
+                name="other_toxicity_outdated",
+                severity=Severity.WARNING,
+                summary="The recorded toxicity grade predates the last timeline event.",
+                detail=(
+                    f"therapy.other_toxicity is dated {decision.recorded_on.isoformat()}, before "
+                    f"the last event on {decision.last_event_date.isoformat()}. lenaguard acts on "
+                    "it; update it if the grade has changed."
+                ),
             )
-        stale = toxicity.date is not None and timeline.last_event_date is not None
-        if over and stale and toxicity.date < timeline.last_event_date:
-            findings.append(
-                _input_finding(
-                    *rule.entries,
-                    name="other_toxicity_outdated",
-                    severity=Severity.WARNING,
-                    summary="The recorded toxicity grade predates the last timeline event.",
-                    detail=(
-                        f"therapy.other_toxicity is dated {toxicity.date.isoformat()}, before the "
-                        f"last event on {timeline.last_event_date.isoformat()}. lenaguard acts on it; "
-                        "update it if the grade has changed."
-                    ),
-                )
-            )
+        )
+    return restraint, findings
 
-    flare = knowledge.tumor_flare
-    if (
-        kind is ToxicityKind.TUMOR_FLARE
-        and case.indication in flare.indications
-        and 0 < grade < flare.hold_at_grade
-        and course.status is CourseStatus.ACTIVE
-    ):
+
+def _lower_grade_findings(
+    decision: OtherToxicityDecision, knowledge: OtherToxicityKnowledge
+) -> list[Finding]:
+    """A lower-grade tumor flare that may continue; a rash where stopping is considered."""
+    kind, grade = decision.kind, decision.grade
+    findings: list[Finding] = []
+    if decision.tumor_flare_may_continue and kind is not None:
+        flare = knowledge.tumor_flare
         findings.append(
             _toxicity_finding(
                 flare,
@@ -310,8 +429,8 @@ def other_toxicity_restraints(
                 inputs={"kind": kind.value, "grade": grade},
             )
         )
-    rash = knowledge.rash_consider
-    if kind in rash.kinds and rash.min_grade <= grade <= rash.max_grade:
+    if decision.rash_consider_interrupting:
+        rash = knowledge.rash_consider
         findings.append(
             _toxicity_finding(
                 rash,
@@ -325,6 +444,29 @@ def other_toxicity_restraints(
                 inputs={"kind": kind.value if kind else None, "grade": grade},
             )
         )
+    return findings
+
+
+def other_toxicity_restraints(
+    case: Case,
+    kb: KnowledgeBase,
+    timeline: Timeline,
+    position: LadderPosition,
+    schedule: CycleSchedule,
+) -> tuple[list[Restraint], list[Finding]]:
+    """Holds for related non-blood toxicity, and whether a held course may restart."""
+    knowledge = kb.get(OtherToxicityKnowledge)
+    decision = decide_other_toxicity(case, kb, timeline, position, schedule)
+    restraints: list[Restraint] = []
+    findings: list[Finding] = []
+    if decision.grade_needed:
+        restraint, finding = _grade_needed_words(decision, knowledge.grade_hold)
+        return [restraint], [finding]
+    if decision.withheld:
+        restraint, hold_findings = _withheld_words(decision, knowledge)
+        restraints.append(restraint)
+        findings += hold_findings
+    findings += _lower_grade_findings(decision, knowledge)
     return restraints, findings
 
 

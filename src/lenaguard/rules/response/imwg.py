@@ -20,33 +20,38 @@ How the IMWG assessment reads a case:
   CR and says so.
 
 Modules: `imwg_markers` reads the case into markers, baseline and response path;
-`imwg_progression` finds progression; `polyclonal` explains a total IgA/IgG rise; this module
-grades the response categories, confirms them and assembles the result and findings.
+`imwg_grade` grades the response category on a date and confirms it; `imwg_progression` finds
+progression; `imwg_words` words what they decided; `polyclonal` explains a total IgA/IgG rise.
+This module decides the course's IMWG response (`decide_imwg`, a typed `ImwgDecision`) and
+words it into the result and its findings (`assess_imwg`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import Field
 
-from lenaguard.case import Case, DiseaseImaging
+from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Citation, Cited, Frozen, Status, merge_citations, weakest
-from lenaguard.knowledge.topics.response import (
-    ImwgCriteria,
-    ResponseKnowledge,
-    percent_fall,
-)
+from lenaguard.knowledge.topics.response import ImwgCriteria, ResponseKnowledge
 from lenaguard.rules.base.course import current_course
 from lenaguard.rules.base.results import RuleOutcome
 from lenaguard.rules.response.immunoglobulins import (
     ImmunoglobulinRecovery,
     assess_immunoglobulin_recovery,
+)
+from lenaguard.rules.response.imwg_grade import (
+    ImwgCategory,
+    Observation,
+    category_entry,
+    confirmed,
+    grade_on,
 )
 from lenaguard.rules.response.imwg_markers import (
     Disease,
@@ -54,83 +59,43 @@ from lenaguard.rules.response.imwg_markers import (
     Need,
     Point,
     ResponsePath,
-    above,
-    at_least,
-    below,
+    decide_disease,
     flc_pairs,
     flc_ratio,
-    imaging_of,
-    latest_after,
-    latest_result,
-    points_after,
-    read_disease,
     unit_of,
-    value_words,
 )
-from lenaguard.rules.response.imwg_progression import find_progression
+from lenaguard.rules.response.imwg_progression import Progression, find_progression
+from lenaguard.rules.response.imwg_words import (
+    need_text,
+    observation_words,
+    possible_progression_words,
+    progression_words,
+)
 from lenaguard.rules.response.mds import MdsResponse, assess_mds_response
 from lenaguard.rules.response.polyclonal import polyclonal_findings
 from lenaguard.text import format_number
-from lenaguard.vocab import (
-    Category,
-    Indication,
-    LabTest,
-    LightChain,
-    QualitativeResult,
-    Severity,
-)
+from lenaguard.vocab import Category, Indication, LightChain, Severity
 
 _response_finding = Finding.maker(Category.RESPONSE)
 
 
 MYELOMA_INDICATIONS = frozenset({Indication.MM_COMBINATION, Indication.MM_MAINTENANCE})
-_ONE_DAY = dt.timedelta(days=1)
 
-
-class ImwgCategory(StrEnum):
-    """IMWG response categories, as clinicians abbreviate them."""
-
-    SCR = "sCR"
-    CR = "CR"
-    VGPR = "VGPR"
-    PR = "PR"
-    MR = "MR"
-    SD = "SD"
-    PD = "PD"
-
-    @property
-    def words(self) -> str:
-        return _CATEGORY_WORDS[self]
-
-
-_CATEGORY_WORDS = {
-    ImwgCategory.SCR: "stringent complete response",
-    ImwgCategory.CR: "complete response",
-    ImwgCategory.VGPR: "very good partial response",
-    ImwgCategory.PR: "partial response",
-    ImwgCategory.MR: "minimal response",
-    ImwgCategory.SD: "stable disease",
-    ImwgCategory.PD: "progressive disease",
-}
-
-# Worst first: a category ranks above every category before it.
-_ORDER = (
-    ImwgCategory.PD,
-    ImwgCategory.SD,
-    ImwgCategory.MR,
-    ImwgCategory.PR,
-    ImwgCategory.VGPR,
-    ImwgCategory.CR,
-    ImwgCategory.SCR,
-)
-
-
-def _rank(category: ImwgCategory) -> int:
-    return _ORDER.index(category)
-
-
-def _lowest(categories: list[ImwgCategory]) -> ImwgCategory:
-    return min(categories, key=_rank)
+__all__ = [
+    "MYELOMA_INDICATIONS",
+    "FlcRatioReading",
+    "ImwgCategory",
+    "ImwgDecision",
+    "ImwgOutcome",
+    "ImwgResponse",
+    "Marker",
+    "MarkerValue",
+    "ResponseOutcome",
+    "ResponsePath",
+    "assess_imwg",
+    "decide_imwg",
+    "evaluate",
+]
 
 
 class MarkerValue(Frozen):
@@ -170,352 +135,160 @@ class ResponseOutcome(RuleOutcome):
     mds: MdsResponse | None = None
 
 
-# --- one assessment date ---------------------------------------------------------------------
+# --- the decision ------------------------------------------------------------------------------
 
 
-@dataclass
-class _Snapshot:
-    """The category as of one date, and what it rested on."""
+class ImwgOutcome(StrEnum):
+    """What the IMWG assessment of the course came to."""
 
-    category: ImwgCategory | None
-    basis: list[str] = field(default_factory=list)
-    needs: list[Need] = field(default_factory=list)
-    entries: list[Cited] = field(default_factory=list)
-    dates: list[dt.date] = field(default_factory=list)
-
-
-# --- response categories ---------------------------------------------------------------------
-
-
-def _category_entry(imwg: ImwgCriteria, category: ImwgCategory) -> Cited:
-    return {
-        ImwgCategory.SCR: imwg.stringent_complete,
-        ImwgCategory.CR: imwg.complete,
-        ImwgCategory.VGPR: imwg.very_good_partial,
-        ImwgCategory.PR: imwg.partial,
-        ImwgCategory.MR: imwg.minimal,
-        ImwgCategory.SD: imwg.stable,
-        ImwgCategory.PD: imwg.progressive,
-    }[category]
+    PROGRESSION = "progression"
+    """Progressive disease, confirmed on consecutive assessments."""
+    NOT_MEASURABLE = "not_measurable"
+    """No measurable disease at baseline and nothing missing: no category can be graded."""
+    PATH_UNDECIDED = "path_undecided"
+    """Baseline results are missing to decide which markers carry the response."""
+    BASELINE_INCOMPLETE = "baseline_incomplete"
+    """The response markers are known, but baseline results the categories need are missing."""
+    NOT_GRADED = "not_graded"
+    """A response marker has no result after the course start yet."""
+    GRADED = "graded"
 
 
-def _serum_level(imwg: ImwgCriteria, fall: float) -> ImwgCategory:
-    if at_least(fall, imwg.very_good_partial.serum_fall_min_pct):
-        return ImwgCategory.VGPR
-    if at_least(fall, imwg.partial.serum_fall_min_pct):
-        return ImwgCategory.PR
-    if at_least(fall, imwg.minimal.serum_fall_min_pct):
-        return ImwgCategory.MR
-    return ImwgCategory.SD
+@dataclass(frozen=True)
+class FlcRatioReading:
+    """The latest free light chain ratio after the course start (for stringent CR)."""
+
+    date: dt.date | None
+    """None: no kappa and lambda pair after the start."""
+    ratio: float | None
+    """None: not computable (both chains zero)."""
+    normal: bool
 
 
-def _urine_level(imwg: ImwgCriteria, fall: float, value: float) -> ImwgCategory:
-    if below(value, imwg.very_good_partial.urine_below_mg_24h):
-        return ImwgCategory.VGPR
-    if at_least(fall, imwg.partial.urine_fall_min_pct) or below(
-        value, imwg.partial.urine_below_mg_24h
-    ):
-        return ImwgCategory.PR
-    if at_least(fall, imwg.minimal.urine_fall_min_pct):
-        return ImwgCategory.MR
-    return ImwgCategory.SD
+@dataclass(frozen=True)
+class ImwgDecision:
+    """The IMWG response of the current course as decided from the case, without words.
 
-
-def _dflc_level(imwg: ImwgCriteria, fall: float) -> ImwgCategory:
-    if above(fall, imwg.very_good_partial.dflc_fall_above_pct):
-        return ImwgCategory.VGPR
-    if at_least(fall, imwg.partial.dflc_fall_min_pct):
-        return ImwgCategory.PR
-    return ImwgCategory.SD
-
-
-def _marrow_level(imwg: ImwgCriteria, fall: float) -> ImwgCategory:
-    return ImwgCategory.PR if at_least(fall, imwg.partial.marrow_fall_min_pct) else ImwgCategory.SD
-
-
-def _marker_levels(
-    disease: Disease, kb: KnowledgeBase, on: dt.date, snap: _Snapshot
-) -> ImwgCategory | None:
-    """The lowest level the path's markers reach on `on`; None when one has no value yet."""
-    imwg = kb.get(ResponseKnowledge).imwg
-    levels: list[ImwgCategory] = []
-    missing = False
-    for marker in disease.applied:
-        current = latest_after(disease.series.get(marker, []), disease.start, on)
-        base = disease.baseline[marker]
-        if current is None:
-            snap.needs.append(
-                Need(
-                    f"{marker.value}_after_start",
-                    f"{marker.words} after the course start ({disease.start}): it was measurable "
-                    "at baseline, so every response category needs it",
-                    (imwg.partial,),
-                )
-            )
-            missing = True
-            continue
-        fall = percent_fall(base.value, current.value) or 0
-        if marker is Marker.SERUM_M_PROTEIN:
-            level = _serum_level(imwg, fall)
-        elif marker is Marker.URINE_M_PROTEIN:
-            level = _urine_level(imwg, fall, current.value)
-        elif marker is Marker.DFLC:
-            level = _dflc_level(imwg, fall)
-        else:
-            level = _marrow_level(imwg, fall)
-        change = "a rise" if fall < 0 else "a fall"
-        snap.basis.append(
-            f"{marker.words} {value_words(kb, marker, base)} → "
-            f"{value_words(kb, marker, current)}: {change} of "
-            f"{format_number(round(abs(fall), 1))}% ({level.value} level)"
-        )
-        snap.dates.append(current.date)
-        levels.append(level)
-    if missing or not levels:
-        return None
-    return _lowest(levels)
-
-
-def _vgpr_component_met(imwg: ImwgCriteria, marker: Marker, base: Point, latest: Point) -> bool:
-    """The VGPR condition on one M-protein component, as its latest value stands."""
-    if marker is Marker.URINE_M_PROTEIN:
-        return below(latest.value, imwg.very_good_partial.urine_below_mg_24h)
-    if latest.value == 0:  # no longer seen on electrophoresis
-        return True
-    fall = percent_fall(base.value, latest.value)
-    return fall is not None and at_least(fall, imwg.very_good_partial.serum_fall_min_pct)
-
-
-def _vgpr_condition_words(imwg: ImwgCriteria, marker: Marker, kb: KnowledgeBase) -> str:
-    if marker is Marker.URINE_M_PROTEIN:
-        limit = format_number(imwg.very_good_partial.urine_below_mg_24h)
-        return f"below {limit} {unit_of(kb, marker)}"
-    fall = format_number(imwg.very_good_partial.serum_fall_min_pct)
-    return f"down by {fall}% or more, or no longer seen on electrophoresis"
-
-
-def _vgpr_other_component_gate(
-    disease: Disease, kb: KnowledgeBase, on: dt.date, snap: _Snapshot
-) -> bool:
-    """VGPR needs both serum and urine M-protein studies, measurable at baseline or not.
-
-    A component that was not measurable at baseline is not a response marker, but the VGPR
-    definition still asks for its serum or urine part (serum down by the VGPR fall, urine below
-    the VGPR limit). The latest value up to `on` is used; when that is the baseline value, the
-    basis says so. False caps the category at PR.
+    A frozen dataclass like the `Disease` and `Progression` it carries (pydantic would have to
+    copy their series on every read).
     """
+
+    outcome: ImwgOutcome
+    disease: Disease
+    progression: Progression
+    category: ImwgCategory | None
+    """PD, the graded category, or (baseline incomplete) the category the measurable markers
+    alone would give; None otherwise."""
+    date: dt.date | None
+    """Latest result the category rests on (PD: the confirming assessment)."""
+    confirmed: bool | None
+    """Shown on consecutive assessments; None for SD or when no category is graded."""
+    basis: tuple[Observation, ...]
+    """The values the category rests on (PD: see `progression.confirmed_by`)."""
+    needs: tuple[Need, ...]
+    """Data still needed, baseline first, in the order the criteria met them (may repeat)."""
+    entries: tuple[Cited, ...]
+    latest_flc_ratio: FlcRatioReading | None = None
+    """For CR: the free light chain ratio that stringent CR would also need."""
+
+
+def _latest_flc_ratio(case: Case, disease: Disease, imwg: ImwgCriteria) -> FlcRatioReading:
+    pairs = {day: pair for day, pair in flc_pairs(case).items() if disease.start < day}
+    if not pairs:
+        return FlcRatioReading(date=None, ratio=None, normal=False)
+    day = max(pairs)
+    ratio = flc_ratio(*pairs[day])
+    normal = ratio is not None and math.isfinite(ratio) and imwg.flc_ratio_normal.is_normal(ratio)
+    return FlcRatioReading(date=day, ratio=ratio, normal=normal)
+
+
+def decide_imwg(case: Case, kb: KnowledgeBase) -> ImwgDecision | None:
+    """The IMWG response of the current course on `case.as_of`; None before the first start."""
+    course = current_course(case)
+    if not course.started or course.start_date is None:
+        return None
     imwg = kb.get(ResponseKnowledge).imwg
-    for marker in (Marker.SERUM_M_PROTEIN, Marker.URINE_M_PROTEIN):
-        base = disease.baseline.get(marker)
-        if marker in disease.applied or base is None:
-            continue
-        points = [point for point in disease.series[marker] if point.date <= on]
-        latest = points[-1]
-        condition = _vgpr_condition_words(imwg, marker, kb)
-        shown = value_words(kb, marker, latest)
-        before_start = latest.date <= disease.start
-        when = " (the baseline value: no result after the course start)" if before_start else ""
-        if _vgpr_component_met(imwg, marker, base, latest):
-            snap.basis.append(f"{marker.words} {shown}{when}: {condition}, as VGPR requires")
-            snap.dates.append(latest.date)
-            continue
-        if before_start:
-            snap.needs.append(
-                Need(
-                    f"{marker.value}_for_vgpr",
-                    f"{marker.words} after the course start: not measurable at baseline "
-                    f"({shown}), but VGPR needs it {condition}",
-                    (imwg.very_good_partial,),
-                )
-            )
-        snap.basis.append(f"{marker.words} {shown}{when}: not {condition}, so not VGPR (PR level)")
-        return False
-    return True
-
-
-def _measured_imaging(case: Case, first: dt.date | None, last: dt.date) -> DiseaseImaging | None:
-    """Latest imaging with a plasmacytoma size, dated after `first` (if given) and up to `last`."""
-    found = [
-        item
-        for item in imaging_of(case)
-        if item.plasmacytoma_spd_cm2 is not None
-        and item.date <= last
-        and (first is None or item.date > first)
-    ]
-    return found[-1] if found else None
-
-
-def _baseline_spd(case: Case, start: dt.date) -> DiseaseImaging | None:
-    found = _measured_imaging(case, None, start)
-    return found if found is not None and (found.plasmacytoma_spd_cm2 or 0) > 0 else None
-
-
-def _plasmacytoma_gate(
-    case: Case, disease: Disease, kb: KnowledgeBase, on: dt.date, snap: _Snapshot
-) -> bool:
-    """PR and better need baseline plasmacytomas shrunk enough; False caps the category at MR."""
-    imwg = kb.get(ResponseKnowledge).imwg
-    base = _baseline_spd(case, disease.start)
-    if base is None:
-        return True
-    shrink_min = format_number(imwg.partial.plasmacytoma_shrink_min_pct)
-    base_spd = base.plasmacytoma_spd_cm2 or 0
-    latest = _measured_imaging(case, disease.start, on)
-    if latest is None:
-        snap.needs.append(
-            Need(
-                "imaging_after_start",
-                f"imaging after the course start: plasmacytomas at baseline "
-                f"({format_number(base_spd)} cm², {base.date}) must shrink by at least "
-                f"{shrink_min}% for PR or better",
-                (imwg.partial,),
-            )
+    disease = decide_disease(case, kb, course.start_date)
+    progression = find_progression(case, disease, kb)
+    known = {"disease": disease, "progression": progression}
+    unassessed = {"category": None, "date": None, "confirmed": None}
+    if progression.confirmed_on is not None:
+        return ImwgDecision(
+            outcome=ImwgOutcome.PROGRESSION,
+            category=ImwgCategory.PD,
+            date=progression.confirmed_on,
+            confirmed=True,
+            basis=(),
+            needs=(),
+            entries=(imwg.progressive,),
+            **known,
         )
-        return False
-    shrink = percent_fall(base_spd, latest.plasmacytoma_spd_cm2 or 0) or 0
-    passed = at_least(shrink, imwg.partial.plasmacytoma_shrink_min_pct)
-    snap.basis.append(
-        f"plasmacytoma size {format_number(base_spd)} cm² ({base.date}) → "
-        f"{format_number(latest.plasmacytoma_spd_cm2 or 0)} cm² ({latest.date}): "
-        f"{format_number(round(shrink, 1))}% smaller "
-        f"({'meets' if passed else 'short of'} the {shrink_min}% PR requirement)"
+    if disease.path is None:
+        outcome = (
+            ImwgOutcome.PATH_UNDECIDED if disease.baseline_needs else ImwgOutcome.NOT_MEASURABLE
+        )
+        return ImwgDecision(
+            outcome=outcome,
+            basis=(),
+            needs=disease.baseline_needs,
+            entries=(imwg.measurable_disease,),
+            **unassessed,
+            **known,
+        )
+    snapshot = grade_on(case, disease, kb, case.as_of)
+    needs = (*disease.baseline_needs, *snapshot.needs)
+    if disease.baseline_needs or snapshot.category is None:
+        return ImwgDecision(
+            outcome=(
+                ImwgOutcome.BASELINE_INCOMPLETE
+                if disease.baseline_needs
+                else ImwgOutcome.NOT_GRADED
+            ),
+            category=snapshot.category,
+            date=None,
+            confirmed=None,
+            basis=tuple(snapshot.basis),
+            needs=needs,
+            entries=(imwg.measurable_disease,),
+            **known,
+        )
+    category = snapshot.category
+    return ImwgDecision(
+        outcome=ImwgOutcome.GRADED,
+        category=category,
+        date=max(snapshot.dates) if snapshot.dates else None,
+        confirmed=(None if category is ImwgCategory.SD else confirmed(case, disease, kb, category)),
+        basis=tuple(snapshot.basis),
+        needs=needs,
+        entries=tuple(snapshot.entries),
+        latest_flc_ratio=(
+            _latest_flc_ratio(case, disease, imwg) if category is ImwgCategory.CR else None
+        ),
+        **known,
     )
-    snap.dates.append(latest.date)
-    return passed
 
 
-def _complete_response(
-    case: Case, disease: Disease, kb: KnowledgeBase, on: dt.date, snap: _Snapshot
-) -> bool:
-    """CR: both immunofixations negative, marrow below the limit, no plasmacytoma left."""
-    imwg = kb.get(ResponseKnowledge).imwg
-    rule = imwg.complete
-    met = True
-    for test, words in (
-        (LabTest.SERUM_IFE, "serum immunofixation"),
-        (LabTest.URINE_IFE, "urine immunofixation"),
-    ):
-        result = latest_result(case, test, disease.start, on)
-        if result is None:
-            snap.needs.append(
-                Need(f"{test.value}_for_cr", f"{words} after the course start (for CR)", (rule,))
-            )
-            met = False
-        elif result.result is not QualitativeResult.NEGATIVE:
-            snap.basis.append(f"{words} positive ({result.date}): not CR")
-            met = False
-        else:
-            snap.basis.append(f"{words} negative ({result.date})")
-            snap.dates.append(result.date)
-    limit = format_number(rule.marrow_plasma_cells_below_pct)
-    marrow = latest_after(disease.series[Marker.MARROW_PLASMA_CELLS], disease.start, on)
-    if marrow is None:
-        snap.needs.append(
-            Need(
-                "marrow_for_cr",
-                f"marrow plasma cell percentage after the course start (CR needs below {limit}%)",
-                (rule,),
-            )
-        )
-        met = False
-    elif below(marrow.value, rule.marrow_plasma_cells_below_pct):
-        snap.basis.append(f"marrow plasma cells {format_number(marrow.value)}% ({marrow.date})")
-        snap.dates.append(marrow.date)
-    else:
-        snap.basis.append(
-            f"marrow plasma cells {format_number(marrow.value)}% ({marrow.date}): not below "
-            f"{limit}%, not CR"
-        )
-        met = False
-    latest = _measured_imaging(case, disease.start, on)
-    if latest is not None and (latest.plasmacytoma_spd_cm2 or 0) > 0:
-        snap.basis.append(f"plasmacytoma still seen on imaging ({latest.date}): not CR")
-        met = False
-    elif latest is not None:
-        snap.basis.append(f"no soft-tissue plasmacytoma on imaging ({latest.date})")
-    elif _baseline_spd(case, disease.start) is not None:
-        snap.needs.append(
-            Need(
-                "imaging_for_cr",
-                "imaging after the course start showing the baseline plasmacytomas gone (for CR)",
-                (rule,),
-            )
-        )
-        met = False
-    else:
-        snap.basis.append(
-            "no imaging recorded: no soft-tissue plasmacytoma known (CR assumes none)"
-        )
-    return met
+# --- in words ----------------------------------------------------------------------------------
 
 
-def _snapshot(case: Case, disease: Disease, kb: KnowledgeBase, on: dt.date) -> _Snapshot:
-    """The response category (not PD) as of `on`."""
-    imwg = kb.get(ResponseKnowledge).imwg
-    snap = _Snapshot(category=None, entries=[imwg.measurable_disease])
-    if disease.path is not ResponsePath.M_PROTEIN and disease.path is not None:
-        snap.entries.append(imwg.flc_ratio_normal)
-    if disease.path is ResponsePath.M_PROTEIN:
-        for marker in (Marker.SERUM_M_PROTEIN, Marker.URINE_M_PROTEIN):
-            base = disease.baseline.get(marker)
-            if base is not None and marker not in disease.applied:
-                condition = _vgpr_condition_words(imwg, marker, kb)
-                snap.basis.append(
-                    f"{marker.words} {value_words(kb, marker, base)} at baseline: not "
-                    f"measurable, so not a response marker (VGPR still needs it {condition})"
-                )
-    level = _marker_levels(disease, kb, on, snap)
-    if level is None:
-        return snap
-    if (
-        disease.path is ResponsePath.M_PROTEIN
-        and _rank(level) >= _rank(ImwgCategory.VGPR)
-        and not _vgpr_other_component_gate(disease, kb, on, snap)
-    ):
-        level = ImwgCategory.PR
-    if _rank(level) >= _rank(ImwgCategory.PR) and not _plasmacytoma_gate(
-        case, disease, kb, on, snap
-    ):
-        level = _lowest([level, ImwgCategory.MR])
-    highest_below_cr = ImwgCategory.PR if disease.path is ResponsePath.MARROW else ImwgCategory.VGPR
-    if level is highest_below_cr and _complete_response(case, disease, kb, on, snap):
-        level = ImwgCategory.CR
-    snap.category = level
-    snap.entries.append(_category_entry(imwg, level))
-    return snap
-
-
-# --- assembling the IMWG result --------------------------------------------------------------
-
-
-def _need_findings(needs: list[Need]) -> list[Finding]:
+def _need_findings(needs: tuple[Need, ...], start: dt.date, kb: KnowledgeBase) -> list[Finding]:
     seen: dict[str, Need] = {}
     for need in needs:
         seen.setdefault(need.slug, need)
-    return [
-        _response_finding(
-            *need.entries,
-            name=f"imwg_needed_{need.slug}",
-            severity=Severity.INFO,
-            summary=f"For IMWG response assessment: {need.text.split(':')[0]} needed.",
-            detail=f"Needed: {need.text}.",
-            inputs={},
+    findings = []
+    for need in seen.values():
+        text = need_text(need, start, kb)
+        findings.append(
+            _response_finding(
+                *need.entries,
+                name=f"imwg_needed_{need.slug}",
+                severity=Severity.INFO,
+                summary=f"For IMWG response assessment: {text.split(':')[0]} needed.",
+                detail=f"Needed: {text}.",
+                inputs={},
+            )
         )
-        for need in seen.values()
-    ]
-
-
-def _confirmation(case: Case, disease: Disease, kb: KnowledgeBase, current: ImwgCategory) -> bool:
-    """True when the earlier consecutive assessments show the same category or better."""
-    needed = kb.get(ResponseKnowledge).imwg.confirmation.consecutive_assessments
-    primary = points_after(disease.series.get(disease.applied[0], []), disease.start, disease.as_of)
-    if len(primary) < needed:
-        return False
-    for back in range(1, needed):
-        earlier = _snapshot(case, disease, kb, primary[-back].date - _ONE_DAY)
-        if earlier.category is None or _rank(earlier.category) < _rank(current):
-            return False
-    return True
+    return findings
 
 
 def _marker_values(kb: KnowledgeBase, points: dict[Marker, Point]) -> dict[Marker, MarkerValue]:
@@ -542,147 +315,114 @@ def _possible_progression_finding(imwg: ImwgCriteria, possible: list[str]) -> Fi
     )
 
 
-def assess_imwg(case: Case, kb: KnowledgeBase) -> tuple[ImwgResponse | None, list[Finding]]:
-    """The IMWG response of the current course; (None, []) before the first start."""
-    course = current_course(case)
-    if not course.started or course.start_date is None:
-        return None, []
-    imwg = kb.get(ResponseKnowledge).imwg
-    disease = read_disease(case, kb, course.start_date)
-    findings: list[Finding] = []
-    if disease.involved_inferred and disease.involved is not None:
-        findings.append(
-            _response_finding(
-                imwg.involved_light_chain,
-                imwg.flc_ratio_normal,
-                name="imwg_light_chain_inferred",
-                severity=Severity.INFO,
-                summary=(
-                    f"Involved light chain taken as {disease.involved.value} from the baseline "
-                    "kappa/lambda ratio."
-                ),
-                detail=(
-                    f"{imwg.involved_light_chain.text} Give myeloma.light_chain to state it. "
-                    f"{imwg.flc_ratio_normal.text}"
-                ),
-                inputs={"baseline_ratio": disease.baseline_ratio},
-            )
+def _light_chain_findings(disease: Disease, imwg: ImwgCriteria) -> list[Finding]:
+    if not disease.involved_inferred or disease.involved is None:
+        return []
+    return [
+        _response_finding(
+            imwg.involved_light_chain,
+            imwg.flc_ratio_normal,
+            name="imwg_light_chain_inferred",
+            severity=Severity.INFO,
+            summary=(
+                f"Involved light chain taken as {disease.involved.value} from the baseline "
+                "kappa/lambda ratio."
+            ),
+            detail=(
+                f"{imwg.involved_light_chain.text} Give myeloma.light_chain to state it. "
+                f"{imwg.flc_ratio_normal.text}"
+            ),
+            inputs={"baseline_ratio": disease.baseline_ratio},
         )
-    progression = find_progression(case, disease, kb)
-    findings += polyclonal_findings(case, disease, kb, progression)
-    common = {
-        "path": disease.path,
-        "involved_light_chain": disease.involved,
-        "measurable": list(disease.measurable),
-        "baseline": _marker_values(kb, disease.baseline),
-        "nadir": _marker_values(kb, progression.nadirs),
-    }
+    ]
 
-    if progression.confirmed_on is not None:
-        entries: list[Cited] = [imwg.progressive]
-        result = ImwgResponse(
-            category=ImwgCategory.PD,
-            date=progression.confirmed_on,
-            confirmed=True,
-            basis=progression.basis,
-            status=weakest(e.status for e in entries),
-            citations=merge_citations(*entries),
-            **common,
-        )
-        findings.append(
-            _response_finding(
-                *entries,
-                name="imwg_progression",
-                severity=Severity.WARNING,
-                summary=f"IMWG progressive disease, confirmed {progression.confirmed_on}.",
-                detail=f"{'; '.join(progression.basis)}. {imwg.progressive.text}",
-                inputs={"confirmed_on": progression.confirmed_on.isoformat()},
-            )
-        )
-        return result, findings
 
-    if progression.possible:
-        findings.append(_possible_progression_finding(imwg, progression.possible))
+def _imwg_response(decision: ImwgDecision, kb: KnowledgeBase) -> ImwgResponse:
+    """The decision as the assessment's IMWG result."""
+    disease, progression = decision.disease, decision.progression
+    if decision.outcome is ImwgOutcome.PROGRESSION:
+        assert progression.confirmed_by is not None  # progression has its confirming sign
+        basis = [progression_words(progression.confirmed_by, kb)]
+    else:
+        basis = [observation_words(observation, kb) for observation in decision.basis]
+    graded = decision.outcome in (ImwgOutcome.PROGRESSION, ImwgOutcome.GRADED)
+    return ImwgResponse(
+        category=decision.category if graded else None,
+        date=decision.date,
+        confirmed=decision.confirmed,
+        path=disease.path,
+        involved_light_chain=disease.involved,
+        measurable=list(disease.measurable),
+        basis=basis,
+        baseline=_marker_values(kb, disease.baseline),
+        nadir=_marker_values(kb, progression.nadirs),
+        needed=[need_text(need, disease.start, kb) for need in decision.needs],
+        status=weakest(e.status for e in decision.entries),
+        citations=merge_citations(*decision.entries),
+    )
 
-    if disease.path is None:
-        needs = list(disease.baseline_needs)
-        findings += _need_findings(needs)
-        if not needs:
-            findings.append(
-                _response_finding(
-                    imwg.measurable_disease,
-                    name="imwg_not_measurable",
-                    severity=Severity.INFO,
-                    summary="No measurable disease at baseline: IMWG response cannot be graded.",
-                    detail=(
-                        f"{imwg.measurable_disease.text} Marrow plasma cells can carry a "
-                        f"partial response only from a baseline of at least "
-                        f"{format_number(imwg.partial.marrow_baseline_min_pct)}%. Progression "
-                        "is still watched."
-                    ),
-                    inputs={m.value: p.value for m, p in disease.baseline.items()},
-                )
-            )
-        return _unassessed(imwg, needs, common), findings
 
-    snapshot = _snapshot(case, disease, kb, case.as_of)
-    needs = list(disease.baseline_needs) + snapshot.needs
-    findings += _need_findings(needs)
-    if disease.baseline_needs:
-        provisional = (
-            f" On the measurable marker(s) alone it would be {snapshot.category.value}."
-            if snapshot.category is not None
-            else ""
-        )
-        findings.append(
+def _not_graded_findings(decision: ImwgDecision, imwg: ImwgCriteria) -> list[Finding]:
+    """Why no category could be graded: not measurable, or baseline results missing."""
+    disease = decision.disease
+    if decision.outcome is ImwgOutcome.NOT_MEASURABLE:
+        return [
             _response_finding(
                 imwg.measurable_disease,
-                imwg.confirmation,
-                name="imwg_not_assessable",
+                name="imwg_not_measurable",
                 severity=Severity.INFO,
-                summary="IMWG response not assessable: baseline results missing.",
+                summary="No measurable disease at baseline: IMWG response cannot be graded.",
                 detail=(
-                    "Response needs both serum and urine M-protein at baseline, to know which "
-                    f"markers must respond.{provisional} {imwg.confirmation.text}"
+                    f"{imwg.measurable_disease.text} Marrow plasma cells can carry a "
+                    f"partial response only from a baseline of at least "
+                    f"{format_number(imwg.partial.marrow_baseline_min_pct)}%. Progression "
+                    "is still watched."
                 ),
-                inputs={},
+                inputs={m.value: p.value for m, p in disease.baseline.items()},
             )
-        )
-        return _unassessed(imwg, needs, common, basis=snapshot.basis), findings
-    if snapshot.category is None:
-        return _unassessed(imwg, needs, common, basis=snapshot.basis), findings
-
-    category = snapshot.category
-    confirmed = None if category is ImwgCategory.SD else _confirmation(case, disease, kb, category)
-    date = max(snapshot.dates) if snapshot.dates else None
-    result = ImwgResponse(
-        category=category,
-        date=date,
-        confirmed=confirmed,
-        basis=snapshot.basis,
-        needed=[need.text for need in needs],
-        status=weakest(e.status for e in snapshot.entries),
-        citations=merge_citations(*snapshot.entries),
-        **common,
+        ]
+    if decision.outcome is not ImwgOutcome.BASELINE_INCOMPLETE:
+        return []
+    provisional = (
+        f" On the measurable marker(s) alone it would be {decision.category.value}."
+        if decision.category is not None
+        else ""
     )
-    state = {True: "confirmed", False: "not yet confirmed", None: ""}[confirmed]
-    findings.append(
+    return [
         _response_finding(
-            *snapshot.entries,
+            imwg.measurable_disease,
+            imwg.confirmation,
+            name="imwg_not_assessable",
+            severity=Severity.INFO,
+            summary="IMWG response not assessable: baseline results missing.",
+            detail=(
+                "Response needs both serum and urine M-protein at baseline, to know which "
+                f"markers must respond.{provisional} {imwg.confirmation.text}"
+            ),
+            inputs={},
+        )
+    ]
+
+
+def _graded_findings(decision: ImwgDecision, imwg: ImwgCriteria, basis: list[str]) -> list[Finding]:
+    """The category, whether it is confirmed, and (CR) why stringent CR is not assessed."""
+    category, date, path = decision.category, decision.date, decision.disease.path
+    assert category is not None and path is not None  # graded
+    state = {True: "confirmed", False: "not yet confirmed", None: ""}[decision.confirmed]
+    findings = [
+        _response_finding(
+            *decision.entries,
             name="imwg_category",
             severity=Severity.INFO,
             summary=(
                 f"IMWG response: {category.value} ({category.words}) as of {date}"
                 + (f", {state}." if state else ".")
             ),
-            detail=(
-                "; ".join(snapshot.basis)
-                + f". {getattr(_category_entry(imwg, category), 'text', '')}"
-            ),
-            inputs={"path": disease.path.value, "date": None if date is None else date.isoformat()},
+            detail=("; ".join(basis) + f". {getattr(category_entry(imwg, category), 'text', '')}"),
+            inputs={"path": path.value, "date": None if date is None else date.isoformat()},
         )
-    )
-    if confirmed is False:
+    ]
+    if decision.confirmed is False:
         findings.append(
             _response_finding(
                 imwg.confirmation,
@@ -693,37 +433,57 @@ def assess_imwg(case: Case, kb: KnowledgeBase) -> tuple[ImwgResponse | None, lis
                 inputs={},
             )
         )
-    if category is ImwgCategory.CR:
-        findings.append(_stringent_note(case, disease, kb))
-    return result, findings
+    if decision.latest_flc_ratio is not None:
+        findings.append(_stringent_note(decision.latest_flc_ratio, imwg))
+    return findings
 
 
-def _unassessed(
-    imwg: ImwgCriteria, needs: list[Need], common: dict, basis: list[str] | None = None
-) -> ImwgResponse:
-    entries: list[Cited] = [imwg.measurable_disease]
-    return ImwgResponse(
-        category=None,
-        date=None,
-        basis=basis or [],
-        needed=[need.text for need in needs],
-        status=weakest(e.status for e in entries),
-        citations=merge_citations(*entries),
-        **common,
-    )
-
-
-def _stringent_note(case: Case, disease: Disease, kb: KnowledgeBase) -> Finding:
+def _imwg_findings(
+    decision: ImwgDecision, response: ImwgResponse, kb: KnowledgeBase
+) -> list[Finding]:
+    """The decision's findings after the light-chain and polyclonal ones."""
     imwg = kb.get(ResponseKnowledge).imwg
-    pairs = {day: pair for day, pair in flc_pairs(case).items() if disease.start < day}
-    if pairs:
-        day = max(pairs)
-        ratio = flc_ratio(*pairs[day])
-        normal = (
-            ratio is not None and math.isfinite(ratio) and imwg.flc_ratio_normal.is_normal(ratio)
-        )
-        shown = "not computable" if ratio is None else format_number(ratio)
-        flc = f"Free light chain ratio {shown} ({day}): {'normal' if normal else 'abnormal'}."
+    progression = decision.progression
+    if decision.outcome is ImwgOutcome.PROGRESSION:
+        assert progression.confirmed_on is not None
+        return [
+            _response_finding(
+                *decision.entries,
+                name="imwg_progression",
+                severity=Severity.WARNING,
+                summary=f"IMWG progressive disease, confirmed {progression.confirmed_on}.",
+                detail=f"{'; '.join(response.basis)}. {imwg.progressive.text}",
+                inputs={"confirmed_on": progression.confirmed_on.isoformat()},
+            )
+        ]
+    findings: list[Finding] = []
+    if progression.possible:
+        possible = [possible_progression_words(sign, kb) for sign in progression.possible]
+        findings.append(_possible_progression_finding(imwg, possible))
+    findings += _need_findings(decision.needs, decision.disease.start, kb)
+    if decision.outcome is ImwgOutcome.GRADED:
+        return findings + _graded_findings(decision, imwg, response.basis)
+    return findings + _not_graded_findings(decision, imwg)
+
+
+def assess_imwg(case: Case, kb: KnowledgeBase) -> tuple[ImwgResponse | None, list[Finding]]:
+    """The IMWG response of the current course; (None, []) before the first start."""
+    decision = decide_imwg(case, kb)
+    if decision is None:
+        return None, []
+    imwg = kb.get(ResponseKnowledge).imwg
+    response = _imwg_response(decision, kb)
+    findings = _light_chain_findings(decision.disease, imwg)
+    findings += polyclonal_findings(case, decision.disease, kb, decision.progression)
+    findings += _imwg_findings(decision, response, kb)
+    return response, findings
+
+
+def _stringent_note(reading: FlcRatioReading, imwg: ImwgCriteria) -> Finding:
+    if reading.date is not None:
+        shown = "not computable" if reading.ratio is None else format_number(reading.ratio)
+        normal = "normal" if reading.normal else "abnormal"
+        flc = f"Free light chain ratio {shown} ({reading.date}): {normal}."
     else:
         flc = "No free light chain ratio after the course start."
     return _response_finding(

@@ -2,10 +2,10 @@
 
 The markers IMWG response is measured by (serum and urine M-protein, the free light chain
 difference dFLC, marrow plasma cells) are read from the case as dated points, one per date.
-`read_disease` takes the baseline (the last result on or before the course start), decides which
-markers are measurable, and so which markers carry the response (the response path): serum and/or
-urine M-protein; otherwise dFLC; otherwise marrow plasma cells. What is missing for that decision
-is returned as needs, never filled in.
+`decide_disease` takes the baseline (the last result on or before the course start), decides
+which markers are measurable, and so which markers carry the response (the response path):
+serum and/or urine M-protein; otherwise dFLC; otherwise marrow plasma cells. What is missing for
+that decision is returned as typed needs, never filled in; `imwg_words` words them.
 
 Used by `lenaguard.rules.response.imwg` (categories), `lenaguard.rules.response.imwg_progression` and
 `lenaguard.rules.response.polyclonal`.
@@ -64,18 +64,54 @@ class Point:
     value: float
 
 
+class NeedKind(StrEnum):
+    """What data a response category still needs from the case."""
+
+    BASELINE_SERUM_M_PROTEIN = "baseline_serum_m_protein"
+    BASELINE_URINE_M_PROTEIN = "baseline_urine_m_protein"
+    BASELINE_FLC = "baseline_flc"
+    """Free light chains at baseline: M-protein is not measurable."""
+    BASELINE_MARROW = "baseline_marrow"
+    """Marrow plasma cells at baseline: neither M-protein nor free light chains are measurable."""
+    AFTER_START = "after_start"
+    """A response marker has no result after the course start."""
+    FOR_VGPR = "for_vgpr"
+    """A component not measurable at baseline, which VGPR still needs after the start."""
+    IMAGING_AFTER_START = "imaging_after_start"
+    """Baseline plasmacytomas: PR and better need imaging after the start."""
+    IMMUNOFIXATION_FOR_CR = "for_cr"
+    """Serum or urine immunofixation after the start, for CR."""
+    MARROW_FOR_CR = "marrow_for_cr"
+    IMAGING_FOR_CR = "imaging_for_cr"
+
+
 @dataclass(frozen=True)
 class Need:
-    """Data needed for a response category: finding slug, what and why, entries it rests on."""
+    """Data needed for a response category, and the knowledge entries that ask for it."""
 
-    slug: str
-    text: str
+    kind: NeedKind
     entries: tuple[Cited, ...]
+    marker: Marker | None = None
+    """The marker needed (after the start, for VGPR)."""
+    test: LabTest | None = None
+    """The immunofixation needed for CR."""
+    point: Point | None = None
+    """For VGPR: the latest value on record; imaging: the baseline plasmacytoma size (cm²)."""
+
+    @property
+    def slug(self) -> str:
+        """The finding slug: the kind, prefixed by the marker or the test it is about."""
+        prefix = self.marker or self.test
+        return self.kind.value if prefix is None else f"{prefix.value}_{self.kind.value}"
 
 
 @dataclass(frozen=True)
 class Disease:
-    """Baseline facts of the course: markers, measurability, response path."""
+    """The decision on the course's disease at baseline: markers, measurability, response path.
+
+    A frozen dataclass, not a pydantic model: it is read many times per assessment (every
+    snapshot of the confirmation, progression and the polyclonal check).
+    """
 
     start: dt.date
     as_of: dt.date
@@ -89,6 +125,7 @@ class Disease:
     serum_urine_not_measurable: bool
     flc_not_measurable: bool
     baseline_needs: tuple[Need, ...]
+    """Baseline results missing to decide measurability or the path (never filled in)."""
     baseline_ratio: float | None
 
 
@@ -198,9 +235,64 @@ def _flc_measurable(
     return abnormal and at_least(level, imwg.measurable_disease.involved_flc_min_mg_dl)
 
 
-def read_disease(case: Case, kb: KnowledgeBase, start: dt.date) -> Disease:
-    imwg = kb.get(ResponseKnowledge).imwg
+def _measurable(
+    baseline: dict[Marker, Point],
+    baseline_pair: tuple[float, float] | None,
+    involved: LightChain | None,
+    imwg: ImwgCriteria,
+) -> tuple[Marker, ...]:
+    """The markers measurable at baseline: serum, urine M-protein, dFLC (in that order)."""
+    rule = imwg.measurable_disease
+    serum = baseline.get(Marker.SERUM_M_PROTEIN)
+    urine = baseline.get(Marker.URINE_M_PROTEIN)
+    found = (
+        (
+            Marker.SERUM_M_PROTEIN,
+            serum is not None and at_least(serum.value, rule.serum_m_protein_min_g_dl),
+        ),
+        (
+            Marker.URINE_M_PROTEIN,
+            urine is not None and at_least(urine.value, rule.urine_m_protein_min_mg_24h),
+        ),
+        (Marker.DFLC, baseline_pair is not None and _flc_measurable(baseline_pair, involved, imwg)),
+    )
+    return tuple(marker for marker, yes in found if yes)
+
+
+def _response_path(
+    baseline: dict[Marker, Point],
+    measurable: tuple[Marker, ...],
+    baseline_pair: tuple[float, float] | None,
+    imwg: ImwgCriteria,
+) -> tuple[ResponsePath | None, tuple[Marker, ...], list[Need]]:
+    """The response path, the markers it applies, and the baseline results still missing."""
     measurable_rule = imwg.measurable_disease
+    needs: list[Need] = []
+    if Marker.SERUM_M_PROTEIN not in baseline:
+        needs.append(Need(NeedKind.BASELINE_SERUM_M_PROTEIN, (measurable_rule,)))
+    if Marker.URINE_M_PROTEIN not in baseline:
+        needs.append(Need(NeedKind.BASELINE_URINE_M_PROTEIN, (measurable_rule, imwg.partial)))
+    m_protein = tuple(m for m in measurable if m is not Marker.DFLC)
+    if m_protein:
+        return ResponsePath.M_PROTEIN, m_protein, needs
+    if needs:  # serum or urine unknown: whether M-protein is measurable is undecided
+        return None, (), needs
+    if baseline_pair is None:
+        needs.append(Need(NeedKind.BASELINE_FLC, (measurable_rule, imwg.partial)))
+        return None, (), needs
+    if Marker.DFLC in measurable:
+        return ResponsePath.FLC, (Marker.DFLC,), needs
+    marrow = baseline.get(Marker.MARROW_PLASMA_CELLS)
+    if marrow is None:
+        needs.append(Need(NeedKind.BASELINE_MARROW, (imwg.partial,)))
+    elif at_least(marrow.value, imwg.partial.marrow_baseline_min_pct):
+        return ResponsePath.MARROW, (Marker.MARROW_PLASMA_CELLS,), needs
+    return None, (), needs
+
+
+def decide_disease(case: Case, kb: KnowledgeBase, start: dt.date) -> Disease:
+    """The course's disease at baseline: markers, measurability, response path, what is missing."""
+    imwg = kb.get(ResponseKnowledge).imwg
     series = {
         Marker.SERUM_M_PROTEIN: points_of(case.series(LabTest.SERUM_M_PROTEIN)),
         Marker.URINE_M_PROTEIN: points_of(case.series(LabTest.URINE_M_PROTEIN)),
@@ -217,79 +309,14 @@ def read_disease(case: Case, kb: KnowledgeBase, start: dt.date) -> Disease:
         for marker, points in series.items()
         if (point := baseline_point(points, start)) is not None
     }
-    serum = baseline.get(Marker.SERUM_M_PROTEIN)
-    urine = baseline.get(Marker.URINE_M_PROTEIN)
-    serum_measurable = serum is not None and at_least(
-        serum.value, measurable_rule.serum_m_protein_min_g_dl
+    measurable = _measurable(baseline, baseline_pair, involved, imwg)
+    path, applied, needs = _response_path(baseline, measurable, baseline_pair, imwg)
+    serum_urine_not_measurable = (
+        Marker.SERUM_M_PROTEIN in baseline
+        and Marker.URINE_M_PROTEIN in baseline
+        and Marker.SERUM_M_PROTEIN not in measurable
+        and Marker.URINE_M_PROTEIN not in measurable
     )
-    urine_measurable = urine is not None and at_least(
-        urine.value, measurable_rule.urine_m_protein_min_mg_24h
-    )
-    flc_measurable = baseline_pair is not None and _flc_measurable(baseline_pair, involved, imwg)
-    measurable = tuple(
-        marker
-        for marker, yes in (
-            (Marker.SERUM_M_PROTEIN, serum_measurable),
-            (Marker.URINE_M_PROTEIN, urine_measurable),
-            (Marker.DFLC, flc_measurable),
-        )
-        if yes
-    )
-    needs: list[Need] = []
-    if serum is None:
-        needs.append(
-            Need(
-                "baseline_serum_m_protein",
-                f"serum M-protein (electrophoresis) on or before the course start ({start}): it "
-                "decides whether serum disease is measurable and is the reference for every "
-                "response category",
-                (measurable_rule,),
-            )
-        )
-    if urine is None:
-        needs.append(
-            Need(
-                "baseline_urine_m_protein",
-                f"urine M-protein (24h collection, electrophoresis) on or before {start}: it "
-                "decides whether urine disease is measurable and is needed to judge the urine "
-                "part of PR and VGPR",
-                (measurable_rule, imwg.partial),
-            )
-        )
-    both_known = serum is not None and urine is not None
-    serum_urine_not_measurable = both_known and not (serum_measurable or urine_measurable)
-    path: ResponsePath | None = None
-    applied: tuple[Marker, ...] = ()
-    if serum_measurable or urine_measurable:
-        path = ResponsePath.M_PROTEIN
-        applied = tuple(m for m in measurable if m is not Marker.DFLC)
-    elif serum_urine_not_measurable:
-        if baseline_pair is None:
-            needs.append(
-                Need(
-                    "baseline_flc",
-                    f"serum free light chains (kappa and lambda, same day) on or before {start}: "
-                    "serum and urine M-protein are not measurable, so the free light chains may "
-                    "carry the response",
-                    (measurable_rule, imwg.partial),
-                )
-            )
-        elif flc_measurable:
-            path, applied = ResponsePath.FLC, (Marker.DFLC,)
-        else:
-            marrow = baseline.get(Marker.MARROW_PLASMA_CELLS)
-            if marrow is None:
-                needs.append(
-                    Need(
-                        "baseline_marrow",
-                        f"marrow plasma cell percentage on or before {start}: neither M-protein "
-                        "nor free light chains are measurable, so only the marrow can carry a "
-                        "partial response",
-                        (imwg.partial,),
-                    )
-                )
-            elif at_least(marrow.value, imwg.partial.marrow_baseline_min_pct):
-                path, applied = ResponsePath.MARROW, (Marker.MARROW_PLASMA_CELLS,)
     return Disease(
         start=start,
         as_of=case.as_of,
@@ -303,7 +330,7 @@ def read_disease(case: Case, kb: KnowledgeBase, start: dt.date) -> Disease:
         serum_urine_not_measurable=serum_urine_not_measurable,
         flc_not_measurable=serum_urine_not_measurable
         and baseline_pair is not None
-        and not flc_measurable,
+        and Marker.DFLC not in measurable,
         baseline_needs=tuple(needs),
         baseline_ratio=None if baseline_pair is None else flc_ratio(*baseline_pair),
     )

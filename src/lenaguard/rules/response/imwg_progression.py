@@ -5,6 +5,7 @@ held on two consecutive assessments (the higher of the pair). A rise qualifies w
 percentage and absolute limits of that marker; progression needs the number of consecutive
 qualifying assessments the knowledge base gives. New bone lesions or plasmacytomas on imaging
 follow the same consecutive rule. A single qualifying rise is returned as possible progression.
+The result is typed (`ProgressionSign`); `imwg_words` words it.
 """
 
 from __future__ import annotations
@@ -29,9 +30,7 @@ from lenaguard.rules.response.imwg_markers import (
     at_least,
     imaging_of,
     points_after,
-    value_words,
 )
-from lenaguard.text import format_number
 
 
 @dataclass(frozen=True)
@@ -98,60 +97,77 @@ def progression_markers(disease: Disease) -> list[Marker]:
     return markers
 
 
-@dataclass
+@dataclass(frozen=True)
+class ProgressionSign:
+    """A qualifying rise of a marker from its lowest confirmed value, or new lesions on imaging."""
+
+    date: dt.date
+    marker: Marker | None = None
+    """None: new bone lesions or plasmacytomas on imaging."""
+    point: Point | None = None
+    nadir: Point | None = None
+    consecutive: int = 1
+    """Consecutive qualifying assessments up to `date`."""
+
+
+@dataclass(frozen=True)
 class Progression:
-    confirmed_on: dt.date | None = None
-    basis: list[str] = field(default_factory=list)
-    possible: list[str] = field(default_factory=list)
+    """Progressive disease as the case shows it: the confirming sign, possible signs, nadirs."""
+
+    confirmed_by: ProgressionSign | None = None
+    """The earliest sign that confirms progression."""
+    possible: tuple[ProgressionSign, ...] = ()
+    """Latest assessments that qualify but are not yet confirmed."""
     nadirs: dict[Marker, Point] = field(default_factory=dict)
     serum_latest_rises: bool = False
 
+    @property
+    def confirmed_on(self) -> dt.date | None:
+        return None if self.confirmed_by is None else self.confirmed_by.date
+
 
 def find_progression(case: Case, disease: Disease, kb: KnowledgeBase) -> Progression:
+    """Progression from the markers' lowest confirmed values and from new lesions on imaging."""
     imwg = kb.get(ResponseKnowledge).imwg
     needed = imwg.progressive.consecutive_assessments
-    found = Progression()
+    confirming: list[ProgressionSign] = []
+    possible: list[ProgressionSign] = []
+    nadirs: dict[Marker, Point] = {}
+    serum_latest_rises = False
     for marker in progression_markers(disease):
         rises = judge_rises(disease, marker, imwg)
         post = [rise.point for rise in rises]
         nadir = confirmed_nadir(disease.baseline.get(marker), post)
         if nadir is not None:
-            found.nadirs[marker] = nadir
+            nadirs[marker] = nadir
         run = 0
         for rise in rises:
             run = run + 1 if rise.qualifies else 0
             if run >= needed and rise.nadir is not None:
-                words = (
-                    f"{marker.words} rose from the lowest confirmed value "
-                    f"{value_words(kb, marker, rise.nadir)} to "
-                    f"{value_words(kb, marker, rise.point)}, on {format_number(run)} "
-                    "consecutive qualifying assessments"
+                confirming.append(
+                    ProgressionSign(rise.point.date, marker, rise.point, rise.nadir, run)
                 )
-                if found.confirmed_on is None or rise.point.date < found.confirmed_on:
-                    found.confirmed_on = rise.point.date
-                    found.basis = [words]
                 break
         if rises and rises[-1].qualifies and rises[-1].nadir is not None:
             if marker is Marker.SERUM_M_PROTEIN:
-                found.serum_latest_rises = True
+                serum_latest_rises = True
             if run < needed:
-                found.possible.append(
-                    f"{marker.words} {value_words(kb, marker, rises[-1].point)} is at least "
-                    f"{format_number(imwg.progressive.rise_min_pct)}% above the lowest confirmed "
-                    f"value {value_words(kb, marker, rises[-1].nadir)}"
+                last = rises[-1]
+                possible.append(
+                    ProgressionSign(last.point.date, marker, last.point, last.nadir, run)
                 )
     scans = [item for item in imaging_of(case) if disease.start < item.date <= disease.as_of]
     run = 0
     for scan in scans:
         run = run + 1 if scan.new_lesions else 0
         if run >= needed:
-            if found.confirmed_on is None or scan.date < found.confirmed_on:
-                found.confirmed_on = scan.date
-                found.basis = [
-                    f"new bone lesions or plasmacytomas on {format_number(run)} consecutive "
-                    f"imaging assessments (latest {scan.date})"
-                ]
+            confirming.append(ProgressionSign(scan.date, consecutive=run))
             break
     if scans and scans[-1].new_lesions and run < needed:
-        found.possible.append(f"new bone lesions or plasmacytomas on imaging ({scans[-1].date})")
-    return found
+        possible.append(ProgressionSign(scans[-1].date, consecutive=run))
+    return Progression(
+        confirmed_by=min(confirming, key=lambda sign: sign.date, default=None),
+        possible=tuple(possible),
+        nadirs=nadirs,
+        serum_latest_rises=serum_latest_rises,
+    )

@@ -5,6 +5,9 @@ before the assessment date. `evaluate` turns the class, the therapy (anti-CD20 a
 autologous stem-cell transplant) and the medication list into findings and monitoring items:
 screening, HBV DNA, antiviral prophylaxis and its duration, monitoring for reactivation, the
 reactivation thresholds, the choice of antiviral, and an active viral infection.
+`decide_past_hbv` gives the plan for past (resolved) HBV as a typed `PastHbvDecision` (treat a
+reactivation, prophylaxis in place, prophylaxis or monitoring, or monitoring on demand), which
+the findings word.
 
 The US label has no HBV rule; the rules follow ASCO 2020, AASLD 2018 and EASL 2017 and carry
 their status (see knowledge/data/infection.yaml). None of these findings blocks prescribing:
@@ -17,6 +20,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from pydantic import Field
@@ -28,7 +32,11 @@ from lenaguard.knowledge import Citation, KnowledgeBase, Status, merge_citations
 from lenaguard.knowledge.base import Cited, Frozen
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
-from lenaguard.knowledge.topics.infection import InfectionKnowledge, MonitoringSchedule
+from lenaguard.knowledge.topics.infection import (
+    InfectionKnowledge,
+    MonitoringSchedule,
+    Reactivation,
+)
 from lenaguard.rules.base.course import CourseStatus, current_course
 from lenaguard.rules.base.medications import RecognisedMedication, in_class
 from lenaguard.rules.base.results import MonitoringItem, RuleOutcome
@@ -252,6 +260,19 @@ def classify_hbv(case: Case, kb: KnowledgeBase) -> HbvSerology:
 # --- context of one evaluation -----------------------------------------------------------------
 
 
+class HighRiskReason(StrEnum):
+    """Why the therapy puts a patient with HBV at high risk of reactivation (ASCO 2020)."""
+
+    TRANSPLANT_INDICATION = "transplant_indication"
+    """The indication is maintenance after an autologous stem-cell transplant."""
+    TRANSPLANT_RECORDED = "transplant_recorded"
+    """An autologous stem-cell transplant is recorded (conditions.autologous_hsct)."""
+    ANTI_CD20_REGIMEN = "anti_cd20_regimen"
+    """The indication's regimen gives an anti-CD20 antibody with lenalidomide."""
+    ANTI_CD20_MEDICATION = "anti_cd20_medication"
+    """An anti-CD20 antibody is in the medication list."""
+
+
 @dataclass(frozen=True)
 class _Context:
     case: Case
@@ -259,7 +280,9 @@ class _Context:
     hbv: HbvSerology
     high_barrier: list[RecognisedMedication]
     low_barrier: list[RecognisedMedication]
+    high_risk_reasons: list[HighRiskReason]
     high_risk: list[str]
+    """The high-risk reasons in words."""
     high_risk_entries: list[Cited]
     hsct_unknown: bool
     stopped_on: dt.date | None
@@ -269,52 +292,77 @@ class _Context:
         return self.hbv.status in (HbvStatus.CHRONIC, HbvStatus.PAST)
 
 
-def _drug_names(found: list[RecognisedMedication]) -> str:
+def _drug_name_list(found: list[RecognisedMedication]) -> list[str]:
     names = []
     for item in found:
         name = item.drug.names[0] if item.drug is not None else item.medication.name or ""
         if name not in names:
             names.append(name)
-    return ", ".join(names)
+    return names
+
+
+def _drug_names(found: list[RecognisedMedication]) -> str:
+    return ", ".join(_drug_name_list(found))
 
 
 def _high_risk(
-    case: Case, kb: KnowledgeBase, knowledge: InfectionKnowledge
-) -> tuple[list[str], list[Cited], bool]:
+    case: Case, knowledge: InfectionKnowledge, anti_cd20: list[RecognisedMedication]
+) -> tuple[list[HighRiskReason], list[Cited], bool]:
     """Why the therapy is high risk for HBV reactivation, the entries used, and HSCT unknown."""
-    catalogue = kb.get(DrugCatalogue)
-    regimen = kb.get(IndicationsKnowledge).entry(case.indication)
-    reasons: list[str] = []
+    reasons: list[HighRiskReason] = []
     entries: list[Cited] = []
     hsct_by_indication = case.indication in knowledge.autologous_hsct_indications.indications
     if hsct_by_indication:
-        reasons.append(
-            f"autologous stem-cell transplant (indication {case.indication.value}: "
-            "maintenance after the transplant)"
-        )
+        reasons.append(HighRiskReason.TRANSPLANT_INDICATION)
         entries.append(knowledge.autologous_hsct_indications)
     elif case.conditions.autologous_hsct:
-        reasons.append("autologous stem-cell transplant recorded (conditions.autologous_hsct)")
+        reasons.append(HighRiskReason.TRANSPLANT_RECORDED)
     if case.indication in knowledge.anti_cd20_indications.indications:
-        partner = regimen.combination or "an anti-CD20 antibody"
-        reasons.append(
-            f"anti-CD20 antibody ({partner} with lenalidomide, indication {case.indication.value})"
-        )
+        reasons.append(HighRiskReason.ANTI_CD20_REGIMEN)
         entries.append(knowledge.anti_cd20_indications)
-    anti_cd20 = in_class(case, catalogue, knowledge.high_risk_therapy.anti_cd20_drug_class)
     if anti_cd20:
-        reasons.append(f"anti-CD20 antibody in the medication list: {_drug_names(anti_cd20)}")
+        reasons.append(HighRiskReason.ANTI_CD20_MEDICATION)
     if reasons:
         entries.append(knowledge.high_risk_therapy)
     hsct_unknown = not hsct_by_indication and case.conditions.autologous_hsct is None
     return reasons, entries, hsct_unknown
 
 
+def _high_risk_words(
+    case: Case,
+    kb: KnowledgeBase,
+    reasons: list[HighRiskReason],
+    anti_cd20: list[RecognisedMedication],
+) -> list[str]:
+    """Each high-risk reason in words, naming the indication, the regimen or the drugs."""
+    indication = case.indication.value
+    partner = (
+        kb.get(IndicationsKnowledge).entry(case.indication).combination or "an anti-CD20 antibody"
+    )
+    words = {
+        HighRiskReason.TRANSPLANT_INDICATION: (
+            f"autologous stem-cell transplant (indication {indication}: "
+            "maintenance after the transplant)"
+        ),
+        HighRiskReason.TRANSPLANT_RECORDED: (
+            "autologous stem-cell transplant recorded (conditions.autologous_hsct)"
+        ),
+        HighRiskReason.ANTI_CD20_REGIMEN: (
+            f"anti-CD20 antibody ({partner} with lenalidomide, indication {indication})"
+        ),
+        HighRiskReason.ANTI_CD20_MEDICATION: (
+            f"anti-CD20 antibody in the medication list: {_drug_names(anti_cd20)}"
+        ),
+    }
+    return [words[reason] for reason in reasons]
+
+
 def _context(case: Case, kb: KnowledgeBase, hbv: HbvSerology) -> _Context:
     knowledge = kb.get(InfectionKnowledge)
     catalogue = kb.get(DrugCatalogue)
     choice = knowledge.antiviral_choice
-    reasons, entries, hsct_unknown = _high_risk(case, kb, knowledge)
+    anti_cd20 = in_class(case, catalogue, knowledge.high_risk_therapy.anti_cd20_drug_class)
+    reasons, entries, hsct_unknown = _high_risk(case, knowledge, anti_cd20)
     course = current_course(case)
     return _Context(
         case=case,
@@ -322,7 +370,8 @@ def _context(case: Case, kb: KnowledgeBase, hbv: HbvSerology) -> _Context:
         hbv=hbv,
         high_barrier=in_class(case, catalogue, choice.preferred_drug_class),
         low_barrier=in_class(case, catalogue, choice.outdated_drug_class),
-        high_risk=reasons,
+        high_risk_reasons=reasons,
+        high_risk=_high_risk_words(case, kb, reasons, anti_cd20),
         high_risk_entries=entries,
         hsct_unknown=hsct_unknown,
         stopped_on=course.stopped_on if course.status is CourseStatus.STOPPED else None,
@@ -517,17 +566,31 @@ def _dna(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
     return [], []
 
 
+def _reactivation_signs(hbv: HbvSerology, rule: Reactivation) -> tuple[bool, bool]:
+    """(HBsAg back after a negative result, HBV DNA at or above the threshold in past HBV)."""
+    hbsag_back = rule.hbsag_reappearance and hbv.hbsag_reappeared_on is not None
+    dna = hbv.hbv_dna
+    dna_high = (
+        hbv.status is HbvStatus.PAST
+        and dna is not None
+        and dna.value is not None
+        and dna.value >= rule.hbv_dna_treat_at_or_above_iu_ml
+    )
+    return hbsag_back, dna_high
+
+
 def _reactivation(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
     """The reactivation thresholds applied to the HBsAg and HBV DNA series."""
     knowledge, hbv = ctx.knowledge, ctx.hbv
     rule = knowledge.reactivation
     threshold = rule.hbv_dna_treat_at_or_above_iu_ml
     dna = hbv.hbv_dna
+    hbsag_back, dna_high = _reactivation_signs(hbv, rule)
     reasons: list[str] = []
-    if rule.hbsag_reappearance and hbv.hbsag_reappeared_on is not None:
+    if hbsag_back and hbv.hbsag_reappeared_on is not None:
         reasons.append(f"HBsAg positive again since {hbv.hbsag_reappeared_on}")
     past = hbv.status is HbvStatus.PAST
-    if past and dna is not None and dna.value is not None and dna.value >= threshold:
+    if dna_high and dna is not None and dna.value is not None:
         reasons.append(
             f"HBV DNA {format_number(dna.value)} IU/mL on {dna.date} "
             f"(≥ {format_number(threshold)} IU/mL)"
@@ -643,88 +706,187 @@ def _chronic(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
     return [finding], items
 
 
-def _past(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
+class PastHbvPlan(StrEnum):
+    """What past (resolved) HBV calls for during lenalidomide."""
+
+    TREAT_REACTIVATION = "treat_reactivation"
+    """Reactivation found: treated now (see the reactivation finding), not prevented."""
+    PROPHYLAXIS_IN_PLACE = "prophylaxis_in_place"
+    """High-risk therapy and a preferred antiviral taken: continue it."""
+    PROPHYLAXIS_OR_MONITORING = "prophylaxis_or_monitoring"
+    """High-risk therapy and no preferred antiviral: give one, or monitor closely."""
+    MONITOR = "monitor"
+    """Other anticancer therapy: monitor and treat on demand."""
+
+
+class PastHbvDecision(Frozen):
+    """What past (resolved) HBV calls for on the assessment date, and what decided it."""
+
+    plan: PastHbvPlan
+    high_risk_therapy: list[HighRiskReason] = Field(
+        description="Why the therapy is high risk for reactivation; empty: other therapy."
+    )
+    high_barrier_antivirals: list[str] = Field(description="Preferred antivirals being taken.")
+    low_barrier_antivirals: list[str] = Field(
+        description="Antivirals taken that have a low barrier to resistance."
+    )
+    ask_about_transplant: bool = Field(
+        description="Other therapy, but whether a stem-cell transplant applies is not recorded."
+    )
+    lenalidomide_stopped_on: dt.date | None = None
+    prophylaxis_until: dt.date | None = Field(
+        default=None,
+        description="High-risk therapy after a stop: prophylaxis runs at least until this date.",
+    )
+    monitoring: MonitoringSchedule | None = Field(
+        default=None, description="The monitoring schedule in force, if any."
+    )
+    entries: tuple[Cited, ...] = Field(min_length=1, description="What the plan rests on.")
+
+
+def _decide_past(ctx: _Context) -> PastHbvDecision:
     knowledge = ctx.knowledge
     past, choice, reactivation = knowledge.past, knowledge.antiviral_choice, knowledge.reactivation
-    threshold = format_number(reactivation.hbv_dna_treat_at_or_above_iu_ml)
-    treat_when = (
-        f"start an antiviral when HBsAg reappears or HBV DNA reaches ≥ {threshold} IU/mL; "
-        f"repeat HBV DNA {_every(reactivation.repeat_dna_every_months_below)} while it is "
-        f"quantifiable but below {threshold} IU/mL"
+    decision = partial(
+        PastHbvDecision,
+        high_risk_therapy=ctx.high_risk_reasons,
+        high_barrier_antivirals=_drug_name_list(ctx.high_barrier),
+        low_barrier_antivirals=_drug_name_list(ctx.low_barrier),
+        ask_about_transplant=False,
+        lenalidomide_stopped_on=ctx.stopped_on,
     )
-    inputs = {
+    if any(_reactivation_signs(ctx.hbv, reactivation)):
+        return decision(plan=PastHbvPlan.TREAT_REACTIVATION, entries=(reactivation,))
+    if ctx.high_risk:
+        prophylaxis = past.high_risk_prophylaxis
+        until = (
+            None
+            if ctx.stopped_on is None
+            else add_months(ctx.stopped_on, prophylaxis.months_after_last_therapy)
+        )
+        low_risk = knowledge.correction("resolved_hbv_low_risk")
+        entries = (*ctx.high_risk_entries, prophylaxis, choice, low_risk)
+        if ctx.high_barrier:
+            return decision(
+                plan=PastHbvPlan.PROPHYLAXIS_IN_PLACE, prophylaxis_until=until, entries=entries
+            )
+        monitoring = past.high_risk_monitoring
+        return decision(
+            plan=PastHbvPlan.PROPHYLAXIS_OR_MONITORING,
+            prophylaxis_until=until,
+            monitoring=monitoring,
+            entries=(*entries, monitoring, reactivation),
+        )
+    panel = knowledge.correction("resolved_hbv_alt_hbsag_only")
+    return decision(
+        plan=PastHbvPlan.MONITOR,
+        ask_about_transplant=ctx.hsct_unknown,
+        monitoring=past.other_therapy_monitoring,
+        entries=(past.other_therapy, reactivation, panel),
+    )
+
+
+def decide_past_hbv(case: Case, kb: KnowledgeBase) -> PastHbvDecision | None:
+    """The plan for past (resolved) HBV on `case.as_of`; None when the HBV class is not past."""
+    hbv = classify_hbv(case, kb)
+    if hbv.status is not HbvStatus.PAST:
+        return None
+    return _decide_past(_context(case, kb, hbv))
+
+
+def _past_inputs(ctx: _Context) -> dict[str, Any]:
+    return {
         "high_risk_therapy": ctx.high_risk or None,
         "autologous_hsct": ctx.case.conditions.autologous_hsct,
         "high_barrier_antivirals": _drug_names(ctx.high_barrier) or None,
         "low_barrier_antivirals": _drug_names(ctx.low_barrier) or None,
     }
-    findings: list[Finding] = []
-    items: list[MonitoringItem] = []
-    if ctx.high_risk:
-        prophylaxis, monitoring = past.high_risk_prophylaxis, past.high_risk_monitoring
-        low_risk = knowledge.correction("resolved_hbv_low_risk")
-        entries = (*ctx.high_risk_entries, prophylaxis, choice, low_risk)
-        why = "; ".join(ctx.high_risk)
-        if ctx.high_barrier:
-            findings.append(
-                _finding(
-                    ctx,
-                    *entries,
-                    slug="hbv_past_high_risk_prophylaxis_met",
-                    severity=Severity.INFO,
-                    summary=(
-                        "Past HBV with a high-risk therapy: antiviral prophylaxis in place "
-                        f"({_drug_names(ctx.high_barrier)})."
-                    ),
-                    detail=(
-                        f"High risk of HBV reactivation because of: {why}. Continue the antiviral "
-                        f"during therapy and {_until(ctx, prophylaxis.months_after_last_therapy)}."
-                    ),
-                    inputs=inputs,
-                )
-            )
-            return findings, items
-        low = (
-            f" The antiviral listed ({_drug_names(ctx.low_barrier)}) has a low barrier to "
-            f"resistance: {choice.text}"
-            if ctx.low_barrier
-            else ""
-        )
-        findings.append(
-            _finding(
-                ctx,
-                *entries,
-                monitoring,
-                reactivation,
-                slug="hbv_past_high_risk",
-                severity=Severity.WARNING,
-                summary=(
-                    "Past HBV with a high-risk therapy: high risk of HBV reactivation; give "
-                    f"{choice.preferred_names} prophylaxis, or monitor closely."
-                ),
-                detail=(
-                    f"High risk because of: {why}. Preferred: {choice.preferred_names} during "
-                    f"therapy and {_until(ctx, prophylaxis.months_after_last_therapy)}. "
-                    f"Alternative, only with reliable follow-up: {_names(monitoring.tests)} "
-                    f"{_every(monitoring.every_months)} during therapy and up to "
-                    f"{_months(monitoring.months_after_last_therapy or 0)} after it; "
-                    f"{treat_when}.{low} Note: the {low_risk.document} claims that "
-                    f"{low_risk.claim}; the sources say that {low_risk.correction}."
-                ),
-                inputs=inputs,
-            )
-        )
-        items += _scheduled(ctx, monitoring, "Past HBV, high-risk therapy, no prophylaxis")
-        return findings, items
 
-    advice, monitoring = past.other_therapy, past.other_therapy_monitoring
-    panel = knowledge.correction("resolved_hbv_alt_hbsag_only")
-    findings.append(
+
+def _treat_when(knowledge: InfectionKnowledge) -> str:
+    reactivation = knowledge.reactivation
+    threshold = format_number(reactivation.hbv_dna_treat_at_or_above_iu_ml)
+    return (
+        f"start an antiviral when HBsAg reappears or HBV DNA reaches ≥ {threshold} IU/mL; "
+        f"repeat HBV DNA {_every(reactivation.repeat_dna_every_months_below)} while it is "
+        f"quantifiable but below {threshold} IU/mL"
+    )
+
+
+def _past_high_risk_words(
+    decision: PastHbvDecision, ctx: _Context
+) -> tuple[list[Finding], list[MonitoringItem]]:
+    """Past HBV with a high-risk therapy: prophylaxis in place, or prophylaxis or monitoring."""
+    knowledge = ctx.knowledge
+    past, choice = knowledge.past, knowledge.antiviral_choice
+    prophylaxis, low_risk = (
+        past.high_risk_prophylaxis,
+        knowledge.correction("resolved_hbv_low_risk"),
+    )
+    why = "; ".join(ctx.high_risk)
+    if decision.plan is PastHbvPlan.PROPHYLAXIS_IN_PLACE:
+        finding = _finding(
+            ctx,
+            *decision.entries,
+            slug="hbv_past_high_risk_prophylaxis_met",
+            severity=Severity.INFO,
+            summary=(
+                "Past HBV with a high-risk therapy: antiviral prophylaxis in place "
+                f"({_drug_names(ctx.high_barrier)})."
+            ),
+            detail=(
+                f"High risk of HBV reactivation because of: {why}. Continue the antiviral "
+                f"during therapy and {_until(ctx, prophylaxis.months_after_last_therapy)}."
+            ),
+            inputs=_past_inputs(ctx),
+        )
+        return [finding], []
+    monitoring = decision.monitoring
+    assert monitoring is not None  # prophylaxis or monitoring names its schedule
+    low = (
+        f" The antiviral listed ({_drug_names(ctx.low_barrier)}) has a low barrier to "
+        f"resistance: {choice.text}"
+        if ctx.low_barrier
+        else ""
+    )
+    finding = _finding(
+        ctx,
+        *decision.entries,
+        slug="hbv_past_high_risk",
+        severity=Severity.WARNING,
+        summary=(
+            "Past HBV with a high-risk therapy: high risk of HBV reactivation; give "
+            f"{choice.preferred_names} prophylaxis, or monitor closely."
+        ),
+        detail=(
+            f"High risk because of: {why}. Preferred: {choice.preferred_names} during "
+            f"therapy and {_until(ctx, prophylaxis.months_after_last_therapy)}. "
+            f"Alternative, only with reliable follow-up: {_names(monitoring.tests)} "
+            f"{_every(monitoring.every_months)} during therapy and up to "
+            f"{_months(monitoring.months_after_last_therapy or 0)} after it; "
+            f"{_treat_when(knowledge)}.{low} Note: the {low_risk.document} claims that "
+            f"{low_risk.claim}; the sources say that {low_risk.correction}."
+        ),
+        inputs=_past_inputs(ctx),
+    )
+    items = _scheduled(ctx, monitoring, "Past HBV, high-risk therapy, no prophylaxis")
+    return [finding], items
+
+
+def _past_monitor_words(
+    decision: PastHbvDecision, ctx: _Context
+) -> tuple[list[Finding], list[MonitoringItem]]:
+    """Past HBV with other anticancer therapy: monitor, treat on demand; ask about a transplant."""
+    knowledge = ctx.knowledge
+    past = knowledge.past
+    advice, panel = past.other_therapy, knowledge.correction("resolved_hbv_alt_hbsag_only")
+    monitoring = decision.monitoring
+    assert monitoring is not None  # monitoring on demand names its schedule
+    treat_when = _treat_when(knowledge)
+    findings = [
         _finding(
             ctx,
-            advice,
-            reactivation,
-            panel,
+            *decision.entries,
             slug="hbv_past_monitor",
             severity=Severity.INFO,
             summary=(
@@ -737,10 +899,10 @@ def _past(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
                 f"{panel.correction}. The interval is given with the monitoring items "
                 "(status unverified)."
             ),
-            inputs=inputs,
+            inputs=_past_inputs(ctx),
         )
-    )
-    if ctx.hsct_unknown:
+    ]
+    if decision.ask_about_transplant:
         findings.append(
             _finding(
                 ctx,
@@ -757,11 +919,20 @@ def _past(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
                     "transplant, the high-risk rules apply: "
                     f"{past.high_risk_prophylaxis.text} Record conditions.autologous_hsct."
                 ),
-                inputs=inputs,
+                inputs=_past_inputs(ctx),
             )
         )
-    items += _scheduled(ctx, monitoring, "Past HBV, other anticancer therapy")
-    return findings, items
+    return findings, _scheduled(ctx, monitoring, "Past HBV, other anticancer therapy")
+
+
+def _past(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
+    """Past HBV in findings and monitoring items (nothing once reactivation is treated)."""
+    decision = _decide_past(ctx)
+    if decision.plan is PastHbvPlan.TREAT_REACTIVATION:
+        return [], []
+    if decision.plan is PastHbvPlan.MONITOR:
+        return _past_monitor_words(decision, ctx)
+    return _past_high_risk_words(decision, ctx)
 
 
 def _antiviral_choice(ctx: _Context) -> list[Finding]:

@@ -24,6 +24,10 @@ test dated on the prescribing day or on any day that N hours before the start of
 reaches (one day for a day's worth of hours), and asks the prescriber to confirm the clock time
 when the test is dated the day before. A test's assay qualifies when its stated detection limit
 is at or below the label's sensitivity level (a higher number is a less sensitive test).
+
+`decide_initial_pregnancy_tests` gives the state of the two tests before a first prescription
+as a typed `InitialPregnancyTestsDecision` (which tests count, what is missing, the dates that
+follow); the findings and test dates word it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
 
 from pydantic import Field
 
@@ -38,7 +44,7 @@ from lenaguard.case import Case, LabResult
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited, Status, merge_citations, weakest
-from lenaguard.knowledge.topics.pregnancy import PregnancyKnowledge
+from lenaguard.knowledge.topics.pregnancy import InitialPregnancyTests, PregnancyKnowledge
 from lenaguard.knowledge.topics.rems import RemsKnowledge
 from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge
 from lenaguard.rules.base.course import Course, CourseStatus, current_course
@@ -55,7 +61,14 @@ from lenaguard.vocab import Category, DoseAction, LabTest, QualitativeResult, Se
 _pregnancy_finding = Finding.maker(Category.PREGNANCY)
 
 
-__all__ = ["PREGNANCY_TEST", "PregnancyOutcome", "evaluate"]
+__all__ = [
+    "PREGNANCY_TEST",
+    "InitialPregnancyTestsDecision",
+    "InitialTestsOutcome",
+    "PregnancyOutcome",
+    "decide_initial_pregnancy_tests",
+    "evaluate",
+]
 
 PREGNANCY_TEST = "pregnancy_test"
 """The monitoring item name for a pregnancy test."""
@@ -275,7 +288,8 @@ def evaluate(case: Case, kb: KnowledgeBase) -> PregnancyOutcome:
             if course.status in _ON_THERAPY and not starting_today:
                 found, more = _ongoing_tests(case, course, tests, facts)
             else:
-                found, more = _initial_tests(case, tests, facts)
+                initial = decide_initial_pregnancy_tests(case, kb)
+                found, more = _initial_tests(initial, facts)
             findings += found
             items += more
             findings.append(_contraception(case, course, facts))
@@ -539,154 +553,281 @@ def _missed_period_not_frp(category: RemsCategoryResult, facts: PregnancyKnowled
 # ---------------------------------------------------------------- tests before the first prescription
 
 
+class InitialTestsOutcome(StrEnum):
+    """Where the two negative tests before the first prescription stand."""
+
+    FIRST_MISSING = "first_missing"
+    """No qualifying negative test in the first test's window."""
+    SECOND_MISSING = "second_missing"
+    """The first test is in its window; none within the hours before prescribing."""
+    COMPLETE = "complete"
+    """Both tests are negative and in their windows."""
+
+
+@dataclass(frozen=True)
+class InitialPregnancyTestsDecision:
+    """The two negative pregnancy tests before a first prescription on the assessment date.
+
+    A frozen dataclass rather than a pydantic model: it carries the case's own lab results,
+    which were validated against the knowledge base with the case and need no second pass.
+    """
+
+    prescribing_date: dt.date
+    """The assessment date (case.as_of)."""
+    window_days: tuple[int, int]
+    """The first test falls this many days before prescribing (nearest, farthest)."""
+    first_window: tuple[dt.date, dt.date]
+    """Dates the first test may carry."""
+    window_hours: int
+    """The second test falls within these hours before prescribing."""
+    second_window: tuple[dt.date, dt.date]
+    """Calendar dates the second test may carry (dated the day before: confirm the hour)."""
+    tests_on_record: tuple[LabResult, ...]
+    first_test: LabResult | None
+    second_test: LabResult | None
+    outcome: InitialTestsOutcome
+    tests_not_counted: tuple[LabResult, ...]
+    """Negative tests in the windows whose assay is not sensitive enough."""
+    sensitivity_unstated: tuple[LabResult, ...]
+    """Tests counted without a stated assay sensitivity (to be confirmed)."""
+    entries: tuple[Cited, ...]
+    """The knowledge entries the decision rests on."""
+    first_test_candidate: LabResult | None = None
+    """First missing: a recent negative test that can be the first test of a later
+    prescription; None when a new first test is needed."""
+    earliest_prescribing_date: dt.date | None = None
+    """First missing: the earliest date a prescription can follow."""
+    latest_prescribing_date: dt.date | None = None
+    """First missing: the last prescribing date that first test supports."""
+    first_test_valid_until: dt.date | None = None
+    """Second missing: the last prescribing date the first test supports."""
+    second_test_previous_day: bool = False
+    """Complete, with the second test dated the day before."""
+    first_weekly_test: dt.date | None = None
+    """Complete: the first weekly test if treatment starts today."""
+
+
 def _second_window_start(prescribing: dt.date, hours: int) -> dt.date:
     """The earliest calendar date a test 'within `hours` before prescribing' can carry."""
     start_of_day = dt.datetime.combine(prescribing, dt.time.min)
     return (start_of_day - dt.timedelta(hours=hours)).date()
 
 
-def _initial_tests(
-    case: Case, tests: _Tests, facts: PregnancyKnowledge
-) -> tuple[list[Finding], list[MonitoringItem]]:
+def decide_initial_pregnancy_tests(case: Case, kb: KnowledgeBase) -> InitialPregnancyTestsDecision:
+    """Whether the two negative tests before a first prescription on `case.as_of` are done.
+
+    With no first test in its window, a recent negative test that is too close to today can
+    still be the first test of a later prescription (it sets the earliest and latest dates);
+    otherwise a first test today sets them.
+    """
+    facts = kb.get(PregnancyKnowledge)
+    tests = _tests(case, facts)
     rule = facts.initial_tests
-    weekly = facts.ongoing_tests
     near, far = rule.first_window_days_before
-    hours = rule.second_within_hours
     prescribing = case.as_of
     window_from = prescribing - dt.timedelta(days=far)
     window_to = prescribing - dt.timedelta(days=near)
-    second_from = _second_window_start(prescribing, hours)
+    second_from = _second_window_start(prescribing, rule.second_within_hours)
     firsts = tests.negatives_between(window_from, window_to)
     seconds = tests.negatives_between(second_from, prescribing)
     first = firsts[-1] if firsts else None
     second = seconds[-1] if seconds else None
-    window_words = f"{_n(near)}–{_n(far)} days before prescribing"
-    second_words = f"within {_n(hours)} hours before prescribing"
-    second_days = " or ".join(
-        _day(prescribing - dt.timedelta(days=back))
-        for back in range((prescribing - second_from).days + 1)
+    used = [t for t in (first, second) if t is not None]
+    not_counted, unstated = _sensitivity_check(tests, used, window_from, prescribing)
+    decision = partial(
+        InitialPregnancyTestsDecision,
+        prescribing_date=prescribing,
+        window_days=(near, far),
+        first_window=(window_from, window_to),
+        window_hours=rule.second_within_hours,
+        second_window=(second_from, prescribing),
+        tests_on_record=tests.all,
+        first_test=first,
+        second_test=second,
+        tests_not_counted=tuple(not_counted),
+        sensitivity_unstated=tuple(unstated),
     )
-    findings: list[Finding] = []
-    items: list[MonitoringItem] = []
-    inputs = {
-        "prescribing_date": _day(prescribing),
-        "first_window": [_day(window_from), _day(window_to)],
-        "second_window": [_day(second_from), _day(prescribing)],
-        "pregnancy_tests": [_test_input(t) for t in tests.all],
-    }
-
+    sensitivity = (facts.test_sensitivity,) if not_counted or unstated else ()
     if first is None:
         later = [
             t
             for t in tests.negatives_between(window_to + dt.timedelta(days=1), prescribing)
             if t.date + dt.timedelta(days=near) > prescribing
         ]
-        if later:
-            anchor = later[0]
-            earliest = anchor.date + dt.timedelta(days=near)
-            latest = anchor.date + dt.timedelta(days=far)
-            plan = (
-                f"The negative test on {_day(anchor.date)} can be the first test if the "
-                f"prescription is written from {_day(earliest)} to {_day(latest)}; the second "
-                f"negative test is then needed {second_words}."
-            )
-        else:
-            earliest = prescribing + dt.timedelta(days=near)
-            latest = prescribing + dt.timedelta(days=far)
-            plan = (
-                f"A first negative test today ({_day(prescribing)}) allows prescribing from "
-                f"{_day(earliest)} to {_day(latest)}, with the second negative test "
-                f"{second_words}."
-            )
-            items.append(
-                _item(
-                    prescribing,
-                    f"first of the two pregnancy tests before the first prescription "
-                    f"({window_words})",
-                    rule,
-                )
-            )
-        items.append(
-            _item(
-                earliest,
-                f"second pregnancy test before the first prescription ({second_words}; "
-                f"earliest prescribing date {_day(earliest)})",
-                rule,
-            )
+        anchor = later[0] if later else None
+        from_day = prescribing if anchor is None else anchor.date
+        return decision(
+            outcome=InitialTestsOutcome.FIRST_MISSING,
+            first_test_candidate=anchor,
+            earliest_prescribing_date=from_day + dt.timedelta(days=near),
+            latest_prescribing_date=from_day + dt.timedelta(days=far),
+            entries=(rule, *sensitivity),
         )
-        findings.append(
-            _blocking(
-                rule,
-                slug="first_test_missing",
-                summary=(
-                    f"First negative pregnancy test missing: it had to be dated "
-                    f"{_day(window_from)} to {_day(window_to)} ({window_words} on "
-                    f"{_day(prescribing)}); earliest prescribing date now {_day(earliest)}"
-                ),
-                detail=f"{rule.text} {plan}",
-                inputs=inputs,
-            )
+    if second is None:
+        return decision(
+            outcome=InitialTestsOutcome.SECOND_MISSING,
+            first_test_valid_until=first.date + dt.timedelta(days=far),
+            entries=(rule, *sensitivity),
         )
-    elif second is None:
-        last_chance = first.date + dt.timedelta(days=far)
+    weekly = facts.ongoing_tests
+    return decision(
+        outcome=InitialTestsOutcome.COMPLETE,
+        second_test_previous_day=second.date < prescribing,
+        first_weekly_test=prescribing + dt.timedelta(days=weekly.weekly_interval_days),
+        entries=(rule, weekly, *sensitivity),
+    )
+
+
+def _initial_words(decision: InitialPregnancyTestsDecision) -> tuple[str, str, dict]:
+    """The first window and the second test's hours in words, and the inputs of the findings."""
+    near, far = decision.window_days
+    window_words = f"{_n(near)}–{_n(far)} days before prescribing"
+    second_words = f"within {_n(decision.window_hours)} hours before prescribing"
+    inputs = {
+        "prescribing_date": _day(decision.prescribing_date),
+        "first_window": [_day(day) for day in decision.first_window],
+        "second_window": [_day(day) for day in decision.second_window],
+        "pregnancy_tests": [_test_input(t) for t in decision.tests_on_record],
+    }
+    return window_words, second_words, inputs
+
+
+def _first_test_missing(
+    decision: InitialPregnancyTestsDecision, rule: InitialPregnancyTests
+) -> tuple[Finding, list[MonitoringItem]]:
+    window_words, second_words, inputs = _initial_words(decision)
+    prescribing = decision.prescribing_date
+    window_from, window_to = decision.first_window
+    earliest, latest = decision.earliest_prescribing_date, decision.latest_prescribing_date
+    assert earliest is not None and latest is not None  # set whenever the first is missing
+    anchor = decision.first_test_candidate
+    items: list[MonitoringItem] = []
+    if anchor is not None:
+        plan = (
+            f"The negative test on {_day(anchor.date)} can be the first test if the "
+            f"prescription is written from {_day(earliest)} to {_day(latest)}; the second "
+            f"negative test is then needed {second_words}."
+        )
+    else:
+        plan = (
+            f"A first negative test today ({_day(prescribing)}) allows prescribing from "
+            f"{_day(earliest)} to {_day(latest)}, with the second negative test "
+            f"{second_words}."
+        )
         items.append(
             _item(
                 prescribing,
-                f"second pregnancy test before the first prescription ({second_words})",
+                f"first of the two pregnancy tests before the first prescription ({window_words})",
                 rule,
             )
         )
-        findings.append(
-            _blocking(
-                rule,
-                slug="second_test_missing",
-                summary=(
-                    f"Second negative pregnancy test needed on {second_days} ({second_words} "
-                    f"on {_day(prescribing)})"
-                ),
-                detail=(
-                    f"{rule.text} The first negative test ({_day(first.date)}) is in the window. "
-                    f"It supports a prescription written up to {_day(last_chance)}, each time "
-                    f"with a second negative test {second_words}."
-                ),
-                inputs=inputs,
-            )
+    items.append(
+        _item(
+            earliest,
+            f"second pregnancy test before the first prescription ({second_words}; "
+            f"earliest prescribing date {_day(earliest)})",
+            rule,
         )
+    )
+    finding = _blocking(
+        rule,
+        slug="first_test_missing",
+        summary=(
+            f"First negative pregnancy test missing: it had to be dated "
+            f"{_day(window_from)} to {_day(window_to)} ({window_words} on "
+            f"{_day(prescribing)}); earliest prescribing date now {_day(earliest)}"
+        ),
+        detail=f"{rule.text} {plan}",
+        inputs=inputs,
+    )
+    return finding, items
+
+
+def _second_test_missing(
+    decision: InitialPregnancyTestsDecision, rule: InitialPregnancyTests
+) -> tuple[Finding, list[MonitoringItem]]:
+    _, second_words, inputs = _initial_words(decision)
+    prescribing = decision.prescribing_date
+    first, last_chance = decision.first_test, decision.first_test_valid_until
+    assert first is not None and last_chance is not None  # the first test is in its window
+    second_from = decision.second_window[0]
+    second_days = " or ".join(
+        _day(prescribing - dt.timedelta(days=back))
+        for back in range((prescribing - second_from).days + 1)
+    )
+    item = _item(
+        prescribing,
+        f"second pregnancy test before the first prescription ({second_words})",
+        rule,
+    )
+    finding = _blocking(
+        rule,
+        slug="second_test_missing",
+        summary=(
+            f"Second negative pregnancy test needed on {second_days} ({second_words} "
+            f"on {_day(prescribing)})"
+        ),
+        detail=(
+            f"{rule.text} The first negative test ({_day(first.date)}) is in the window. "
+            f"It supports a prescription written up to {_day(last_chance)}, each time "
+            f"with a second negative test {second_words}."
+        ),
+        inputs=inputs,
+    )
+    return finding, [item]
+
+
+def _initial_tests_complete(
+    decision: InitialPregnancyTestsDecision, facts: PregnancyKnowledge
+) -> tuple[Finding, list[MonitoringItem]]:
+    rule, weekly = facts.initial_tests, facts.ongoing_tests
+    window_words, second_words, inputs = _initial_words(decision)
+    prescribing = decision.prescribing_date
+    first, second, next_due = decision.first_test, decision.second_test, decision.first_weekly_test
+    assert first is not None and second is not None and next_due is not None  # complete
+    previous_day = decision.second_test_previous_day
+    confirm = (
+        f" The second test is dated the day before: confirm it was taken {second_words} "
+        "(the case holds dates, not times)."
+        if previous_day
+        else ""
+    )
+    finding = _finding(
+        rule,
+        slug="pretreatment_tests_complete",
+        severity=Severity.WARNING if previous_day else Severity.INFO,
+        summary=(
+            f"Two negative pregnancy tests before the first prescription: "
+            f"{_day(first.date)} and {_day(second.date)}"
+        ),
+        detail=(
+            f"The first is {window_words} and the second {second_words} on "
+            f"{_day(prescribing)}.{confirm}"
+        ),
+        inputs=inputs,
+    )
+    item = _item(
+        next_due,
+        f"first weekly pregnancy test if lenalidomide starts on {_day(prescribing)}",
+        weekly,
+    )
+    return finding, [item]
+
+
+def _initial_tests(
+    decision: InitialPregnancyTestsDecision, facts: PregnancyKnowledge
+) -> tuple[list[Finding], list[MonitoringItem]]:
+    """The decision on the tests before the first prescription, in findings and test dates."""
+    if decision.outcome is InitialTestsOutcome.FIRST_MISSING:
+        finding, items = _first_test_missing(decision, facts.initial_tests)
+    elif decision.outcome is InitialTestsOutcome.SECOND_MISSING:
+        finding, items = _second_test_missing(decision, facts.initial_tests)
     else:
-        previous_day = second.date < prescribing
-        confirm = (
-            f" The second test is dated the day before: confirm it was taken {second_words} "
-            "(the case holds dates, not times)."
-            if previous_day
-            else ""
-        )
-        findings.append(
-            _finding(
-                rule,
-                slug="pretreatment_tests_complete",
-                severity=Severity.WARNING if previous_day else Severity.INFO,
-                summary=(
-                    f"Two negative pregnancy tests before the first prescription: "
-                    f"{_day(first.date)} and {_day(second.date)}"
-                ),
-                detail=(
-                    f"The first is {window_words} and the second {second_words} on "
-                    f"{_day(prescribing)}.{confirm}"
-                ),
-                inputs=inputs,
-            )
-        )
-        next_due = prescribing + dt.timedelta(days=weekly.weekly_interval_days)
-        items.append(
-            _item(
-                next_due,
-                f"first weekly pregnancy test if lenalidomide starts on {_day(prescribing)}",
-                weekly,
-            )
-        )
-    used = [t for t in (first, second) if t is not None]
-    findings += _sensitivity(tests, used, window_from, prescribing, facts)
-    return findings, items
+        finding, items = _initial_tests_complete(decision, facts)
+    sensitivity = _sensitivity_findings(
+        decision.tests_not_counted, decision.sensitivity_unstated, facts
+    )
+    return [finding, *sensitivity], items
 
 
 # ---------------------------------------------------------------- tests on treatment
@@ -790,6 +931,15 @@ def _ongoing_tests(
 # ---------------------------------------------------------------- assay sensitivity
 
 
+def _sensitivity_check(
+    tests: _Tests, used: list[LabResult], since: dt.date, until: dt.date
+) -> tuple[list[LabResult], list[LabResult]]:
+    """(negative tests from `since` to `until` not counted because the assay is not sensitive
+    enough, used tests whose sensitivity is not stated)."""
+    weak = [t for t in tests.all if since <= t.date <= until and tests.too_insensitive(t)]
+    return weak, [t for t in used if t.sensitivity_miu_ml is None]
+
+
 def _sensitivity(
     tests: _Tests,
     used: list[LabResult],
@@ -797,12 +947,18 @@ def _sensitivity(
     until: dt.date,
     facts: PregnancyKnowledge,
 ) -> list[Finding]:
+    """The sensitivity check of the tests used, in findings."""
+    return _sensitivity_findings(*_sensitivity_check(tests, used, since, until), facts)
+
+
+def _sensitivity_findings(
+    weak: Sequence[LabResult], unknown: Sequence[LabResult], facts: PregnancyKnowledge
+) -> list[Finding]:
     """Warn about negative tests not counted (assay not sensitive enough) and used tests whose
     sensitivity is not stated."""
     rule = facts.test_sensitivity
     limit = _n(rule.detection_limit_max_miu_ml)
     found: list[Finding] = []
-    weak = [t for t in tests.all if since <= t.date <= until and tests.too_insensitive(t)]
     if weak:
         found.append(
             _finding(
@@ -821,7 +977,6 @@ def _sensitivity(
                 inputs={"tests": [_test_input(t) for t in weak]},
             )
         )
-    unknown = [t for t in used if t.sensitivity_miu_ml is None]
     if unknown:
         found.append(
             _finding(
