@@ -159,9 +159,7 @@ def _dose(assessment: Assessment, kb: KnowledgeBase) -> list[Text]:
     reading = " · lenaguard's own reading" if plan.basis == "lenaguard" else ""
     sources = kb.get(Bibliography).cite_text(plan.citations)
     lines.append(
-        _line(
-            (f"      rule {plan.rule} · status {plan.status.value}{reading} · {sources}", "dim")
-        )
+        _line((f"      rule {plan.rule} · status {plan.status.value}{reading} · {sources}", "dim"))
     )
     renal = assessment.renal
     if renal is not None and renal.crcl_ml_min is not None:
@@ -210,9 +208,10 @@ def _calendar(assessment: Assessment) -> list[Text]:
             if day.dose_mg is not None:
                 cell, style = f"{format_number(day.dose_mg)}mg", "green"
             else:
-                cell, style = {"rest": "rest", "held": "held", "stopped": "stop"}.get(
-                    day.note, "—"
-                ), "dim"
+                cell, style = (
+                    {"rest": "rest", "held": "held", "stopped": "stop"}.get(day.note, "—"),
+                    "dim",
+                )
             if day.cycle_day == 1 and day.cycle is not None:
                 cell = f"C{day.cycle}D1 {cell}"
             if day.tests_due:
@@ -233,8 +232,11 @@ def first_screen(case: Case, assessment: Assessment, kb: KnowledgeBase) -> Group
         *_to_record(assessment),
         *_calendar(assessment),
         Text(""),
-        Text("lenaguard assess CASE --full: monitoring, scores, response, every finding with its "
-             "sources.", style="dim"),
+        Text(
+            "lenaguard assess CASE --full: monitoring, scores, response, every finding with its "
+            "sources.",
+            style="dim",
+        ),
     ]
     return Group(*lines)
 
