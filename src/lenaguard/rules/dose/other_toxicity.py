@@ -20,7 +20,7 @@ from functools import partial
 from pydantic import Field
 
 from lenaguard.case import Case, OtherToxicity
-from lenaguard.findings import Finding
+from lenaguard.findings import Finding, RecordField
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited, Frozen
 from lenaguard.knowledge.topics.indications import CycleSchedule
@@ -109,6 +109,7 @@ def contraindication_findings(case: Case, kb: KnowledgeBase, *, started: bool) -
                     summary=f"Not recorded: conditions.{entry.condition}.",
                     detail=f"{entry.wording} Record whether this applies before the first dose.",
                     inputs={entry.condition: None},
+                    remedy=RecordField(field=f"conditions.{entry.condition}"),
                 )
             )
     return findings
