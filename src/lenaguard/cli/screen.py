@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 from lenaguard.assess import Action, Assessment
@@ -29,7 +30,7 @@ from lenaguard.findings import (
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
-from lenaguard.rules.base.results import DosePlan
+from lenaguard.rules.base.results import DoseOption, DosePlan
 from lenaguard.text import format_number
 from lenaguard.vocab import Readiness, Severity
 
@@ -105,43 +106,55 @@ def _header(case: Case, assessment: Assessment, kb: KnowledgeBase) -> list[Text]
     ]
 
 
-def _action_line(action: Action, mark: tuple[str, str]) -> Text:
-    line = _line((f" {mark[0]} ", mark[1]), action.text)
+def _indented(rows: list[tuple[Text, Text]]) -> Table:
+    """Rows of (marker, text) whose text wraps under itself, not under the marker."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=4, no_wrap=True)
+    grid.add_column(ratio=1)
+    for mark, text in rows:
+        grid.add_row(mark, text)
+    return grid
+
+
+def _action_row(action: Action, mark: tuple[str, str]) -> tuple[Text, Text]:
+    text = _line(action.text)
     words = remedy_words(action.remedy)
     if words:
-        line.append(f"  → {safe(words)}", style="cyan")
-    line.append(f"  [{action.finding_id}]", style="dim")
-    return line
+        text.append(f"  → {safe(words)}", style="cyan")
+    text.append(f"  [{action.finding_id}]", style="dim")
+    return Text(f" {mark[0]}", style=mark[1]), text
 
 
-def _decision(assessment: Assessment) -> list[Text]:
+def _decision(assessment: Assessment) -> list[RenderableType]:
     label, style = READINESS_WORDS[assessment.readiness]
     blockers = [a for a in assessment.actions if a.blocking]
-    lines = [Text(""), _line((label, style))]
+    lines: list[RenderableType] = [Text(""), _line((label, style))]
     if assessment.readiness is Readiness.NOT_DETERMINED and not blockers:
         lines.append(_line(" No dose decision could be made: see what to record below."))
-    lines += [_action_line(action, ("✗ ", "bold red")) for action in blockers]
+    rows = [_action_row(action, ("✗", "bold red")) for action in blockers]
     ids = {a.finding_id for a in blockers}
-    lines += [
-        _line(" ✗ ", f"the dose rule {rule} withholds the drug (see the dose below)")
+    rows += [
+        (Text(" ✗", style="bold red"), _line(f"the dose rule {rule} withholds the drug (below)"))
         for rule in assessment.blocking
         if rule not in ids and assessment.dose is not None and assessment.dose.rule == rule
     ]
+    if rows:
+        lines.append(_indented(rows))
     return lines
 
 
-def _dose(assessment: Assessment, kb: KnowledgeBase) -> list[Text]:
+def _dose(assessment: Assessment, kb: KnowledgeBase) -> list[RenderableType]:
     plan = assessment.dose
-    lines = [Text("")]
+    out: list[RenderableType] = [Text("")]
     if plan is None:
-        lines.append(_line(("DOSE", "bold"), "  no decision: see the findings for what is needed"))
-        return lines
+        out.append(_line(("DOSE", "bold"), "  no decision: see the findings for what is needed"))
+        return out
     action = plan.action.value.replace("_", " ").upper()
     head = _line(("DOSE", "bold"), "  ", (action, "bold"))
     if plan.dose_mg is not None:
         head.append(f"  {safe(dose_words(plan))}")
-    lines.append(head)
-    lines.append(_line("      ", plan.reason))
+    out.append(head)
+    lines = [_line(plan.reason)]
     if plan.resume is not None:
         restart = ""
         if plan.resume.dose_mg is not None:
@@ -149,21 +162,20 @@ def _dose(assessment: Assessment, kb: KnowledgeBase) -> list[Text]:
             if plan.resume.days_on:
                 restart += f", days {plan.resume.days_on[0]}–{plan.resume.days_on[1]}"
             restart = f"restart at {restart} "
-        lines.append(_line("      ", (restart, "bold"), f"when {plan.resume.when}"))
+        lines.append(_line((restart, "bold"), f"when {plan.resume.when}"))
     for option in plan.options:
-        lines.append(
-            _line("      option: ", (dose_words(option), "bold"), f" if {option.when}")  # type: ignore[arg-type]
-        )
+        lines.append(_line("option: ", (_option_words(option), "bold"), f" if {option.when}"))
     if plan.record:
-        lines.append(_line("      record ", (plan.record, "bold cyan"), " to choose"))
+        lines.append(_line("record ", (plan.record, "bold cyan"), " to choose"))
     reading = " · lenaguard's own reading" if plan.basis == "lenaguard" else ""
     sources = kb.get(Bibliography).cite_text(plan.citations)
     lines.append(
-        _line((f"      rule {plan.rule} · status {plan.status.value}{reading} · {sources}", "dim"))
+        _line((f"rule {plan.rule} · status {plan.status.value}{reading} · {sources}", "dim"))
     )
+    out.append(_indented([(Text(""), line) for line in lines]))
     renal = assessment.renal
     if renal is not None and renal.crcl_ml_min is not None:
-        lines.append(
+        out.append(
             _line(
                 ("RENAL", "bold"),
                 f" CrCl {format_number(round(renal.crcl_ml_min, 1))} mL/min (Cockcroft-Gault, "
@@ -171,20 +183,26 @@ def _dose(assessment: Assessment, kb: KnowledgeBase) -> list[Text]:
             )
         )
     elif renal is not None:
-        lines.append(_line(("RENAL", "bold"), f" {renal.band.value}: {renal.weight_basis}"))
-    return lines
+        out.append(_line(("RENAL", "bold"), f" {renal.band.value}: {renal.weight_basis}"))
+    return out
 
 
-def _warnings(assessment: Assessment) -> list[Text]:
+def _option_words(option: DoseOption) -> str:
+    text = f"{format_number(option.dose_mg)} mg {option.frequency.words}"
+    if option.days_on:
+        text += f", days {option.days_on[0]}–{option.days_on[1]}"
+    return text
+
+
+def _warnings(assessment: Assessment) -> list[RenderableType]:
     others = [a for a in assessment.actions if not a.blocking]
     if not others:
         return []
-    lines = [Text(""), _line(("CRITICAL AND WARNINGS", "bold"))]
-    lines += [_action_line(a, SEVERITY_MARK[a.severity]) for a in others]
-    return lines
+    rows = [_action_row(a, SEVERITY_MARK[a.severity]) for a in others]
+    return [Text(""), _line(("CRITICAL AND WARNINGS", "bold")), _indented(rows)]
 
 
-def _to_record(assessment: Assessment) -> list[Text]:
+def _to_record(assessment: Assessment) -> list[RenderableType]:
     fields: list[str] = []
     if assessment.dose is not None and assessment.dose.record:
         fields.append(assessment.dose.record)
@@ -197,34 +215,45 @@ def _to_record(assessment: Assessment) -> list[Text]:
     return [Text(""), _line(("RECORD NEXT", "bold")), *(_line("  • ", f) for f in fields)]
 
 
-def _calendar(assessment: Assessment) -> list[Text]:
+_TEST_SHORT = {
+    "cbc": "CBC",
+    "pregnancy_test": "pregnancy test",
+    "liver_enzymes": "liver tests",
+    "tsh": "TSH",
+    "hbsag": "HBsAg",
+    "anti_hbc": "anti-HBc",
+    "anti_hbs": "anti-HBs",
+    "hbv_dna": "HBV DNA",
+    "creatinine": "creatinine",
+}
+
+
+def _calendar(assessment: Assessment) -> list[RenderableType]:
     if not assessment.calendar:
         return []
-    lines = [Text(""), _line(("NEXT 4 WEEKS", "bold"))]
+    table = Table(box=None, padding=(0, 1), show_header=False, expand=False)
+    for _ in range(7):
+        table.add_column(ratio=1, overflow="fold")
     for start in range(0, len(assessment.calendar), 7):
-        week = assessment.calendar[start : start + 7]
-        line = Text(f"  {week[0].date.strftime('%d %b')}  ", style="dim")
-        for day in week:
-            if day.dose_mg is not None:
-                cell, style = f"{format_number(day.dose_mg)}mg", "green"
-            else:
-                cell, style = (
-                    {"rest": "rest", "held": "held", "stopped": "stop"}.get(day.note, "—"),
-                    "dim",
-                )
+        cells = []
+        for day in assessment.calendar[start : start + 7]:
+            cell = Text(day.date.strftime("%a %d %b"), style="bold")
             if day.cycle_day == 1 and day.cycle is not None:
-                cell = f"C{day.cycle}D1 {cell}"
-            if day.tests_due:
-                cell += "+" + "+".join(t.upper().replace("_TEST", "") for t in day.tests_due)
-            line.append(f"{day.date.strftime('%a')} ", style="bold")
-            line.append(f"{cell:<11}", style=style)
-        lines.append(line)
-    return lines
+                cell.append(f" C{day.cycle}D1", style="bold magenta")
+            if day.dose_mg is not None:
+                cell.append(f"\n{format_number(day.dose_mg)} mg", style="green")
+            else:
+                cell.append(f"\n{day.note}", style="dim")
+            for test in day.tests_due:
+                cell.append(f"\n+{_TEST_SHORT.get(test, test.replace('_', ' '))}", style="cyan")
+            cells.append(cell)
+        table.add_row(*cells)
+    return [Text(""), _line(("NEXT 4 WEEKS", "bold")), table]
 
 
 def first_screen(case: Case, assessment: Assessment, kb: KnowledgeBase) -> Group:
     """The first screen as one renderable (the CLI prints it, tests measure it)."""
-    lines = [
+    lines: list[RenderableType] = [
         *_header(case, assessment, kb),
         *_decision(assessment),
         *_dose(assessment, kb),
