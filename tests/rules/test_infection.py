@@ -520,7 +520,7 @@ class TestAntiviralChoice:
         choice = finding(outcome, "infection.hbv_antiviral_low_barrier")
         assert choice.severity is Severity.WARNING
         assert "entecavir" in choice.summary and "tenofovir" in choice.summary
-        assert "≥ 12 months" in choice.summary and "ASCO" in choice.summary
+        assert "≥ 12 months" in choice.detail and "ASCO" in choice.detail
         assert "outdated" in choice.detail
         assert "6–12 months" in choice.detail and "sample" in choice.detail
         assert {"aasld_hbv_2018", "easl_hbv_2017", "asco_hbv_2020"} <= {

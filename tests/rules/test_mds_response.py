@@ -133,7 +133,7 @@ def test_independence_reached_then_transfusions_again_is_said():
     assert result.transfusion_independent is True
     assert result.longest_transfusion_free_days == 69  # days 1–69
     summary = findings["response.mds_transfusion_independence"].summary
-    assert f"({day(1)} to {day(69)})" in summary
+    assert f"({day(1)} to {day(69)}, 69 days)" in summary
     assert f"RBC transfusions again since {day(70)}" in summary
 
 

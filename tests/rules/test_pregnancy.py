@@ -154,7 +154,7 @@ def test_first_test_9_days_before_is_too_late_and_gives_the_earliest_start():
     assert blocking(outcome) == {"pregnancy.first_test_missing"}
     finding = get(outcome, "pregnancy.first_test_missing")
     assert finding.severity is Severity.CRITICAL
-    assert "2026-11-06 to 2026-11-10" in finding.summary
+    assert "2026-11-06 to 2026-11-10" in finding.detail
     # the test of 2026-11-11 can be the first test for a prescription from 2026-11-21 to 11-25
     assert "earliest prescribing date now 2026-11-21" in finding.summary
     assert "from 2026-11-21 to 2026-11-25" in finding.detail

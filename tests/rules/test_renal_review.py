@@ -136,7 +136,7 @@ def test_full_myeloma_dose_in_the_moderate_band_is_a_label_old_warning():
     assert finding.status is Status.LABEL_OLD  # facts §2: the MM/MCL 30-60 row
     assert "25 mg once daily" in finding.summary
     assert "10 mg once daily" in finding.summary
-    assert "CrCl 40 mL/min" in finding.summary
+    assert "CrCl 40 mL/min" in finding.detail
     assert any("§2.6" in c.section for c in finding.citations)
     assert finding.inputs["table_dose_mg"] == 10
 
@@ -173,7 +173,7 @@ def test_daily_dose_is_compared_with_every_48_hours_over_two_days():
 
 def test_dialysis_names_dialysis_not_a_clearance_and_gives_the_timing():
     finding = _one(_case(40, dose=10, on_dialysis=True))
-    assert "(on dialysis)" in finding.summary
+    assert "Renal function: on dialysis." in finding.detail
     assert "CrCl" not in finding.summary
     assert "after dialysis" in finding.detail
 
@@ -204,7 +204,7 @@ def test_full_dose_at_and_just_under_sixty(crcl, warns):
     findings = _review(_case(crcl, dose=25))
     assert bool(findings) is warns
     if warns:
-        assert "just under 60 mL/min" in findings[0].summary  # never "60 mL/min" when moderate
+        assert "just under 60 mL/min" in findings[0].detail  # never "60 mL/min" when moderate
 
 
 # --- the moderate-band escalation (facts §2: to 15 mg after 2 cycles) ---------------------------
@@ -269,7 +269,7 @@ def test_escalation_note_once_two_cycles_on_the_moderate_start_are_complete(
     assert note.severity is Severity.INFO
     assert "After 2 cycles at 10 mg once daily" in note.summary
     assert "15 mg once daily" in note.summary
-    assert condition in note.summary
+    assert condition in note.detail and "if its conditions are met" in note.summary
     expected = Status.LABEL_OLD if indication in ("mm_combination", "mcl") else Status.UNVERIFIED
     assert note.status is expected
 

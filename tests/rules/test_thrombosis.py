@@ -163,7 +163,9 @@ def test_bmi_unknown_without_weight_or_height():
     assert entry.present is None
     assert "bmi_25_or_more" in outcome.scores["impede_vte"].unknown_items
     assert outcome.scores["impede_vte"].possible_points == (4, 5)
-    assert "patient.weight_kg" in finding(outcome, "thrombosis.inputs_unknown").summary
+    unknown = finding(outcome, "thrombosis.inputs_unknown")
+    assert unknown.summary.startswith("VTE risk inputs missing (2)")
+    assert "Not recorded: patient.weight_kg, patient.height_cm." in unknown.detail
 
 
 def test_dexamethasone_160_is_low_161_is_high():
@@ -249,7 +251,8 @@ def test_unknown_condition_is_not_counted_as_absent():
     assert impede.possible_points == (4, 8)
     assert impede.possible_bands == ["intermediate", "high"]
     unknown = finding(outcome, "thrombosis.inputs_unknown")
-    assert "conditions.fracture_pelvis_hip_femur" in unknown.summary
+    assert "conditions.fracture_pelvis_hip_femur" in unknown.detail
+    assert unknown.summary.endswith("they could change the prophylaxis choice.")
     # the choice reads the score with aspirin (-3): 1 (low: aspirin) or 5 (anticoagulant)
     assert unknown.severity is Severity.WARNING
 
@@ -566,8 +569,8 @@ def test_models_that_differ_are_shown_side_by_side():
     assert outcome.imwg.recommendation == "aspirin"
     assert choice.inputs["recommendation"] == "models_differ"
     assert "differ" in choice.summary
-    assert "IMPEDE VTE as NCCN uses it: anticoagulant prophylaxis" in choice.summary
-    assert "IMWG 2008: aspirin" in choice.summary
+    assert "(IMPEDE VTE: anticoagulant; IMWG 2008: aspirin)" in choice.summary
+    assert "IMPEDE VTE as NCCN uses it: anticoagulant prophylaxis" in choice.detail
     assert choice.severity is Severity.INFO  # nothing in use: thrombosis.no_prophylaxis warns
 
 
@@ -580,7 +583,7 @@ def test_models_differ_with_only_aspirin_in_use_is_a_warning_naming_the_model():
     choice = finding(outcome, "thrombosis.prophylaxis_choice")
     assert choice.inputs["recommendation"] == "models_differ"
     assert choice.severity is Severity.WARNING
-    assert "only aspirin is in use: review (in use: aspirin)" in choice.summary
+    assert "only aspirin is in use, but IMPEDE VTE points to anticoagulant" in choice.summary
     assert "IMPEDE VTE points to anticoagulant prophylaxis" in choice.detail
 
 
@@ -589,7 +592,8 @@ def test_anticoagulant_in_use_when_models_point_to_aspirin_is_explained():
     choice = finding(outcome, "thrombosis.prophylaxis_choice")
     assert choice.inputs["recommendation"] == "aspirin"
     assert choice.severity is Severity.INFO
-    assert "(in use: warfarin)" in choice.summary
+    assert choice.summary.endswith("point to aspirin; an anticoagulant is in use.")
+    assert "In use: warfarin" in choice.detail
     assert "ask for no more than aspirin" in choice.detail
 
 

@@ -41,7 +41,7 @@ from lenaguard.rules.dose.timeline import (
     span_days,
     within_first_weeks,
 )
-from lenaguard.text import format_number, label_sections
+from lenaguard.text import capitalised, format_number, label_sections
 from lenaguard.vocab import Category, Frequency, HoldReason, LabTest, Severity
 
 _dosing_finding = Finding.maker(Category.DOSING)
@@ -671,12 +671,15 @@ def active_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], lis
         assert result is not None and result.canonical_value is not None and fired is not None
         number = falls_before(ctx, test, len(timeline.holds)) + 1
         baseline = None if check.baseline is None else check.baseline.canonical_value
-        reason = (
-            f"{_NAME[test]} {count_text(result.canonical_value)} on {result.date.isoformat()} is "
-            f"{trigger_text(fired.trigger, baseline, ctx.knowledge.fever.at_least_celsius)} "
-            f"({_fall_words(number)} in this course; {label_sections(check.row)}"
-            f"{_baseline_words(check)})"
+        fall = (
+            f"{_fall_words(number)} in this course; {label_sections(check.row)}"
+            f"{_baseline_words(check)}"
         )
+        count = (
+            f"{_NAME[test]} {count_text(result.canonical_value)} on {result.date.isoformat()} is "
+            f"{trigger_text(fired.trigger, baseline, ctx.knowledge.fever.at_least_celsius)}"
+        )
+        reason = f"{count} ({fall})"
         restraint, extra = _hold_restraint(
             ctx, check, number, met=False, reason=reason, other_count_fell=len(fired_checks) > 1
         )
@@ -687,9 +690,9 @@ def active_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], lis
                 *restraint.entries,
                 name=f"{test.value}_interrupt",
                 severity=Severity.CRITICAL,
-                summary=f"Interrupt lenalidomide: {reason}.",
+                summary=f"Interrupt lenalidomide: {count}.",
                 detail=(
-                    f"{check.row.wording} Restart once {restraint.when}, at "
+                    f"{capitalised(fall)}. {check.row.wording} Restart once {restraint.when}, at "
                     f"{dose_text(restraint.dose_mg, restraint.days_on, timeline.course.frequency)}."
                 ),
                 inputs={

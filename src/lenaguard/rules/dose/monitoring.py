@@ -566,8 +566,10 @@ def _schedule_finding(
         detail = f"While on treatment the {indication} schedule is: {words}."
         entries: tuple[Cited, ...] = (plan.schedule,)
     elif plan.regimen is CbcRegimen.BASELINE:
-        summary = f"CBC schedule: a baseline count before the first dose, then {words}."
-        detail = plan.schedule.note
+        summary = (
+            f"CBC schedule: a baseline count before the first dose, then the {indication} schedule."
+        )
+        detail = f"The {indication} schedule: {words}. {plan.schedule.note}"
         entries = (plan.schedule,)
     elif plan.regimen is CbcRegimen.INTERRUPTION:
         summary = (

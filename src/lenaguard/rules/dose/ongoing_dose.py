@@ -404,12 +404,15 @@ def _cycles_without_lenalidomide(
             summary=(
                 f"No lenalidomide was taken in cycle {listed}: the course was interrupted on all "
                 "of its dosing days."
+                if len(missed) == 1
+                else f"No lenalidomide was taken in {len(missed)} cycles: the course was "
+                "interrupted on all of their dosing days."
             ),
             detail=(
-                f"lenaguard counts cycles on the calendar from the course start on "
-                f"{course.start_date.isoformat()}; interruptions do not move the count. Of the "
-                f"{indication.max_cycles} cycles the label gives, the patient has taken "
-                f"lenalidomide in at most {given}. Whether to give the missed "
+                f"Cycles without lenalidomide: {listed}. lenaguard counts cycles on the calendar "
+                f"from the course start on {course.start_date.isoformat()}; interruptions do not "
+                f"move the count. Of the {indication.max_cycles} cycles the label gives, the "
+                f"patient has taken lenalidomide in at most {given}. Whether to give the missed "
                 "cycles is the prescriber's decision."
             ),
             inputs={"cycles_without_lenalidomide": missed},

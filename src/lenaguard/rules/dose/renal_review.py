@@ -87,12 +87,12 @@ def _escalation_allowed_finding(
         summary=(
             f"After {format_number(step.after_cycles)} cycles at "
             f"{dose_words(cell.dose_mg, cell.frequency)}, the label's renal table allows "
-            f"{dose_words(step.to_mg, Frequency.DAILY)} {step.condition}."
+            f"{dose_words(step.to_mg, Frequency.DAILY)} if its conditions are met."
         ),
         detail=(
-            f"{format_number(done)} cycles completed since {course.start_date.isoformat()} on the "
-            f"{renal.band.value}-band starting dose. {cell.text} Whether the condition is met is "
-            "the prescriber's judgement."
+            f"The rise is allowed {step.condition}. {format_number(done)} cycles completed since "
+            f"{course.start_date.isoformat()} on the {renal.band.value}-band starting dose. "
+            f"{cell.text} Whether the condition is met is the prescriber's judgement."
         ),
         inputs={"cycles_completed": done, "band": renal.band.value, "dose_mg": course.dose_mg},
     )
@@ -195,8 +195,9 @@ def _above_table(
     table_dose = dose_words(reference.dose_mg, reference.frequency)
     timing = "; on dialysis days, after dialysis" if reference.after_dialysis else ""
     detail = (
-        f"For the {band.value} band ({band_range_words(band, renal_kb)}) the label's renal table "
-        f"starts at {table_dose}{timing}."
+        f"Renal function: {clearance}. For the {band.value} band "
+        f"({band_range_words(band, renal_kb)}) the label's renal table starts at "
+        f"{table_dose}{timing}."
     )
     if frequency is not reference.frequency:
         detail += (
@@ -215,8 +216,8 @@ def _above_table(
             name="dose_above_renal_start",
             severity=Severity.WARNING,
             summary=(
-                f"{which}, {dose}, is above the label's renal starting dose for the "
-                f"{band.value} band ({clearance}): {table_dose}."
+                f"{which}, {dose}, is above the renal starting dose for the {band.value} band: "
+                f"{table_dose}."
             ),
             detail=detail,
             status=reference.status,

@@ -194,9 +194,7 @@ def assess_immunoglobulin_recovery(
         # Without the heavy chain, an "improved" immunoglobulin may be the myeloma's own,
         # whose rise would mean more M-protein, not recovery: say so where it is claimed.
         caveat = (
-            " (heavy chain not given: first make sure it is not the myeloma's own)"
-            if heavy_chain is None
-            else ""
+            " (heavy chain not given: rule out the myeloma's own)" if heavy_chain is None else ""
         )
         findings.append(
             _response_finding(

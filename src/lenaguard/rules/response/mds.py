@@ -407,8 +407,11 @@ def _independence_words(decision: MdsResponseDecision, kb: KnowledgeBase) -> tup
         f"{format_number(longest)} days.",
         None: "Too early to judge RBC transfusion independence.",
     }[independent]
-    if since:
-        summary = summary[:-1] + f"; RBC transfusions again since {since[0].date}."
+    if since:  # resumed after independence was reached
+        summary = (
+            f"RBC transfusion independence reached ({run_from} to {run_to}, "
+            f"{format_number(longest)} days); RBC transfusions again since {since[0].date}."
+        )
     finding = _response_finding(
         independence,
         trial,

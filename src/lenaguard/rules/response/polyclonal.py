@@ -65,8 +65,10 @@ def polyclonal_findings(
                     rule,
                     name=f"total_{test.value}_rise_needs_m_protein",
                     severity=Severity.WARNING,
-                    summary=f"Total {name} rose {change}%: check the M-protein before calling it "
-                    "progression.",
+                    summary=(
+                        f"Total {name} rose and no serum M-protein is recorded since the start: "
+                        "check it before calling this progression."
+                    ),
                     detail=(
                         f"{rose}, and there is no serum M-protein after the course start.{whose} "
                         f"{rule.text}"
@@ -82,8 +84,8 @@ def polyclonal_findings(
                     name=f"polyclonal_{test.value}_rise",
                     severity=Severity.INFO,
                     summary=(
-                        f"Total {name} rose {change}% while the serum M-protein did not: likely "
-                        "polyclonal, not progression."
+                        f"Total {name} rose {format_number(progressive.rise_min_pct)}% or more "
+                        "while the serum M-protein did not: likely polyclonal, not progression."
                     ),
                     detail=(
                         f"{rose}; latest serum M-protein "

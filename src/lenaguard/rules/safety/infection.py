@@ -679,8 +679,8 @@ def _chronic(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
             slug="hbv_chronic_prophylaxis_low_barrier",
             severity=Severity.WARNING,
             summary=(
-                f"Chronic HBV: the antiviral in the medication list ({_drug_names(ctx.low_barrier)}) "
-                f"has a low barrier to resistance; use {choice.preferred_names}."
+                f"Chronic HBV: low-barrier antiviral listed ({_drug_names(ctx.low_barrier)}); "
+                f"use {choice.preferred_names} instead."
             ),
             detail=f"{prophylaxis.text} {choice.text} {plan}",
             inputs=inputs,
@@ -952,9 +952,8 @@ def _antiviral_choice(ctx: _Context) -> list[Finding]:
             slug="hbv_antiviral_low_barrier",
             severity=Severity.WARNING if relevant else Severity.INFO,
             summary=(
-                f"{_drug_names(ctx.low_barrier)}: low barrier to resistance; for HBV prophylaxis "
-                f"{choice.preferred_names} is preferred, for ≥ {format_number(months)} months "
-                "after the last anticancer therapy (ASCO)."
+                f"{_drug_names(ctx.low_barrier)}: low barrier to resistance; "
+                f"{choice.preferred_names} is preferred for HBV prophylaxis."
             ),
             detail=(
                 f"{choice.text} Duration: during therapy and for ≥ {format_number(months)} "

@@ -359,8 +359,11 @@ def _tests_without_result(tests: _Tests, facts: PregnancyKnowledge) -> Finding:
         facts.initial_tests,
         slug="test_without_result",
         severity=Severity.WARNING,
-        summary=f"Pregnancy test without a negative or positive result ({days})",
-        detail="These tests do not count. Record the result (negative or positive) of each test.",
+        summary="Pregnancy test without a negative or positive result: record the result",
+        detail=(
+            f"Tests without a result: {days}. These tests do not count. Record the result "
+            "(negative or positive) of each test."
+        ),
         inputs={"dates": days},
     )
 
@@ -477,8 +480,8 @@ def _missed_period(
     )
     if tested_today:
         summary = (
-            f"Missed period: {step}; negative pregnancy test today ({_day(today)}), "
-            "counselling and evaluation still needed"
+            f"Missed period: {step}; negative test today ({_day(today)}), counselling and "
+            "evaluation still needed"
         )
         status_words = (
             f"A negative test is recorded today ({_day(today)}); finish the evaluation and "
@@ -733,11 +736,12 @@ def _first_test_missing(
         rule,
         slug="first_test_missing",
         summary=(
-            f"First negative pregnancy test missing: it had to be dated "
-            f"{_day(window_from)} to {_day(window_to)} ({window_words} on "
-            f"{_day(prescribing)}); earliest prescribing date now {_day(earliest)}"
+            f"First negative pregnancy test missing: earliest prescribing date now {_day(earliest)}"
         ),
-        detail=f"{rule.text} {plan}",
+        detail=(
+            f"For a prescription on {_day(prescribing)} it had to be dated {_day(window_from)} to "
+            f"{_day(window_to)} ({window_words}). {rule.text} {plan}"
+        ),
         inputs=inputs,
     )
     return finding, items
@@ -1150,6 +1154,7 @@ def _rems_prescription(
             detail=limits.text,
         )
     ]
+    validity_note = ""
     if category.category.reproductive_potential:
         last = tests.latest_negative(case.as_of)
         if last is None:
@@ -1167,9 +1172,12 @@ def _rems_prescription(
                 )
             else:
                 validity_words = (
-                    f"valid {days} days from the last negative pregnancy test; the last one "
-                    f"({_day(last.date)}) supported an authorization only through "
-                    f"{_day(expires)}, so a new test is needed"
+                    f"needs a new pregnancy test: the last negative one ({_day(last.date)}) "
+                    f"supported it only through {_day(expires)}"
+                )
+                validity_note = (
+                    f"The authorization number is valid {days} days from the last negative "
+                    "pregnancy test. "
                 )
     else:
         expires = authorization_expires(category.category, case.as_of, None, kb)
@@ -1185,7 +1193,8 @@ def _rems_prescription(
             severity=Severity.INFO,
             summary=f"REMS authorization number {validity_words}",
             detail=(
-                " ".join(rems.authorization_on_prescription.items)
+                validity_note
+                + " ".join(rems.authorization_on_prescription.items)
                 + f" {validity.text} The start date counts as day one."
             ),
             inputs={"category": category.category.value},

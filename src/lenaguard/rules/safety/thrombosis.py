@@ -583,12 +583,11 @@ def _boxed_warning(ctx: _Context) -> Finding:
         boxed,
         name="boxed_warning",
         severity=Severity.INFO,
-        summary=(
-            "Boxed warning — venous and arterial thromboembolism: " + ", ".join(boxed.events) + "."
-        ),
+        summary="Boxed warning — venous and arterial thromboembolism.",
         detail=(
-            f"Risk {boxed.setting}. {boxed.prophylaxis} Symptoms that need immediate medical "
-            f"care: {', '.join(symptoms)}. Tell the patient: {boxed.patient_instruction}"
+            f"Events: {', '.join(boxed.events)}. Risk {boxed.setting}. {boxed.prophylaxis} "
+            f"Symptoms that need immediate medical care: {', '.join(symptoms)}. Tell the "
+            f"patient: {boxed.patient_instruction}"
         ),
         inputs={"indication": ctx.case.indication.value},
     )
@@ -623,6 +622,11 @@ def _no_prophylaxis(ctx: _Context) -> Finding:
 
 def _choice_words(choice: Prophylaxis) -> str:
     return "aspirin" if choice == ASPIRIN else "anticoagulant prophylaxis"
+
+
+def _choice_word(choice: Prophylaxis) -> str:
+    """The choice in one word, for a card summary: 'aspirin' or 'anticoagulant'."""
+    return "aspirin" if choice == ASPIRIN else "anticoagulant"
 
 
 def _points(value: int) -> str:
@@ -780,7 +784,9 @@ def _prophylaxis_choice(
             "the prescriber's assessment of the patient's own risks."
         )
         summary = (
-            f"Thromboprophylaxis: the myeloma VTE models differ ({impede_words}; {imwg_words})"
+            f"Thromboprophylaxis: the myeloma VTE models differ ({impede_def.name}: "
+            f"{_choice_word(impede_choice)}; {knowledge.imwg.short_name}: "
+            f"{_choice_word(risk.recommendation)})"
         )
     else:
         recommendation = risk.recommendation
@@ -791,24 +797,34 @@ def _prophylaxis_choice(
     # Only aspirin in use while a model points to anticoagulant prophylaxis: review it.
     under = ANTICOAGULANT in choices and bool(in_use) and not anticoagulated
     if under:
-        summary += "; only aspirin is in use: review"
         if len(choices) == 1:
+            summary = (
+                "Thromboprophylaxis: only aspirin is in use, but the myeloma VTE models point to "
+                f"{_choice_words(ANTICOAGULANT)}: review"
+            )
             verdict += " Only aspirin is in use: both models point to more."
         else:
-            pointing = (
-                impede_def.name if impede_choice == ANTICOAGULANT else knowledge.imwg.short_name
+            pointing, other = (
+                (impede_def.name, knowledge.imwg.short_name)
+                if impede_choice == ANTICOAGULANT
+                else (knowledge.imwg.short_name, impede_def.name)
+            )
+            summary = (
+                f"Thromboprophylaxis: only aspirin is in use, but {pointing} points to "
+                f"{_choice_words(ANTICOAGULANT)} ({other}: {_choice_words(ASPIRIN)}): review"
             )
             verdict += (
                 f" Only aspirin is in use: enough by one model, but {pointing} points to "
                 f"{_choice_words(ANTICOAGULANT)}; review which fits this patient."
             )
-    elif anticoagulated and choices == {ASPIRIN}:
-        verdict += (
-            " An anticoagulant is in use: for VTE prophylaxis alone the models ask for no more "
-            "than aspirin (it may be given for another reason)."
-        )
-    if in_use:
-        summary += f" (in use: {', '.join(item.drug for item in in_use)})"
+    else:
+        if anticoagulated and choices == {ASPIRIN}:
+            verdict += (
+                " An anticoagulant is in use: for VTE prophylaxis alone the models ask for no "
+                "more than aspirin (it may be given for another reason)."
+            )
+        if in_use:
+            summary += "; an anticoagulant is in use" if anticoagulated else "; aspirin is in use"
     summary += "."
     if uncertain:
         verdict += " Missing inputs could change the choice (see the unknown-inputs finding)."
@@ -903,10 +919,14 @@ def _unknown_inputs(
         *entries,
         name="inputs_unknown",
         severity=Severity.WARNING if unsettled else Severity.INFO,
-        summary="VTE risk inputs missing: " + ", ".join(fields) + ".",
+        summary=(
+            f"VTE risk inputs missing ({format_number(len(fields))}): they "
+            + ("could change" if unsettled else "do not change")
+            + " the prophylaxis choice."
+        ),
         detail=(
-            "Unknown items are not counted as absent: the scores add only what is known and show "
-            "the range the missing inputs allow. "
+            f"Not recorded: {', '.join(fields)}. Unknown items are not counted as absent: the "
+            "scores add only what is known and show the range the missing inputs allow. "
             + " ".join(lines)
             + (
                 " The prophylaxis choice depends on them."
