@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from lenaguard.knowledge.base import (
+    SUMMARY_LIMIT,
+    CardSummary,
     Citation,
     Cited,
     Frozen,
@@ -87,13 +89,18 @@ class Finding(Frozen):
     """One statement about the case: a problem, a requirement, or information.
 
     `status` and `citations` come from the knowledge entries the rule used; `inputs` are the
-    case values it read, so a clinician can retrace the rule.
+    case values it read, so a clinician can retrace the rule. The `summary` becomes a CDS Hooks
+    card's summary: one sentence, shorter than SUMMARY_LIMIT characters; lists, methods and
+    explanations go to the `detail`. The ids are a public contract, listed in docs/findings.md.
     """
 
     id: str = Field(pattern=r"^[a-z_]+(\.[a-z0-9_]+)+$")
     category: Category
     severity: Severity
-    summary: str
+    summary: CardSummary = Field(
+        description=f"One plain sentence, under {SUMMARY_LIMIT} characters (a CDS Hooks card "
+        "summary)."
+    )
     detail: str
     status: Status
     citations: list[Citation] = Field(min_length=1)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 
 class Status(StrEnum):
@@ -38,6 +38,30 @@ def weakest(statuses: Iterable[Status]) -> Status:
     if not found:
         raise ValueError("weakest() needs at least one status")
     return max(found, key=_STATUS_RANK.__getitem__)
+
+
+SUMMARY_LIMIT = 140
+"""A finding's summary has fewer characters than this: the HL7 CDS Hooks card summary limit."""
+
+
+def card_summary(text: str) -> str:
+    """`text` if it fits a CDS Hooks card summary: one line of fewer than SUMMARY_LIMIT characters.
+
+    Raises ValueError otherwise, so that a longer text fails where it is written (a rule or a
+    knowledge file) instead of being cut short on a card.
+    """
+    if "\n" in text or "\r" in text:
+        raise ValueError(f"a card summary is one line, without line breaks: {text!r}")
+    if len(text) >= SUMMARY_LIMIT:
+        raise ValueError(
+            f"a card summary has fewer than {SUMMARY_LIMIT} characters; this one has "
+            f"{len(text)} (move lists and explanations to the detail): {text!r}"
+        )
+    return text
+
+
+CardSummary = Annotated[str, Field(min_length=1), AfterValidator(card_summary)]
+"""A text shown as a finding's summary: one line, shorter than SUMMARY_LIMIT characters."""
 
 
 class Frozen(BaseModel):

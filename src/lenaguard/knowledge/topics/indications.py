@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, CitedText, Frozen, Topic
+from lenaguard.knowledge.base import CardSummary, Cited, CitedText, Frozen, Topic
 from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Frequency, Indication
 
@@ -50,7 +50,7 @@ class IndicationNote(Cited):
     """A point of the label to plan for with this indication, cited on its own section (so that
     the starting-dose citations stay those of the dose)."""
 
-    text: str
+    text: CardSummary = Field(description="Shown as a finding's summary, so one short sentence.")
 
 
 class IndicationEntry(Cited):

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Frozen, Topic
+from lenaguard.knowledge.base import CardSummary, Cited, Frozen, Topic
 from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Indication, Severity
 
@@ -21,7 +21,7 @@ class ClassStatement(Cited):
 
     classes: list[str] = Field(min_length=1, description="Drug classes of the catalogue.")
     severity: Severity
-    summary: str = Field(description="One line for clinicians (numbers are added by the rule).")
+    summary: CardSummary = Field(description="One line for clinicians: the finding's summary.")
     detail: str = Field(description="The explanation and what to do.")
 
 
@@ -42,7 +42,7 @@ class WarfarinInteraction(ClassStatement):
         description="Drug class whose effect on warfarin is unknown (dexamethasone)."
     )
     otherwise_severity: Severity
-    otherwise_summary: str
+    otherwise_summary: CardSummary
     otherwise_detail: str
 
 
@@ -59,7 +59,7 @@ class BleedingWithLowPlatelets(ClassStatement):
     platelets_below_per_ul: float = Field(gt=0, description="Low-platelet threshold, per µL.")
     threshold_basis: str = Field(description="Why this threshold was chosen.")
     not_an_interaction: str = Field(description="Why this is not a lenalidomide interaction.")
-    platelets_unknown_summary: str
+    platelets_unknown_summary: CardSummary
     platelets_unknown_detail: str
 
 
@@ -73,7 +73,7 @@ class UnrecognisedMedications(Cited):
     """Said when a case medication is not in the drug catalogue."""
 
     severity: Literal[Severity.INFO] = Severity.INFO
-    summary: str
+    summary: CardSummary
     detail: str
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
+from lenaguard.knowledge.base import CardSummary, Cited, Topic
 from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Severity, Sex, Symptom
 
@@ -78,9 +78,9 @@ class NeutropenicFever(Cited):
     anc_below_per_ul: float = Field(gt=0, description="Neutropenia threshold, per µL.")
     threshold_basis: str
     severity: Severity
-    summary: str
+    summary: CardSummary
     detail: str
-    anc_unknown_summary: str
+    anc_unknown_summary: CardSummary
     anc_unknown_detail: str
 
 
