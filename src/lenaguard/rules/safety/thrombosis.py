@@ -783,51 +783,32 @@ def _prophylaxis_choice(
             f"The models differ ({impede_words}; {imwg_words}). The label leaves the regimen to "
             "the prescriber's assessment of the patient's own risks."
         )
-        summary = (
-            f"Thromboprophylaxis: the myeloma VTE models differ ({impede_def.name}: "
-            f"{_choice_word(impede_choice)}; {knowledge.imwg.short_name}: "
-            f"{_choice_word(risk.recommendation)})"
-        )
     else:
         recommendation = risk.recommendation
         verdict = f"The models agree: {_choice_words(recommendation)}."
-        summary = (
-            f"Thromboprophylaxis: the myeloma VTE models point to {_choice_words(recommendation)}"
-        )
     # Only aspirin in use while a model points to anticoagulant prophylaxis: review it.
     under = ANTICOAGULANT in choices and bool(in_use) and not anticoagulated
-    if under:
-        if len(choices) == 1:
-            summary = (
-                "Thromboprophylaxis: only aspirin is in use, but the myeloma VTE models point to "
-                f"{_choice_words(ANTICOAGULANT)}: review"
-            )
-            verdict += " Only aspirin is in use: both models point to more."
-        else:
-            pointing, other = (
-                (impede_def.name, knowledge.imwg.short_name)
-                if impede_choice == ANTICOAGULANT
-                else (knowledge.imwg.short_name, impede_def.name)
-            )
-            summary = (
-                f"Thromboprophylaxis: only aspirin is in use, but {pointing} points to "
-                f"{_choice_words(ANTICOAGULANT)} ({other}: {_choice_words(ASPIRIN)}): review"
-            )
-            verdict += (
-                f" Only aspirin is in use: enough by one model, but {pointing} points to "
-                f"{_choice_words(ANTICOAGULANT)}; review which fits this patient."
-            )
-    else:
-        if anticoagulated and choices == {ASPIRIN}:
-            verdict += (
-                " An anticoagulant is in use: for VTE prophylaxis alone the models ask for no "
-                "more than aspirin (it may be given for another reason)."
-            )
-        if in_use:
-            summary += "; an anticoagulant is in use" if anticoagulated else "; aspirin is in use"
-    summary += "."
+    if under and len(choices) == 1:
+        verdict += " Only aspirin is in use: both models point to more."
+    elif under:
+        pointing = impede_def.name if impede_choice == ANTICOAGULANT else knowledge.imwg.short_name
+        verdict += (
+            f" Only aspirin is in use: enough by one model, but {pointing} points to "
+            f"{_choice_words(ANTICOAGULANT)}; review which fits this patient."
+        )
+    elif anticoagulated and choices == {ASPIRIN}:
+        verdict += (
+            " An anticoagulant is in use: for VTE prophylaxis alone the models ask for no more "
+            "than aspirin (it may be given for another reason)."
+        )
     if uncertain:
         verdict += " Missing inputs could change the choice (see the unknown-inputs finding)."
+    summary = _choice_summary(
+        (impede_def.name, knowledge.imwg.short_name),
+        (impede_choice, risk.recommendation),
+        in_use=bool(in_use),
+        anticoagulated=anticoagulated,
+    )
     return _thrombosis_finding(
         *entries,
         name="prophylaxis_choice",
@@ -836,6 +817,44 @@ def _prophylaxis_choice(
         detail=f"{verdict} {impede_line} {saved_line} {imwg_line} {_in_use_words(in_use)}",
         inputs={**inputs, "recommendation": recommendation, "settled": not uncertain},
     )
+
+
+def _choice_summary(
+    names: tuple[str, str],
+    choices: tuple[Prophylaxis, Prophylaxis],
+    *,
+    in_use: bool,
+    anticoagulated: bool,
+) -> str:
+    """The card summary of the choice: what the models point to, against what is in use.
+
+    `names` and `choices` are those of IMPEDE VTE and of the IMWG model, in that order; the
+    scores, the verdict and the drugs in use are in the finding's detail.
+    """
+    (impede, imwg), (impede_choice, imwg_choice) = names, choices
+    if in_use and not anticoagulated and ANTICOAGULANT in choices:  # only aspirin: review
+        if impede_choice == imwg_choice:
+            return (
+                "Thromboprophylaxis: only aspirin is in use, but the myeloma VTE models point to "
+                f"{_choice_words(ANTICOAGULANT)}: review."
+            )
+        pointing, other = (impede, imwg) if impede_choice == ANTICOAGULANT else (imwg, impede)
+        return (
+            f"Thromboprophylaxis: only aspirin is in use, but {pointing} points to "
+            f"{_choice_words(ANTICOAGULANT)} ({other}: {_choice_words(ASPIRIN)}): review."
+        )
+    if impede_choice == imwg_choice:
+        summary = (
+            f"Thromboprophylaxis: the myeloma VTE models point to {_choice_words(imwg_choice)}"
+        )
+    else:
+        summary = (
+            f"Thromboprophylaxis: the myeloma VTE models differ ({impede}: "
+            f"{_choice_word(impede_choice)}; {imwg}: {_choice_word(imwg_choice)})"
+        )
+    if in_use:
+        summary += "; an anticoagulant is in use" if anticoagulated else "; aspirin is in use"
+    return summary + "."
 
 
 def _dexamethasone_findings(ctx: _Context) -> list[Finding]:
