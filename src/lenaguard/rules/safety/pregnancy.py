@@ -41,7 +41,7 @@ from functools import partial
 from pydantic import Field
 
 from lenaguard.case import Case, LabResult
-from lenaguard.findings import Finding
+from lenaguard.findings import Finding, TestDue
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited, Status, merge_citations, weakest
 from lenaguard.knowledge.topics.pregnancy import InitialPregnancyTests, PregnancyKnowledge
@@ -115,6 +115,7 @@ def _finding(
     inputs: dict | None = None,
     blocking: bool = False,
     requires_dose_action: DoseAction | None = None,
+    tests_due: list[TestDue] | None = None,
 ) -> Finding:
     return _pregnancy_finding(
         *entries,
@@ -125,6 +126,7 @@ def _finding(
         detail=detail,
         inputs=inputs or {},
         blocking=blocking,
+        tests_due=tests_due,
     )
 
 
@@ -135,6 +137,7 @@ def _blocking(
     detail: str,
     inputs: dict,
     requires_dose_action: DoseAction | None = None,
+    tests_due: list[TestDue] | None = None,
 ) -> Finding:
     return _finding(
         *entries,
@@ -145,6 +148,7 @@ def _blocking(
         inputs=inputs,
         blocking=True,
         requires_dose_action=requires_dose_action,
+        tests_due=tests_due,
     )
 
 
@@ -915,6 +919,7 @@ def _ongoing_tests(
                     f"{interruption}"
                 ),
                 inputs=inputs,
+                tests_due=[TestDue(test=PREGNANCY_TEST, by=today)],
             )
         )
     else:
@@ -926,6 +931,7 @@ def _ongoing_tests(
                 summary=f"Next pregnancy test due {_day(due)}",
                 detail=(f"Last negative test {_day(last.date)}. Schedule: {phase}.{interruption}"),
                 inputs=inputs,
+                tests_due=[TestDue(test=PREGNANCY_TEST, by=due)],
             )
         )
     findings += _sensitivity(tests, [last], last.date, today, facts)
