@@ -77,3 +77,16 @@ def test_remedy_words():
         "record therapy.other_toxicity"
     )
     assert remedy_words(None) is None
+
+
+def test_the_full_report_shows_user_text_literally_too():
+    from lenaguard.cli.report import render_assessment
+
+    case = make_case(
+        patient={"id": "[bold red]x[/]\x1b[31mEVIL"},
+        medications=[{"name": "[link=http://x]aspirin[/link]"}],
+    )
+    console = Console(width=WIDTH, file=io.StringIO(), color_system=None, record=True)
+    render_assessment(console, case, assess(case, KB), KB)
+    text = console.export_text()
+    assert "[bold red]x[/]" in text and "\x1b" not in text

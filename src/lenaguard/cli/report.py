@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from lenaguard.assess import Assessment
 from lenaguard.case import Case
+from lenaguard.cli.screen import safe
 from lenaguard.knowledge import Citation, Cited, KnowledgeBase, Status, Topic
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
@@ -33,6 +35,11 @@ def citation_text(citations: list[Citation], kb: KnowledgeBase) -> str:
     return kb.get(Bibliography).cite_text(citations)
 
 
+def _e(text: object) -> str:
+    """Case or rule text made safe inside markup: control characters shown, markup escaped."""
+    return escape(safe(text))
+
+
 def _status(status: Status) -> Text:
     return Text(status.value, style=STATUS_STYLE[status])
 
@@ -41,7 +48,7 @@ def _header(case: Case, assessment: Assessment, kb: KnowledgeBase) -> Panel:
     indication = kb.get(IndicationsKnowledge).entry(case.indication)
     patient = case.patient
     body = [
-        f"[bold]{patient.id}[/] — {patient.sex.value}, {case.age_years} y",
+        f"[bold]{_e(patient.id)}[/] — {patient.sex.value}, {case.age_years} y",
         f"weight {format_number(case.weight_kg)} kg" if case.weight_kg else "weight not given",
         f"height {format_number(case.height_cm)} cm" if case.height_cm else "height not given",
     ]
@@ -53,16 +60,16 @@ def _header(case: Case, assessment: Assessment, kb: KnowledgeBase) -> Panel:
         f"Assessment date: {assessment.as_of.isoformat()} — course {assessment.course_status.value}",
     ]
     if assessment.rems_category_name:
-        lines.append(f"REMS risk category: {assessment.rems_category_name}")
+        lines.append(f"REMS risk category: {_e(assessment.rems_category_name)}")
     if assessment.hbv:
-        lines.append(f"Hepatitis B: {assessment.hbv.summary}")
+        lines.append(f"Hepatitis B: {_e(assessment.hbv.summary)}")
     return Panel("\n".join(lines), title="lenaguard assessment", expand=False)
 
 
 def _readiness(assessment: Assessment) -> Panel:
     if assessment.ready_to_prescribe:
         return Panel("[bold green]Ready to prescribe[/]: no blocking finding.", expand=False)
-    blocking = "\n".join(f"• {item}" for item in assessment.blocking)
+    blocking = "\n".join(f"• {_e(item)}" for item in assessment.blocking)
     return Panel(f"[bold red]Not ready to prescribe[/] — blocked by:\n{blocking}", expand=False)
 
 
@@ -87,7 +94,7 @@ def _dose(assessment: Assessment, kb: KnowledgeBase) -> Panel:
         if plan.after_dialysis:
             lines[0] += ", after dialysis on dialysis days"
     if plan.resume is not None:
-        lines.append(f"Resume when: {plan.resume.when}")
+        lines.append(f"Resume when: {_e(plan.resume.when)}")
         if plan.resume.dose_mg is not None:
             days = ""
             if plan.resume.days_on:
@@ -96,7 +103,7 @@ def _dose(assessment: Assessment, kb: KnowledgeBase) -> Panel:
                 f"Restart at: [bold]{format_number(plan.resume.dose_mg)} mg "
                 f"{plan.resume.frequency.words}{days}[/]"
             )
-    lines.append(plan.reason)
+    lines.append(_e(plan.reason))
     lines.append(
         f"[dim]rule {plan.rule} · status[/] {plan.status.value} [dim]· {citation_text(plan.citations, kb)}[/]"
     )
@@ -112,7 +119,7 @@ def _renal(assessment: Assessment, kb: KnowledgeBase) -> Panel | None:
     )
     text = (
         f"CrCl (Cockcroft-Gault) {crcl} → band [bold]{renal.band.value}[/]\n"
-        f"Weight: {renal.weight_basis}"
+        f"Weight: {_e(renal.weight_basis)}"
     )
     if renal.creatinine_mg_dl is not None and renal.creatinine_date is not None:
         text += (
@@ -171,7 +178,7 @@ def _scores(assessment: Assessment) -> Table | None:
         ("saved", assessment.scores.saved),
     ):
         present = [
-            f"{item.label} ({item.points:+d})" for item in score.items if item.present is True
+            f"{_e(item.label)} ({item.points:+d})" for item in score.items if item.present is True
         ]
         table.add_row(name, str(score.points), str(score.band), ", ".join(present))
     return table
@@ -183,7 +190,7 @@ def _response(assessment: Assessment) -> Panel | None:
     if imwg is not None and imwg.category is not None:
         when = imwg.date.isoformat() if imwg.date else "no date"
         lines.append(f"IMWG response: [bold]{imwg.category.value}[/] ({when})")
-        lines += [f"  • {basis}" for basis in imwg.basis]
+        lines += [f"  • {_e(basis)}" for basis in imwg.basis]
     for item in assessment.response.immunoglobulins:
         verdict = "improved" if item.improved else "not improved"
         lines.append(f"{item.immunoglobulin.value.upper()}: {verdict}")
@@ -225,7 +232,7 @@ def _findings(assessment: Assessment, kb: KnowledgeBase) -> list[Table]:
         for finding in chosen:
             table.add_row(
                 Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity.value]),
-                Text.assemble((finding.summary, "bold"), "\n", finding.detail),
+                Text.assemble((safe(finding.summary), "bold"), "\n", safe(finding.detail)),
                 _status(finding.status),
                 citation_text(finding.citations, kb),
             )
@@ -238,7 +245,7 @@ def _omitted(assessment: Assessment) -> Panel | None:
         return None
     if not assessment.omitted:
         return Panel("--verified-only: nothing rested on an unverified rule.", expand=False)
-    lines = [f"• [{o.kind}] {o.id}: {o.summary}" for o in assessment.omitted]
+    lines = [f"• \\[{o.kind}] {_e(o.id)}: {_e(o.summary)}" for o in assessment.omitted]
     return Panel(
         "\n".join(lines),
         title=f"Left out by --verified-only ({len(assessment.omitted)} unverified)",
