@@ -189,6 +189,63 @@ class Pharmacokinetics(Frozen):
     hemodialysis_removal: DialysisRemoval
 
 
+# --- when the estimate cannot be trusted ------------------------------------------------------
+
+
+class AcuteKidneyInjury(Cited):
+    """KDIGO's creatinine criteria for acute kidney injury (the urine-output one needs data the
+    case file does not hold)."""
+
+    rise_mg_dl: float = Field(gt=0, description="A rise of at least this much (mg/dL), ...")
+    rise_within_hours: float = Field(gt=0, description="... within this many hours; or")
+    ratio_to_baseline: float = Field(gt=1, description="a value at least this × the baseline,")
+    ratio_within_days: int = Field(gt=0, description="... within this many days.")
+    text: str = Field(description="Why an estimate made during AKI cannot set a dose.")
+    urine_output: str = Field(description="The criterion lenaguard cannot check, in words.")
+
+
+class AkiFromDates(Cited):
+    """lenaguard's reading of the KDIGO windows when results carry dates, not times."""
+
+    rise_dates_at_most_days_apart: int = Field(
+        gt=0,
+        description="A rise between results this many calendar days apart or fewer "
+        "counts as within the hours window.",
+    )
+    compare_decimals: int = Field(
+        ge=0, description="Rises (mg/dL) and ratios are compared rounded to this many decimals."
+    )
+    baseline: str = Field(description="Which result is the baseline, in words.")
+    same_day: str = Field(description="How two results on one date are read.")
+    recent: str = Field(description="Which rises make today's estimate unreliable.")
+    text: str = Field(description="The reading as a whole, in words.")
+
+
+class StaleCreatinine(Cited):
+    """A creatinine older than this no longer sets a renal dose."""
+
+    max_age_days: int = Field(gt=0)
+    text: str
+
+
+class BandEdge(Cited):
+    """A CrCl this close to a band threshold is shown with the neighbouring band's dose."""
+
+    margin_ml_min: float = Field(gt=0)
+    text: str
+
+
+class RenalReliability(Frozen):
+    """When the Cockcroft-Gault estimate cannot set a renal dose on its own."""
+
+    acute_kidney_injury: AcuteKidneyInjury
+    aki_from_dates: AkiFromDates
+    aki_causes: CitedText
+    stale_creatinine: StaleCreatinine
+    children: CitedText
+    band_edge: BandEdge
+
+
 @register("renal")
 class RenalKnowledge(Topic):
     topic: Literal["renal"] = "renal"
@@ -201,6 +258,7 @@ class RenalKnowledge(Topic):
     )
     dose_table: dict[str, DoseColumn]
     not_studied: NotStudied
+    reliability: RenalReliability
     pharmacokinetics: Pharmacokinetics
 
     @model_validator(mode="after")

@@ -24,13 +24,16 @@ from lenaguard.rules.base.results import (
     RuleOutcome,
 )
 from lenaguard.rules.dose import monitoring as _monitoring
+from lenaguard.rules.dose import renal_reliability as _renal_reliability
 from lenaguard.rules.dose.gate import apply_safety_gate
 from lenaguard.rules.dose.ongoing_dose import ongoing_dose as _ongoing_dose
 from lenaguard.rules.dose.other_toxicity import contraindication_findings as _contraindications
 from lenaguard.rules.dose.renal import assess_renal as _assess_renal
 from lenaguard.rules.dose.renal_review import review_dose_against_renal_function as _renal_review
+from lenaguard.rules.dose.renal_sensitivity import evaluate as _renal_sensitivity
 from lenaguard.rules.dose.schedule import dosing_calendar as _dosing_calendar
 from lenaguard.rules.dose.schedule import missed_dose_advice as _missed_dose_advice
+from lenaguard.rules.dose.starting_dose import renal_start_not_settled as _not_settled
 from lenaguard.rules.dose.starting_dose import starting_dose as _starting_dose
 
 __all__ = ["DoseOutcome", "apply_safety_gate", "calendar", "evaluate"]
@@ -48,10 +51,14 @@ def evaluate(case: Case, kb: KnowledgeBase) -> DoseOutcome:
     """Renal function, the dose plan (starting or ongoing), its reviews, and monitoring."""
     course = current_course(case)
     renal, findings = _assess_renal(case, kb)
+    reliability, caveats = _renal_reliability.evaluate(case, kb)
+    findings = [*findings, *reliability.findings, *_renal_sensitivity(case, renal, kb)]
     if course.started:
         plan, dose_findings = _ongoing_dose(case, kb)
     else:
         plan, dose_findings = _starting_dose(case, renal, kb)
+        if plan is not None and caveats:
+            plan = _not_settled(plan, caveats)
         dose_findings = [*dose_findings, *_contraindications(case, kb, started=False)]
     findings = [*findings, *dose_findings, *_renal_review(case, renal, kb, plan=plan)]
     if course.status is CourseStatus.ACTIVE:
@@ -62,7 +69,7 @@ def evaluate(case: Case, kb: KnowledgeBase) -> DoseOutcome:
         renal=renal,
         plan=plan,
         findings=[*findings, *monitored.findings],
-        monitoring=list(monitored.monitoring),
+        monitoring=[*monitored.monitoring, *reliability.monitoring],
     )
 
 

@@ -30,6 +30,7 @@ from lenaguard.rules.dose.renal import (
     not_studied_finding,
     renal_band,
 )
+from lenaguard.rules.dose.renal_reliability import RenalCaveat
 from lenaguard.text import dose_words, format_number
 from lenaguard.vocab import (
     Category,
@@ -45,6 +46,9 @@ _dosing_finding = Finding.maker(Category.DOSING)
 
 
 _COUNT_UNIT = "/mcL"
+
+RENAL_NOT_SETTLED_RULE = "starting_dose.renal_not_settled"
+"""The rule id of a start held because the clearance cannot settle the renal dose."""
 
 
 def _sections(entries: list[Cited], kb: KnowledgeBase) -> str:
@@ -327,6 +331,42 @@ def _start_requirement(
             blocking=True,
         )
     ]
+
+
+def renal_start_not_settled(plan: DosePlan, caveats: list[RenalCaveat]) -> DosePlan:
+    """A start plan turned into 'not yet': the renal dose is not settled on today's clearance.
+
+    The plan holds (no dose today) and its resume names no dose: the band the table dose came
+    from may change once the caveats are resolved. The table dose on today's values is kept in
+    the reason, marked as not settled. A maintenance plan already waiting for blood counts keeps
+    its condition, with the renal one added.
+    """
+    why = "; ".join(caveat.reason for caveat in caveats)
+    settle = "; ".join(caveat.settle_when for caveat in caveats)
+    when = f"{settle}; then choose the starting dose from the renal table on a reliable clearance"
+    if plan.action is DoseAction.HOLD and plan.resume is not None:
+        when = f"{plan.resume.when}, and {when}"
+        frequency = plan.resume.frequency
+    else:
+        frequency = plan.frequency or Frequency.DAILY
+    entries = [entry for caveat in caveats for entry in caveat.entries]
+    return DosePlan(
+        action=DoseAction.HOLD,
+        dose_mg=None,
+        frequency=None,
+        days_on=plan.days_on,
+        cycle_days=plan.cycle_days,
+        after_dialysis=plan.after_dialysis,
+        resume=ResumePlan(when=when, dose_mg=None, frequency=frequency, days_on=plan.days_on),
+        reason=(
+            f"Renal starting dose not settled: {why} (see "
+            f"{', '.join(caveat.finding_id for caveat in caveats)}). On today's values, not "
+            f"settled: {plan.reason}"
+        ),
+        rule=RENAL_NOT_SETTLED_RULE,
+        status=weakest([plan.status, *(entry.status for entry in entries)]),
+        citations=list(dict.fromkeys([*plan.citations, *merge_citations(*entries)])),
+    )
 
 
 def starting_dose(
