@@ -189,7 +189,8 @@ def test_dexamethasone_without_dose_is_unknown_and_asked_for():
     assert impede.points == 4
     # dexamethasone is certainly given: low (+2) or high (+4), never none
     assert impede.possible_points == (6, 8)
-    assert saved.possible_points == (1, 2)
+    # SAVED scores dexamethasone only from 120 mg per 30 days: an unknown dose may score 0
+    assert saved.possible_points == (0, 2)
     assert "thrombosis.dexamethasone_dose_missing" in finding_ids(outcome)
     missing = finding(outcome, "thrombosis.dexamethasone_dose_missing")
     assert missing.severity is Severity.WARNING
@@ -397,7 +398,6 @@ def test_imwg_one_factor_gives_aspirin():
         {"conditions": {"hyperviscosity": True}},
         {"medications": [{"name": "epoetin alfa"}]},
         {"patient": {"weight_kg": 120.4, "height_cm": 200}},  # BMI 30.1
-        {"patient": {"on_dialysis": True}},
     ],
 )
 def test_imwg_two_factors_give_lmwh_or_warfarin(overrides):
@@ -407,6 +407,15 @@ def test_imwg_two_factors_give_lmwh_or_warfarin(overrides):
     assert imwg.recommendation == "anticoagulant"
     assert "enoxaparin 40 mg" in imwg.recommendation_text
     assert "INR 2–3" in imwg.recommendation_text
+
+
+def test_imwg_dialysis_is_a_factor_and_puts_warfarin_first():
+    imwg = run(quiet(patient={"on_dialysis": True})).imwg
+    assert imwg.individual_myeloma_count == 2
+    assert imwg.recommendation == "anticoagulant"
+    assert imwg.recommendation_text.startswith("full-dose warfarin (target INR 2–3)")
+    assert "enoxaparin 40 mg" not in imwg.recommendation_text
+    assert "dialysis" in imwg.recommendation_text
 
 
 def test_imwg_bmi_30_is_not_obesity():
@@ -452,10 +461,25 @@ def test_imwg_unknown_factor_leaves_aspirin_unsettled():
 
 
 def test_no_prophylaxis_is_a_warning():
-    outcome = run(quiet())
+    # myeloma with dexamethasone: the label's boxed recommendation
+    outcome = run(quiet(medications=[dex(160)]))
     warning = finding(outcome, "thrombosis.no_prophylaxis")
     assert warning.severity is Severity.WARNING
     assert warning.category is Category.THROMBOSIS
+    assert warning.status is Status.LABEL
+    assert "label" in warning.summary and "dexamethasone" in warning.summary
+
+
+def test_no_prophylaxis_without_dexamethasone_rests_on_imwg_not_the_label():
+    warning = finding(run(quiet()), "thrombosis.no_prophylaxis")  # maintenance, no dexamethasone
+    assert warning.severity is Severity.WARNING
+    assert warning.status is Status.SECONDARY
+    assert "IMWG" in warning.summary and "label" not in warning.summary
+    assert {c.source for c in warning.citations} == {"imwg_thrombosis_2008"}
+
+
+def test_mm_combination_counts_as_treated_with_dexamethasone_even_unlisted():
+    warning = finding(run(quiet(indication="mm_combination")), "thrombosis.no_prophylaxis")
     assert warning.status is Status.LABEL
 
 
@@ -664,7 +688,9 @@ def test_non_myeloma_scores_are_marked_not_applicable(indication):
     assert "recommendation" not in choice.inputs
     ids = finding_ids(outcome)
     assert "thrombosis.boxed_warning" in ids
-    assert "thrombosis.no_prophylaxis" in ids
+    # the risk is presented, not an instruction: no "add prophylaxis" warning outside myeloma
+    assert "thrombosis.no_prophylaxis" not in ids
+    assert "prescriber's judgement" in choice.detail
     assert "thrombosis.inputs_unknown" not in ids
     assert "thrombosis.dexamethasone_dose_missing" not in ids
 
@@ -823,6 +849,7 @@ def test_score_invariants(case):
     ids = finding_ids(outcome)
     assert ids.count("thrombosis.boxed_warning") == 1
     assert len(ids) == len(set(ids))
-    assert ("thrombosis.no_prophylaxis" in ids) == (not outcome.prophylaxis_in_use)
+    advised = case.indication.value in MM and not outcome.prophylaxis_in_use
+    assert ("thrombosis.no_prophylaxis" in ids) == advised
     assert all(f.category is Category.THROMBOSIS for f in outcome.findings)
     assert run(case) == outcome  # pure: same case, same answer

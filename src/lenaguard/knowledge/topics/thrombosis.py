@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Frozen, Topic
+from lenaguard.knowledge.base import Cited, CitedText, Frozen, Topic
 from lenaguard.knowledge.registry import register
 from lenaguard.text import format_number
 from lenaguard.vocab import Ethnicity, Indication, Symptom
@@ -87,10 +87,22 @@ class BmiCriterion(Frozen):
 
 
 class DexamethasoneCriterion(Frozen):
-    """Dexamethasone dose per month against the shared high-dose threshold."""
+    """Dexamethasone dose per month against the shared high-dose threshold; a `not_high` item
+    may also start at its own lower limit (SAVED's standard-dose band)."""
 
     kind: Literal["dexamethasone"]
     dose: Literal["high", "not_high"]
+    at_least_mg_per_month: float | None = Field(
+        default=None,
+        gt=0,
+        description="not_high only: the item counts from this monthly dose up (inclusive).",
+    )
+
+    @model_validator(mode="after")
+    def _lower_limit_for_not_high(self) -> DexamethasoneCriterion:
+        if self.at_least_mg_per_month is not None and self.dose != "not_high":
+            raise ValueError("at_least_mg_per_month applies to dose: not_high only")
+        return self
 
 
 class EthnicityCriterion(Frozen):
@@ -152,6 +164,12 @@ class BoxedWarning(Cited):
     events: list[str] = Field(min_length=1, description="Venous and arterial events named.")
     setting: str = Field(description="Where the label saw the risk.")
     prophylaxis: str
+    prophylaxis_indications: list[Indication] = Field(
+        min_length=1, description="Indications the prophylaxis recommendation concerns, when"
+    )
+    prophylaxis_with_drug_class: str = Field(
+        description="this drug class is listed or is the indication's labelled combination."
+    )
     warning_symptoms: list[Symptom] = Field(min_length=1)
     symptom_words: dict[Symptom, str]
     patient_instruction: str = Field(description="Plain language: what to do, how fast.")
@@ -376,6 +394,47 @@ class ImwgModel(Cited):
     anticoagulant: AnticoagulantRegimen
 
 
+# --- when no advice to add prophylaxis is given, and LMWH dosing --------------------------
+
+
+class LowPlatelets(Cited):
+    """lenaguard's platelet count below which it gives no advice to add prophylaxis."""
+
+    below_per_ul: float = Field(gt=0)
+    text: str
+
+
+class TreatmentPlateletThresholds(Cited):
+    """Guideline platelet thresholds for TREATING established cancer-associated VTE (shown as
+    the nearest numbers; not a prophylaxis rule)."""
+
+    isth_name: str
+    itac_name: str
+    isth_full_dose_from_per_ul: float = Field(gt=0)
+    isth_reduced_dose_from_per_ul: float = Field(gt=0)
+    itac_full_dose_above_per_ul: float = Field(gt=0)
+    text: str
+
+
+class ProphylaxisAdvice(Frozen):
+    """Where the label's recommendation stops, and when lenaguard gives no advice to add."""
+
+    outside_recommendation: CitedText
+    myeloma_without_dexamethasone: CitedText
+    low_platelets: LowPlatelets
+    treatment_platelet_thresholds: TreatmentPlateletThresholds
+    thrombocytopenia_hold: CitedText
+    course_ended: CitedText
+
+
+class LmwhRenal(Cited):
+    """Enoxaparin prophylaxis at a low creatinine clearance."""
+
+    crcl_below_ml_min: float = Field(gt=0)
+    enoxaparin_mg_daily: float = Field(gt=0)
+    text: str
+
+
 # --- the topic ----------------------------------------------------------------------------
 
 
@@ -391,6 +450,9 @@ class ThrombosisKnowledge(Topic):
         min_length=1,
         description="Drug classes that count as thromboprophylaxis the patient already takes.",
     )
+    prophylaxis_advice: ProphylaxisAdvice
+    lmwh_renal: LmwhRenal
+    lmwh_dialysis: CitedText
 
     def criterion_words(self, criterion: Criterion) -> str:
         """The threshold part of an item's label, built from the numbers in this file."""
@@ -400,6 +462,9 @@ class ThrombosisKnowledge(Topic):
             return f"BMI > {format_number(criterion.above or 0)} {self.bmi.unit}"
         if isinstance(criterion, DexamethasoneCriterion):
             limit = format_number(self.dexamethasone_high_dose.high_above_mg_per_month)
+            if criterion.at_least_mg_per_month is not None:
+                low = format_number(criterion.at_least_mg_per_month)
+                return f"{low}–{limit} mg per month"
             sign = ">" if criterion.dose == "high" else "≤"
             return f"{sign} {limit} mg per month"
         if isinstance(criterion, AgeCriterion):

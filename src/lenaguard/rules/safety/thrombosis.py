@@ -27,6 +27,7 @@ from lenaguard.knowledge import Cited, KnowledgeBase, Status, merge_citations, w
 from lenaguard.knowledge.base import Citation, Frozen
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
+from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.knowledge.topics.thrombosis import (
     AgeCriterion,
     AnyOfCriterion,
@@ -46,10 +47,12 @@ from lenaguard.knowledge.topics.thrombosis import (
     ThrombosisKnowledge,
     drug_classes_in,
 )
+from lenaguard.rules.base.clearance import case_crcl
+from lenaguard.rules.base.course import Course, CourseStatus, current_course
 from lenaguard.rules.base.medications import RecognisedMedication, recognise_all
 from lenaguard.rules.base.results import RuleOutcome
-from lenaguard.text import format_number
-from lenaguard.vocab import Category, Severity
+from lenaguard.text import capitalised, format_number
+from lenaguard.vocab import Category, HoldReason, LabTest, Severity
 
 _thrombosis_finding = Finding.maker(Category.THROMBOSIS)
 
@@ -175,6 +178,10 @@ class _Context:
     indications: IndicationsKnowledge
     recognised: tuple[RecognisedMedication, ...]
     """The case's medications, recognised once for all the score items."""
+    course: Course
+    renal_kb: RenalKnowledge
+    crcl_ml_min: float | None
+    """Cockcroft-Gault clearance with the case's weight policy (the LMWH renal dose)."""
 
     def listed(self, drug_class: str) -> list[RecognisedMedication]:
         if drug_class not in self.catalogue.classes:
@@ -191,6 +198,19 @@ class _Context:
     def dexamethasone_expected(self) -> bool:
         entry = self.indications.entry(self.case.indication)
         return entry.combination == DEXAMETHASONE
+
+    @property
+    def renal_unit(self) -> str:
+        return self.renal_kb.cockcroft_gault.result_unit
+
+    def boxed_recommendation_applies(self) -> bool:
+        """Myeloma treated with dexamethasone: the setting of the label's recommendation."""
+        boxed = self.knowledge.boxed_warning
+        if self.case.indication not in boxed.prophylaxis_indications:
+            return False
+        drug_class = boxed.prophylaxis_with_drug_class
+        entry = self.indications.entry(self.case.indication)
+        return entry.combination == drug_class or bool(self.listed(drug_class))
 
 
 def _names(found: list[RecognisedMedication]) -> str:
@@ -297,9 +317,14 @@ def _dexamethasone(criterion: DexamethasoneCriterion, ctx: _Context) -> _Eval:
         )
     total = sum(dose for dose in doses if dose is not None)
     high = total > ctx.knowledge.dexamethasone_high_dose.high_above_mg_per_month
-    present = high if criterion.dose == "high" else not high
+    floor = criterion.at_least_mg_per_month
+    in_band = not high and (floor is None or total >= floor)
+    present = high if criterion.dose == "high" else in_band
     summed = " (sum of the listed entries)" if len(found) > 1 else ""
-    return _Eval(present, f"dexamethasone {format_number(total)} mg per month{summed}")
+    basis = f"dexamethasone {format_number(total)} mg per month{summed}"
+    if floor is not None and total < floor:
+        basis += f"; below {format_number(floor)} mg this score gives no dexamethasone points"
+    return _Eval(present, basis)
 
 
 def _ethnicity(criterion: EthnicityCriterion, ctx: _Context) -> _Eval:
@@ -481,7 +506,30 @@ def score(key: str, ctx: _Context) -> tuple[ScoreResult, list[tuple[str, tuple[s
 # --- IMWG risk-factor model ---------------------------------------------------------------
 
 
-def _regimen_words(model: ImwgModel, choice: Prophylaxis) -> str:
+def _lmwh_renal_note(ctx: _Context) -> tuple[str, list[Cited]] | None:
+    """What the kidneys change about a low-molecular-weight heparin, when they change it: on
+    dialysis (no dose held), a clearance below the enoxaparin limit, or a clearance not known."""
+    knowledge = ctx.knowledge
+    if ctx.case.patient.on_dialysis:
+        return knowledge.lmwh_dialysis.text, [knowledge.lmwh_dialysis]
+    renal = knowledge.lmwh_renal
+    unit = ctx.renal_unit
+    limit = f"{format_number(renal.crcl_below_ml_min)} {unit}"
+    dose = f"enoxaparin {format_number(renal.enoxaparin_mg_daily)} mg once daily"
+    if ctx.crcl_ml_min is None:
+        return (
+            f"{renal.text} Creatinine clearance is not known here; below {limit}: {dose}.",
+            [renal],
+        )
+    if ctx.crcl_ml_min < renal.crcl_below_ml_min:
+        clearance = format_number(round(ctx.crcl_ml_min, 1))
+        return f"{renal.text} CrCl {clearance} {unit}, below {limit}: {dose}.", [renal]
+    return None
+
+
+def _regimen_words(ctx: _Context, choice: Prophylaxis) -> str:
+    """The regimen of a choice in words; an anticoagulant's takes the kidneys into account."""
+    model = ctx.knowledge.imwg
     if choice == ASPIRIN:
         aspirin = model.aspirin
         return (
@@ -489,11 +537,30 @@ def _regimen_words(model: ImwgModel, choice: Prophylaxis) -> str:
             "once daily"
         )
     regimen = model.anticoagulant
-    return (
-        f"low-molecular-weight heparin (enoxaparin {format_number(regimen.enoxaparin_mg_daily)} "
-        f"mg once daily or equivalent) or full-dose warfarin (target INR "
+    warfarin = (
+        f"full-dose warfarin (target INR "
         f"{format_number(regimen.inr_low)}–{format_number(regimen.inr_high)})"
     )
+    renal = ctx.knowledge.lmwh_renal
+    low_dose = f"enoxaparin {format_number(renal.enoxaparin_mg_daily)} mg once daily"
+    limit = f"{format_number(renal.crcl_below_ml_min)} {ctx.renal_unit}"
+    if ctx.case.patient.on_dialysis:
+        return (
+            f"{warfarin}, or a low-molecular-weight heparin only at a dose decided for dialysis "
+            "(on dialysis: see the note on kidney function)"
+        )
+    usual = f"enoxaparin {format_number(regimen.enoxaparin_mg_daily)} mg once daily or equivalent"
+    if ctx.crcl_ml_min is not None and ctx.crcl_ml_min < renal.crcl_below_ml_min:
+        return (
+            f"low-molecular-weight heparin at its renal dose ({low_dose}, CrCl below {limit}) "
+            f"or {warfarin}"
+        )
+    if ctx.crcl_ml_min is None:
+        return (
+            f"low-molecular-weight heparin ({usual}; {low_dose} if CrCl is below {limit}) "
+            f"or {warfarin}"
+        )
+    return f"low-molecular-weight heparin ({usual}) or {warfarin}"
 
 
 def imwg_risk(ctx: _Context) -> tuple[ImwgThrombosisRisk, list[tuple[str, tuple[str, ...]]]]:
@@ -535,6 +602,8 @@ def imwg_risk(ctx: _Context) -> tuple[ImwgThrombosisRisk, list[tuple[str, tuple[
         ctx.knowledge.dexamethasone_high_dose,
         ctx.knowledge.bmi,
     ]
+    renal_note = _lmwh_renal_note(ctx) if choice == ANTICOAGULANT else None
+    renal_entries = [] if renal_note is None else renal_note[1]
     risk = ImwgThrombosisRisk(
         name=model.name,
         applicable=ctx.case.indication in model.applies_to,
@@ -545,10 +614,10 @@ def imwg_risk(ctx: _Context) -> tuple[ImwgThrombosisRisk, list[tuple[str, tuple[
         therapy_count=therapy_count,
         unknown=[f.id for f in factors if f.present is None],
         recommendation=choice,
-        recommendation_text=_regimen_words(model, choice),
+        recommendation_text=_regimen_words(ctx, choice),
         settled=settled,
-        status=weakest(entry.status for entry in entries),
-        citations=merge_citations(model, model.aspirin, model.anticoagulant),
+        status=weakest(entry.status for entry in [*entries, *renal_entries]),
+        citations=merge_citations(model, model.aspirin, model.anticoagulant, *renal_entries),
     )
     return risk, needed
 
@@ -594,14 +663,29 @@ def _boxed_warning(ctx: _Context) -> Finding:
 
 
 def _no_prophylaxis(ctx: _Context) -> Finding:
+    """No aspirin or anticoagulant listed in myeloma: the label's recommendation when
+    dexamethasone is given, the IMWG 2008 recommendation otherwise."""
     boxed = ctx.knowledge.boxed_warning
     others = [
         item
         for item in ctx.listed(ANTIPLATELET)
         if item.drug is not None and ASPIRIN not in item.drug.classes
     ]
+    if ctx.boxed_recommendation_applies():
+        basis: Cited = boxed
+        why = boxed.prophylaxis
+        summary = (
+            "No thromboprophylaxis listed; the label recommends it in myeloma with dexamethasone."
+        )
+    else:
+        basis = ctx.knowledge.prophylaxis_advice.myeloma_without_dexamethasone
+        why = basis.text
+        summary = (
+            f"No thromboprophylaxis listed; {ctx.knowledge.imwg.short_name} advises it in myeloma "
+            "on lenalidomide."
+        )
     detail = (
-        f"{boxed.prophylaxis} No aspirin and no anticoagulant is among the case's medications. "
+        f"{why} No aspirin and no anticoagulant is among the case's medications. "
         "If prophylaxis is given, add it to the medication list; if it is deliberately not "
         "given, record the reason."
     )
@@ -611,12 +695,129 @@ def _no_prophylaxis(ctx: _Context) -> Finding:
             "thromboprophylaxis the risk models name."
         )
     return _thrombosis_finding(
-        boxed,
+        basis,
         name="no_prophylaxis",
         severity=Severity.WARNING,
-        summary="No thromboprophylaxis listed; the label recommends it with lenalidomide.",
+        summary=summary,
         detail=detail,
         inputs={"medications": [m.name or m.rxnorm for m in ctx.case.medications]},
+    )
+
+
+# --- when no advice to add prophylaxis is given ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pause:
+    """A reason lenaguard gives no advice to add or escalate thromboprophylaxis now."""
+
+    name: str
+    words: str
+    detail: str
+    severity: Severity
+    entries: tuple[Cited, ...]
+    inputs: dict[str, object]
+
+
+def _platelet_pause(ctx: _Context, in_use: list[ProphylaxisMedication]) -> _Pause | None:
+    advice = ctx.knowledge.prophylaxis_advice
+    low = advice.low_platelets
+    latest = ctx.case.latest(LabTest.PLATELETS)
+    if latest is None or latest.canonical_value is None:
+        return None
+    count = latest.canonical_value
+    if count >= low.below_per_ul:
+        return None
+    nearest = advice.treatment_platelet_thresholds
+    per = "/mcL"
+    detail = (
+        f"{low.text} The nearest guideline numbers concern treating an established "
+        f"cancer-associated clot: {nearest.isth_name}, full-dose LMWH at platelets ≥ "
+        f"{format_number(nearest.isth_full_dose_from_per_ul)}{per}, a half or prophylactic dose "
+        f"from {format_number(nearest.isth_reduced_dose_from_per_ul)} to "
+        f"{format_number(nearest.isth_full_dose_from_per_ul)}{per}, a temporary stop below "
+        f"{format_number(nearest.isth_reduced_dose_from_per_ul)}{per}; {nearest.itac_name}, "
+        f"full dose above "
+        f"{format_number(nearest.itac_full_dose_above_per_ul)}{per} without bleeding. "
+        f"{nearest.text}"
+    )
+    if in_use:
+        detail += (
+            " Review the prophylaxis in use at this count: "
+            + ", ".join(item.words() for item in in_use)
+            + "."
+        )
+    return _Pause(
+        name="low_platelets",
+        words=(
+            f"platelets {format_number(count)}{per} on {latest.date.isoformat()}, under "
+            f"{format_number(low.below_per_ul)}{per}"
+        ),
+        detail=detail,
+        severity=Severity.WARNING,
+        entries=(low, nearest),
+        inputs={"platelets_per_ul": count, "platelets_date": latest.date.isoformat()},
+    )
+
+
+def _pauses(ctx: _Context, in_use: list[ProphylaxisMedication]) -> list[_Pause]:
+    """Why no advice to add prophylaxis is given now: the course ended, a hold for
+    thrombocytopenia, a platelet count under lenaguard's limit (in that order)."""
+    advice = ctx.knowledge.prophylaxis_advice
+    course = ctx.course
+    pauses: list[_Pause] = []
+    if course.status is CourseStatus.STOPPED and course.stopped_on is not None:
+        pauses.append(
+            _Pause(
+                name="course_ended",
+                words=f"the course ended on {course.stopped_on.isoformat()}",
+                detail=advice.course_ended.text,
+                severity=Severity.INFO,
+                entries=(advice.course_ended,),
+                inputs={"stopped_on": course.stopped_on.isoformat()},
+            )
+        )
+    held = course.status is CourseStatus.HELD
+    if held and course.hold_reason is HoldReason.THROMBOCYTOPENIA and course.held_since:
+        pauses.append(
+            _Pause(
+                name="thrombocytopenia_hold",
+                words=(
+                    "lenalidomide is held for thrombocytopenia since "
+                    f"{course.held_since.isoformat()}"
+                ),
+                detail=advice.thrombocytopenia_hold.text,
+                severity=Severity.INFO,
+                entries=(advice.thrombocytopenia_hold,),
+                inputs={"held_since": course.held_since.isoformat()},
+            )
+        )
+    platelets = _platelet_pause(ctx, in_use)
+    if platelets is not None:
+        pauses.append(platelets)
+    return pauses
+
+
+_SEVERITY_ORDER = (Severity.INFO, Severity.WARNING, Severity.CRITICAL)
+"""Mildest first: a finding takes the strongest severity of its reasons."""
+
+
+def _pause_finding(pauses: list[_Pause]) -> Finding:
+    first = pauses[0]
+    others = len(pauses) - 1
+    more = ""
+    if others:
+        more = f" (and {format_number(others)} more reason{'' if others == 1 else 's'})"
+    inputs: dict[str, object] = {"reasons": [pause.name for pause in pauses]}
+    for pause in pauses:
+        inputs.update(pause.inputs)
+    return _thrombosis_finding(
+        *(entry for pause in pauses for entry in pause.entries),
+        name="prophylaxis_not_advised_now",
+        severity=max((pause.severity for pause in pauses), key=_SEVERITY_ORDER.index),
+        summary=f"No advice to add thromboprophylaxis now: {first.words}{more}.",
+        detail=" ".join(f"{capitalised(pause.words)}. {pause.detail}" for pause in pauses),
+        inputs=inputs,
     )
 
 
@@ -733,7 +934,11 @@ def _prophylaxis_choice(
     scores: dict[str, ScoreResult],
     risk: ImwgThrombosisRisk,
     in_use: list[ProphylaxisMedication],
+    *,
+    paused: bool = False,
 ) -> Finding:
+    """The models side by side. Outside myeloma, or while advice is paused (course ended, a
+    hold for thrombocytopenia, a low platelet count), they are shown for information only."""
     knowledge = ctx.knowledge
     impede_def = knowledge.scores[IMPEDE_VTE]
     saved_def = knowledge.scores[SAVED]
@@ -741,10 +946,11 @@ def _prophylaxis_choice(
     if impede_def.use is not None:
         entries.append(impede_def.use)
     applicable = risk.applicable
-    impede_line, impede_choice = _impede_line(scores[IMPEDE_VTE], impede_def, applicable)
+    advising = applicable and not paused
+    impede_line, impede_choice = _impede_line(scores[IMPEDE_VTE], impede_def, advising)
     saved = scores[SAVED]
     saved_line = _points_words(saved, saved_def)
-    imwg_line = _imwg_line(risk, knowledge.imwg, applicable)
+    imwg_line = _imwg_line(risk, knowledge.imwg, advising)
     inputs = {
         "impede_vte_points": scores[IMPEDE_VTE].points,
         "impede_vte_points_before_prophylaxis": scores[IMPEDE_VTE].points_before_prophylaxis,
@@ -755,22 +961,39 @@ def _prophylaxis_choice(
     }
     if not applicable:
         indication = ctx.indications.entry(ctx.case.indication).name.lower()
+        outside = knowledge.prophylaxis_advice.outside_recommendation
         return _thrombosis_finding(
             knowledge.boxed_warning,
+            outside,
             *entries,
             name="prophylaxis_choice",
             severity=Severity.INFO,
             summary=(
-                "Thromboprophylaxis: choose it from the patient's own risks; the myeloma VTE "
-                "risk models are not validated for this indication."
+                "Clot risk: the boxed advice concerns myeloma with dexamethasone; the VTE models "
+                "are not validated here."
             ),
             detail=(
-                f"{knowledge.boxed_warning.prophylaxis} {impede_def.name}, {saved_def.name} and "
-                f"the {knowledge.imwg.name} were developed in multiple myeloma, not in "
+                f"{outside.text} {impede_def.name}, {saved_def.name} and the "
+                f"{knowledge.imwg.name} were developed in multiple myeloma, not in "
                 f"{indication}. For information only: {impede_line} {saved_line} {imwg_line} "
                 f"{_in_use_words(in_use)}"
             ),
             inputs=inputs,
+        )
+    if paused:
+        return _thrombosis_finding(
+            *entries,
+            name="prophylaxis_choice",
+            severity=Severity.INFO,
+            summary=(
+                "Thromboprophylaxis models, for information only: no advice to add or escalate "
+                "prophylaxis now."
+            ),
+            detail=(
+                "Why no advice is given now is said in its own finding. For information: "
+                f"{impede_line} {saved_line} {imwg_line} {_in_use_words(in_use)}"
+            ),
+            inputs={**inputs, "recommendation": "not_advised_now", "settled": True},
         )
     choices = {impede_choice, risk.recommendation}
     uncertain = not risk.settled or len(_impede_choices(scores[IMPEDE_VTE], impede_def)) > 1
@@ -803,6 +1026,10 @@ def _prophylaxis_choice(
         )
     if uncertain:
         verdict += " Missing inputs could change the choice (see the unknown-inputs finding)."
+    renal_note = _lmwh_renal_note(ctx) if ANTICOAGULANT in choices else None
+    if renal_note is not None:
+        verdict += f" Kidney function and heparin: {renal_note[0]}"
+        entries += renal_note[1]
     summary = _choice_summary(
         (impede_def.name, knowledge.imwg.short_name),
         (impede_choice, risk.recommendation),
@@ -909,6 +1136,8 @@ def _unknown_inputs(
     scores: dict[str, ScoreResult],
     needed: dict[str, list[tuple[str, tuple[str, ...]]]],
     risk: ImwgThrombosisRisk,
+    *,
+    paused: bool = False,
 ) -> Finding | None:
     """What is missing, per model (keyed by score key, or the IMWG model's name)."""
     if not any(needed.values()):
@@ -932,7 +1161,9 @@ def _unknown_inputs(
             )
         lines.append(line)
     impede_def = ctx.knowledge.scores[IMPEDE_VTE]
-    unsettled = not risk.settled or len(_impede_choices(scores[IMPEDE_VTE], impede_def)) > 1
+    unsettled = not paused and (
+        not risk.settled or len(_impede_choices(scores[IMPEDE_VTE], impede_def)) > 1
+    )
     entries: list[Cited] = [ctx.knowledge.imwg, *ctx.knowledge.scores.values()]
     return _thrombosis_finding(
         *entries,
@@ -963,12 +1194,16 @@ def _unknown_inputs(
 def evaluate(case: Case, kb: KnowledgeBase) -> ThrombosisOutcome:
     """Thromboembolism findings, the IMPEDE VTE and SAVED scores, and the IMWG model."""
     catalogue = kb.get(DrugCatalogue)
+    renal_kb = kb.get(RenalKnowledge)
     ctx = _Context(
         case=case,
         knowledge=kb.get(ThrombosisKnowledge),
         catalogue=catalogue,
         indications=kb.get(IndicationsKnowledge),
         recognised=tuple(recognise_all(case, catalogue)),
+        course=current_course(case),
+        renal_kb=renal_kb,
+        crcl_ml_min=case_crcl(case, renal_kb),
     )
     scores: dict[str, ScoreResult] = {}
     needed: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
@@ -980,13 +1215,18 @@ def evaluate(case: Case, kb: KnowledgeBase) -> ThrombosisOutcome:
     needed[risk.name] = wanted
     in_use = prophylaxis_in_use(ctx)
 
+    # Advice to add prophylaxis is given only in myeloma (the models' population), and not
+    # while the course has ended, lenalidomide is held for thrombocytopenia or platelets are low.
+    pauses = _pauses(ctx, in_use) if risk.applicable else []
     findings = [_boxed_warning(ctx)]
-    if not in_use:
+    if risk.applicable and not in_use and not pauses:
         findings.append(_no_prophylaxis(ctx))
-    findings.append(_prophylaxis_choice(ctx, scores, risk, in_use))
+    if pauses:
+        findings.append(_pause_finding(pauses))
+    findings.append(_prophylaxis_choice(ctx, scores, risk, in_use, paused=bool(pauses)))
     if risk.applicable:
         findings.extend(_dexamethasone_findings(ctx))
-        unknown = _unknown_inputs(ctx, scores, needed, risk)
+        unknown = _unknown_inputs(ctx, scores, needed, risk, paused=bool(pauses))
         if unknown is not None:
             findings.append(unknown)
     return ThrombosisOutcome(findings=findings, scores=scores, imwg=risk, prophylaxis_in_use=in_use)
