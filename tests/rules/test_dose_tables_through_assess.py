@@ -911,8 +911,8 @@ MORE_ROWS: list[tuple[str, str, list, list, dict, str, float | None]] = [
         [ev(START, "start", 25)],
         cbc(150_000, 2_000),
         {"conditions": {"prior_thalidomide_grade4_rash": True}},
-        "stop",
-        None,
+        "continue",  # a §5.9 warning for the prescriber to decide, not a contraindication
+        25,
     ),
     (
         "blistering skin holds, prescriber decides",

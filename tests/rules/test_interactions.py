@@ -27,7 +27,7 @@ def _by_id(findings):
     return {finding.id: finding for finding in findings}
 
 
-# --- digoxin (§6: Cmax +14%, AUC unchanged, monitor levels; unverified figure) -------------
+# --- digoxin (§6: Cmax +14%, AUC not significantly changed, monitor levels; secondary) ------
 
 
 @pytest.mark.parametrize(
@@ -39,10 +39,13 @@ def test_digoxin_is_recognised_by_name_brand_and_rxnorm(medication):
     found = _by_id(_findings(medications=[medication]))
     digoxin = found["interaction.digoxin"]
     assert digoxin.severity is Severity.WARNING
-    assert digoxin.status is Status.UNVERIFIED
+    assert digoxin.status is Status.SECONDARY
     assert digoxin.category is Category.INTERACTION
-    assert "14%" in digoxin.detail
-    assert "AUC" in digoxin.detail and "did not change" in digoxin.detail
+    assert "Cmax" in digoxin.detail and "14%" in digoxin.detail
+    assert "AUC" in digoxin.detail and "did not change significantly" in digoxin.detail
+    assert "Cmax and AUC" not in digoxin.detail
+    assert {"chen_digoxin_2014", "giagounidis_mds_2008"} <= {c.source for c in digoxin.citations}
+    assert "periodically" in digoxin.summary
     assert "digoxin" in digoxin.detail.lower() and "level" in digoxin.detail.lower()
     assert "interaction.unrecognised_medications" not in found
 
@@ -205,30 +208,36 @@ def test_no_cyp3a4_inhibitor_or_inducer_raises_an_interaction_alert(drug):
     entries = [{"name": label} for label in (*drug.names, *drug.brands)]
     entries += [{"rxnorm": code} for code in drug.rxnorm]
     for medication in entries:
-        findings = _findings(medications=[medication])
+        # maintenance: no dexamethasone in the regimen (see the dexamethasone tests below)
+        findings = _findings(indication="mm_maintenance", medications=[medication])
         assert [f.id for f in findings] == ["interaction.no_cyp_interaction"], medication
         info = findings[0]
         assert info.severity is Severity.INFO
-        assert info.status is Status.LABEL_OLD
-        assert {c.source for c in info.citations} >= {"uspi", "chen_pk_2012"}
+        assert info.status is Status.SECONDARY
+        assert {c.source for c in info.citations} >= {"uspi", "kumar_cyp_2009", "chen_pk_2012"}
         assert "no interaction" in info.summary.lower()
-        assert "incorrect" in info.detail  # the drug-guide claim is named as wrong
-        assert "non-enzymatic hydrolysis" in info.detail
+        assert "get this wrong" in info.detail  # the drug guides are named as wrong
+        assert "do not change lenalidomide levels" in info.detail
+        assert "limited" in info.detail and "does not go through CYP" in info.detail
+        assert "dexamethasone" not in info.detail.lower()
 
 
 def test_cyp3a4_drugs_together_with_others_still_raise_no_warning_about_themselves():
     meds = [{"name": "ketoconazole"}, {"name": "rifampin"}, {"name": "digoxin"}]
-    findings = _findings(medications=meds, labs=[lab("platelets", 200, "10^3/uL")])
+    findings = _findings(
+        indication="mm_maintenance", medications=meds, labs=[lab("platelets", 200, "10^3/uL")]
+    )
     assert {f.id for f in findings} == {"interaction.no_cyp_interaction", "interaction.digoxin"}
     for finding in findings:
         if finding.severity is not Severity.INFO:
             assert "ketoconazole" not in finding.detail and "rifampin" not in finding.detail
 
 
-def _assess_with(medications):
+def _assess_with(medications, indication="mm_maintenance"):
     from lenaguard.assess import assess
 
     base = {
+        "indication": indication,
         "labs": [
             lab("creatinine", 1.0, "mg/dL"),
             lab("anc", 2500, "/uL"),
@@ -255,6 +264,68 @@ def test_no_cyp3a4_drug_changes_anything_in_a_whole_assessment(drug):
             assert finding.severity is Severity.INFO, finding.id
 
 
+# --- dexamethasone is a CYP3A4 substrate (brief: never "no extra monitoring" with it) ---------
+
+
+@pytest.mark.parametrize(
+    ("drug", "change"),
+    [("clarithromycin", "raise"), ("itraconazole", "raise"), ("rifampin", "lower")],
+)
+@pytest.mark.parametrize(
+    ("indication", "medications"),
+    [
+        ("mm_combination", []),  # dexamethasone is the labelled regimen, listed or not
+        ("mm_maintenance", [{"name": "dexamethasone", "mg_per_month": 160}]),
+        ("mcl", [{"name": "Decadron"}]),
+    ],
+)
+def test_dexamethasone_exposure_may_change_with_a_cyp3a4_drug(
+    drug, change, indication, medications
+):
+    found = _by_id(_findings(indication=indication, medications=[*medications, {"name": drug}]))
+    dex = found["interaction.dexamethasone_cyp3a4"]
+    assert dex.severity is Severity.WARNING
+    assert f"may {change} dexamethasone exposure" in dex.detail
+    assert "No lenalidomide interaction is expected" in dex.detail
+    assert dex.status is Status.UNVERIFIED
+    no_cyp = found["interaction.no_cyp_interaction"]
+    assert no_cyp.severity is Severity.INFO  # never an alert for lenalidomide itself
+    assert "Dexamethasone" in no_cyp.detail and "CYP3A4 substrate" in no_cyp.detail
+
+
+@pytest.mark.parametrize("indication", ["mm_maintenance", "mcl", "fl", "mzl", "mds_del5q"])
+def test_no_dexamethasone_note_without_dexamethasone(indication):
+    found = _by_id(_findings(indication=indication, medications=[{"name": "clarithromycin"}]))
+    assert "interaction.dexamethasone_cyp3a4" not in found
+    assert "dexamethasone" not in found["interaction.no_cyp_interaction"].detail.lower()
+
+
+def test_dexamethasone_without_a_cyp3a4_drug_says_nothing():
+    found = _findings(medications=[{"name": "dexamethasone", "mg_per_month": 160}])
+    assert "interaction.dexamethasone_cyp3a4" not in {f.id for f in found}
+
+
+def test_with_dexamethasone_a_cyp3a4_drug_changes_no_lenalidomide_decision():
+    without = _assess_with([], indication="mm_combination")
+    result = _assess_with([{"name": "ketoconazole"}], indication="mm_combination")
+    assert result.ready_to_prescribe is without.ready_to_prescribe
+    assert result.dose == without.dose
+    new = {f.id for f in result.findings} - {f.id for f in without.findings}
+    assert new == {"interaction.no_cyp_interaction", "interaction.dexamethasone_cyp3a4"}
+
+
+def test_the_knowledge_never_says_lenalidomide_has_no_metabolism():
+    """Facts §6: limited metabolism, not through CYP enzymes — never 'no metabolism'."""
+    import re
+
+    from tests.test_clinical_text import all_knowledge_text
+
+    wrong = re.compile(
+        r"no (phase i|metaboli)|undergoes no|is not metabolised|not metabolized", re.I
+    )
+    assert not [text for text in all_knowledge_text() if wrong.search(text)]
+
+
 # --- unrecognised medications and lenalidomide itself ---------------------------------------
 
 
@@ -272,13 +343,15 @@ def test_lenalidomide_itself_and_drugs_without_an_interaction_give_no_finding():
     assert _findings(medications=[]) == []
 
 
-# --- pharmacokinetics knowledge (§6: secondary except metabolism) ---------------------------
+# --- pharmacokinetics knowledge (§6: secondary; metabolism limited, not absent) -------------
 
 
 def test_pharmacokinetic_facts_carry_the_facts_file_values_and_statuses():
     pk = KB.get(InteractionsKnowledge).pharmacokinetics
-    assert pk.metabolism.status is Status.LABEL_OLD
-    assert "chen_pk_2012" in {c.source for c in pk.metabolism.cite}
+    assert pk.metabolism.status is Status.SECONDARY
+    assert {"chen_pk_2012", "kumar_cyp_2009"} <= {c.source for c in pk.metabolism.cite}
+    assert "limited" in pk.metabolism.statement
+    assert "5-hydroxy" in pk.metabolism.statement and "N-acetyl" in pk.metabolism.statement
     assert pk.half_life.typical_hours == 3
     assert pk.half_life.range_hours == (3, 4)
     assert pk.half_life.status is Status.SECONDARY

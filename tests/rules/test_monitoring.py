@@ -74,7 +74,7 @@ def test_monitoring_entries_carry_the_facts_file_status():
     assert knowledge.liver_enzymes.status is Status.SECONDARY
     assert knowledge.thyroid.status is Status.UNVERIFIED
     assert knowledge.renal.status is Status.LABEL
-    assert knowledge.digoxin.status is Status.UNVERIFIED
+    assert knowledge.digoxin.status is Status.SECONDARY  # facts §4: Giagounidis 2008, Table 3
     assert knowledge.pt_inr.status is Status.LABEL_OLD
 
 
@@ -527,7 +527,7 @@ def test_creatinine_on_record_means_no_renal_item():
 def test_digoxin_triggers_digoxin_levels(name):
     case, _ = on_course(3, medications=[{"name": name}])
     digoxin = items_by_test(evaluate(case, KB))["digoxin_level"]
-    assert digoxin.status is Status.UNVERIFIED
+    assert digoxin.status is Status.SECONDARY
     assert digoxin.due >= AS_OF
 
 

@@ -200,10 +200,11 @@ class TestContraindications:
         assert finding.blocking
         assert any(c.section.startswith("§4") for c in finding.citations)
 
-    def test_prior_grade_4_rash_on_thalidomide_stops(self):
-        plan, _ = decide(conditions={"prior_thalidomide_grade4_rash": True})
-        assert plan.action is DoseAction.STOP
-        assert plan.status is Status.LABEL_OLD
+    def test_prior_grade_4_rash_on_thalidomide_is_not_a_contraindication(self):
+        # USPI §5.9 advises against lenalidomide; §4 does not list it: no stop path
+        plan, findings = decide(conditions={"prior_thalidomide_grade4_rash": True})
+        assert plan.action is DoseAction.CONTINUE
+        assert not [f for f in findings if "contraindication" in f.id]
 
     def test_false_conditions_change_nothing(self):
         plan, _ = decide(
@@ -216,10 +217,8 @@ class TestContraindications:
 
     def test_before_the_first_dose_unknown_conditions_are_reported(self):
         findings = contraindication_findings(make_case(), default_knowledge(), started=False)
-        assert {
-            "input.lenalidomide_hypersensitivity_unknown",
-            "input.prior_thalidomide_grade4_rash_unknown",
-        } == ids(findings)
+        # only the §4 contraindication; the thalidomide-rash history is asked for elsewhere
+        assert {"input.lenalidomide_hypersensitivity_unknown"} == ids(findings)
         assert all(f.severity is Severity.INFO for f in findings)
 
 

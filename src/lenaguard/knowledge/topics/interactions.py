@@ -30,6 +30,20 @@ class DigoxinInteraction(ClassStatement):
 
     cmax_increase_percent: float = Field(gt=0, description="Rise of digoxin peak level (Cmax).")
     auc: str = Field(description="What happened to total digoxin exposure (AUC).")
+    study: str = Field(description="Who was studied, in words (the figures' setting).")
+
+
+class DexamethasoneCyp3a4(ClassStatement):
+    """Dexamethasone is a CYP3A4 substrate: an inhibitor may raise, an inducer lower, its
+    exposure. About dexamethasone only; lenalidomide has no CYP interaction."""
+
+    with_class: str = Field(description="Said only when this drug class is given too.")
+    inhibitor_class: str
+    inducer_class: str
+    inhibitor_text: str
+    inducer_text: str
+    not_lenalidomide: str
+    no_cyp_note: str = Field(description="Added to the no-CYP finding when dexamethasone is given.")
 
 
 class WarfarinInteraction(ClassStatement):
@@ -66,7 +80,10 @@ class BleedingWithLowPlatelets(ClassStatement):
 class NoCypInteraction(ClassStatement):
     """CYP3A4 inhibitors and inducers: no interaction expected (info only, never an alert)."""
 
-    wrong_claim: str = Field(description="The claim found in a drug guide, and why it is wrong.")
+    wrong_claim: str = Field(
+        description="That some drug guides get this wrong, stated as the correct fact (the "
+        "wrong claim itself is never repeated)."
+    )
 
 
 class UnrecognisedMedications(Cited):
@@ -111,6 +128,7 @@ class InteractionsKnowledge(Topic):
     estrogen_contraception: ContraceptionNote
     bleeding_with_low_platelets: BleedingWithLowPlatelets
     no_cyp_interaction: NoCypInteraction
+    dexamethasone_cyp3a4: DexamethasoneCyp3a4
     unrecognised: UnrecognisedMedications
     ignored_classes: list[str] = Field(
         description="Classes that are lenalidomide itself: never listed as co-medications."
@@ -131,4 +149,5 @@ class InteractionsKnowledge(Topic):
             self.thrombosis_risk,
             self.bleeding_with_low_platelets,
             self.no_cyp_interaction,
+            self.dexamethasone_cyp3a4,
         ]

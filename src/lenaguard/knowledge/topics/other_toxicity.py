@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from lenaguard.knowledge.base import Cited, Topic
+from lenaguard.knowledge.base import Cited, CitedText, Frozen, Topic
 from lenaguard.knowledge.registry import register
 from lenaguard.vocab import Indication, Symptom, ToxicityKind
 
@@ -54,10 +54,46 @@ class SuspectedSevereRash(Cited):
 
 
 class Contraindication(Cited):
-    """A recorded condition under which lenalidomide must not be given."""
+    """A recorded condition under which lenalidomide must not be given (USPI §4 only)."""
 
-    condition: Literal["lenalidomide_hypersensitivity", "prior_thalidomide_grade4_rash"]
+    condition: Literal["lenalidomide_hypersensitivity"]
     wording: str
+
+
+class PriorThalidomideRash(Cited):
+    """A §5.9 warning, not a contraindication: the prescriber decides and records it."""
+
+    condition: Literal["prior_thalidomide_grade4_rash"]
+    summary: str
+    wording: str
+    unknown_wording: str
+
+
+class MaintenanceSpm(Cited):
+    """Hematologic second cancers in maintenance after transplant (percent of patients)."""
+
+    indications: list[Indication] = Field(min_length=1)
+    lenalidomide_percent: float = Field(gt=0, lt=100)
+    control_percent: float = Field(gt=0, lt=100)
+    text: str
+
+
+class MyelomaSpmSettings(Cited):
+    """Where the excess of second cancers was seen in myeloma (percent of patients)."""
+
+    indications: list[Indication] = Field(min_length=1)
+    oral_melphalan_percent: float = Field(gt=0, lt=100)
+    after_transplant_up_to_percent: float = Field(gt=0, lt=100)
+    lenalidomide_dexamethasone_percent: float = Field(gt=0, lt=100)
+    text: str
+
+
+class SecondPrimaryMalignancies(Frozen):
+    """USPI §5.6: what a prescriber weighs before starting, and the figures behind it."""
+
+    counselling: CitedText
+    maintenance: MaintenanceSpm
+    myeloma_settings: MyelomaSpmSettings
 
 
 class TumorFlare(GradeHold):
@@ -82,6 +118,8 @@ class OtherToxicityKnowledge(Topic):
     permanent_stop: list[PermanentStop] = Field(min_length=1)
     suspected_severe_rash: SuspectedSevereRash
     contraindications: list[Contraindication] = Field(min_length=1)
+    prior_thalidomide_rash: PriorThalidomideRash
+    second_primary_malignancies: SecondPrimaryMalignancies
     hepatotoxicity: GradeHold
     tumor_flare: TumorFlare
     tumor_lysis: TumorLysis

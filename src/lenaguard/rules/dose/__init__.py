@@ -33,8 +33,10 @@ from lenaguard.rules.dose.renal_review import review_dose_against_renal_function
 from lenaguard.rules.dose.renal_sensitivity import evaluate as _renal_sensitivity
 from lenaguard.rules.dose.schedule import dosing_calendar as _dosing_calendar
 from lenaguard.rules.dose.schedule import missed_dose_advice as _missed_dose_advice
+from lenaguard.rules.dose.second_malignancy import second_malignancy_findings as _spm
 from lenaguard.rules.dose.starting_dose import renal_start_not_settled as _not_settled
 from lenaguard.rules.dose.starting_dose import starting_dose as _starting_dose
+from lenaguard.rules.dose.thalidomide_rash import prior_thalidomide_rash_findings as _thal_rash
 
 __all__ = ["DoseOutcome", "apply_safety_gate", "calendar", "evaluate"]
 
@@ -60,7 +62,13 @@ def evaluate(case: Case, kb: KnowledgeBase) -> DoseOutcome:
         if plan is not None and caveats:
             plan = _not_settled(plan, caveats)
         dose_findings = [*dose_findings, *_contraindications(case, kb, started=False)]
-    findings = [*findings, *dose_findings, *_renal_review(case, renal, kb, plan=plan)]
+    findings = [
+        *findings,
+        *dose_findings,
+        *_thal_rash(case, kb, started=course.started),
+        *_spm(case, kb),
+        *_renal_review(case, renal, kb, plan=plan),
+    ]
     if course.status is CourseStatus.ACTIVE:
         findings.append(_missed_dose_advice(kb))
     monitored = _monitoring.evaluate(case, kb, action=plan.action if plan else None)

@@ -22,6 +22,7 @@ from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
+from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
 from lenaguard.rules.base.medications import RecognisedMedication, recognise_all
 from lenaguard.rules.base.results import RuleOutcome
@@ -64,7 +65,7 @@ def _digoxin(recognised: list[RecognisedMedication], kb: InteractionsKnowledge) 
     names = _names(found)
     effect = (
         f"With lenalidomide, the digoxin peak level (Cmax) rose by "
-        f"{format_number(entry.cmax_increase_percent)}%, while {entry.auc}."
+        f"{format_number(entry.cmax_increase_percent)}%, and {entry.auc} ({entry.study})."
     )
     return [
         _interaction_finding(
@@ -185,20 +186,76 @@ def _bleeding(
     ]
 
 
-def _no_cyp(recognised: list[RecognisedMedication], kb: InteractionsKnowledge) -> list[Finding]:
+def _no_cyp(
+    case: Case,
+    recognised: list[RecognisedMedication],
+    kb: InteractionsKnowledge,
+    base: KnowledgeBase,
+) -> list[Finding]:
+    """Info only, never an alert: lenalidomide has no CYP interaction. When dexamethasone is
+    given, the detail points to its own finding instead of saying no monitoring is needed."""
     entry = kb.no_cyp_interaction
     found = _in_classes(recognised, entry.classes)
     if not found:
         return []
     names = _names(found)
+    detail = f"{', '.join(names)}: {entry.detail} {entry.wrong_claim}"
+    dexamethasone = kb.dexamethasone_cyp3a4
+    if _dexamethasone_given(case, recognised, base, dexamethasone.with_class) is not None:
+        detail += f" {dexamethasone.no_cyp_note}"
     return [
         _interaction_finding(
             entry,
             name="no_cyp_interaction",
             severity=entry.severity,
             summary=entry.summary,
-            detail=f"{', '.join(names)}: {entry.detail} {entry.wrong_claim}",
+            detail=detail,
             inputs={"medications": names},
+        )
+    ]
+
+
+def _dexamethasone_given(
+    case: Case, recognised: list[RecognisedMedication], base: KnowledgeBase, drug_class: str
+) -> str | None:
+    """How dexamethasone is given, in words: listed, or part of the indication's regimen."""
+    listed = _names(_in_classes(recognised, [drug_class]))
+    if listed:
+        return ", ".join(listed)
+    entry = base.get(IndicationsKnowledge).entry(case.indication)
+    if entry.combination == drug_class:
+        return f"dexamethasone, part of the labelled regimen ({entry.name})"
+    return None
+
+
+def _dexamethasone_cyp3a4(
+    case: Case,
+    recognised: list[RecognisedMedication],
+    kb: InteractionsKnowledge,
+    base: KnowledgeBase,
+) -> list[Finding]:
+    """Dexamethasone with a CYP3A4 inhibitor or inducer: its exposure may change (a warning
+    about dexamethasone; lenalidomide itself has no CYP interaction)."""
+    entry = kb.dexamethasone_cyp3a4
+    found = _in_classes(recognised, entry.classes)
+    dexamethasone = _dexamethasone_given(case, recognised, base, entry.with_class)
+    if not found or dexamethasone is None:
+        return []
+    inhibitors = _names(_in_classes(found, [entry.inhibitor_class]))
+    inducers = _names(_in_classes(found, [entry.inducer_class]))
+    parts = []
+    if inhibitors:
+        parts.append(f"{', '.join(inhibitors)}: {entry.inhibitor_text}")
+    if inducers:
+        parts.append(f"{', '.join(inducers)}: {entry.inducer_text}")
+    return [
+        _interaction_finding(
+            entry,
+            name="dexamethasone_cyp3a4",
+            severity=entry.severity,
+            summary=entry.summary,
+            detail=f"With {dexamethasone}. {' '.join(parts)} {entry.not_lenalidomide} {entry.detail}",
+            inputs={"inhibitors": inhibitors, "inducers": inducers, "dexamethasone": dexamethasone},
         )
     ]
 
@@ -236,7 +293,8 @@ def evaluate(case: Case, kb: KnowledgeBase) -> RuleOutcome:
         *_warfarin(case, recognised, knowledge),
         *_thrombosis_risk(case, recognised, knowledge, kb),
         *_bleeding(case, recognised, knowledge),
-        *_no_cyp(recognised, knowledge),
+        *_no_cyp(case, recognised, knowledge, kb),
+        *_dexamethasone_cyp3a4(case, recognised, knowledge, kb),
         *_unrecognised(recognised, knowledge),
     ]
     return RuleOutcome(findings=findings)
