@@ -180,6 +180,10 @@ def test_aki_before_the_first_dose_holds_the_start_with_no_dose_named():
     assert plan.resume is not None and plan.resume.dose_mg is None
     assert "not settled" in plan.reason
     assert any(item.test == "creatinine" and item.due == AS_OF for item in result.monitoring)
+    # CrCl 53.3 (moderate band): no escalation note for a band that is not settled
+    assert "dosing.renal_escalation" not in ids(result.findings)
+    settled = assess(case([scr(1.5, 1)]), KB)
+    assert "dosing.renal_escalation" in ids(settled.findings)
 
 
 def test_aki_on_a_course_under_way_blocks_and_keeps_the_tolerance_plan():

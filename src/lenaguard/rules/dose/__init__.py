@@ -34,7 +34,6 @@ from lenaguard.rules.dose.renal_sensitivity import evaluate as _renal_sensitivit
 from lenaguard.rules.dose.schedule import dosing_calendar as _dosing_calendar
 from lenaguard.rules.dose.schedule import missed_dose_advice as _missed_dose_advice
 from lenaguard.rules.dose.second_malignancy import second_malignancy_findings as _spm
-from lenaguard.rules.dose.starting_dose import renal_start_not_settled as _not_settled
 from lenaguard.rules.dose.starting_dose import starting_dose as _starting_dose
 from lenaguard.rules.dose.thalidomide_rash import prior_thalidomide_rash_findings as _thal_rash
 
@@ -58,9 +57,7 @@ def evaluate(case: Case, kb: KnowledgeBase) -> DoseOutcome:
     if course.started:
         plan, dose_findings = _ongoing_dose(case, kb)
     else:
-        plan, dose_findings = _starting_dose(case, renal, kb)
-        if plan is not None and caveats:
-            plan = _not_settled(plan, caveats)
+        plan, dose_findings = _starting_dose(case, renal, kb, caveats=caveats)
         dose_findings = [*dose_findings, *_contraindications(case, kb, started=False)]
     findings = [
         *findings,

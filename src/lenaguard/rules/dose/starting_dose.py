@@ -11,6 +11,8 @@ Pure functions only; every number comes from the `indications` and `renal` knowl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lenaguard.case import Case, LabResult
 from lenaguard.errors import FieldValueError
 from lenaguard.findings import Finding
@@ -370,7 +372,11 @@ def renal_start_not_settled(plan: DosePlan, caveats: list[RenalCaveat]) -> DoseP
 
 
 def starting_dose(
-    case: Case, renal: RenalFunction | None, kb: KnowledgeBase
+    case: Case,
+    renal: RenalFunction | None,
+    kb: KnowledgeBase,
+    *,
+    caveats: Sequence[RenalCaveat] = (),
 ) -> tuple[DosePlan | None, list[Finding]]:
     """The starting dose for the case's indication and renal band, with what goes with it.
 
@@ -380,6 +386,10 @@ def starting_dose(
     has recovered) and the indication's notes. A clearance in the range the label's study did
     not include is reported once, by `rules.renal.assess_renal` (`renal.not_studied`); the dose
     is still shown.
+
+    `caveats` (from `rules.dose.renal_reliability`) say the clearance cannot settle the renal
+    dose: the plan is then held with no dose named (`renal_start_not_settled`), and no
+    escalation note is given for a band that is not settled.
     """
     indications = kb.get(IndicationsKnowledge)
     renal_kb = kb.get(RenalKnowledge)
@@ -394,11 +404,13 @@ def starting_dose(
     evidence = band_entries(renal.crcl_ml_min, on_dialysis, renal_kb)
     plan = _plan(indication, band, kb, evidence)
 
-    escalation = _escalation_finding(indication, band, kb)
+    escalation = None if caveats else _escalation_finding(indication, band, kb)
     if escalation is not None:
         findings.append(escalation)
 
     if entry.start_requirement is not None:
         plan, count_findings = _start_requirement(case, entry.start_requirement, plan)
         findings.extend(count_findings)
+    if caveats:
+        plan = renal_start_not_settled(plan, list(caveats))
     return plan, findings
