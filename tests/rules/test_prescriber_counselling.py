@@ -92,6 +92,9 @@ def test_the_thalidomide_rash_history_is_asked_for_only_before_the_first_dose(
     extra = {"therapy": _started()} if started else {}
     result = _assess(conditions={"prior_thalidomide_grade4_rash": value}, **extra)
     assert {f.id for f in result.findings} & {RASH, RASH_UNKNOWN} == expected
+    if RASH_UNKNOWN in expected:
+        remedy = _finding(result, RASH_UNKNOWN).remedy
+        assert remedy is not None and remedy.field == "conditions.prior_thalidomide_grade4_rash"
 
 
 # --- second primary malignancies ----------------------------------------------------------------

@@ -164,6 +164,8 @@ def test_aki_is_critical_blocking_and_names_the_causes_and_its_reading():
     assert found.status is Status.UNVERIFIED and found.basis == "lenaguard"
     assert {c.source for c in found.citations} >= {"kdigo_aki_2012", "lenaguard"}
     assert len(found.summary) < 140
+    assert [(t.test, t.by) for t in found.tests_due] == [("creatinine", AS_OF)]
+    assert found.remedy is not None and found.remedy.type == "order_test"
 
 
 def test_aki_is_not_judged_on_dialysis():
@@ -219,6 +221,7 @@ def test_the_out_of_date_limit_is_lenaguards_reading():
     stale = finding(reliability(case([scr(1.0, 60)]))[0].findings, STALE)
     assert stale.status is Status.UNVERIFIED and stale.basis == "lenaguard"
     assert "60 days old" in stale.summary and "limit 30" in stale.summary
+    assert [(t.test, t.by) for t in stale.tests_due] == [("creatinine", AS_OF)]
 
 
 def test_out_of_date_is_not_judged_on_dialysis():

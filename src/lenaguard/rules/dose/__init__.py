@@ -74,7 +74,7 @@ def evaluate(case: Case, kb: KnowledgeBase) -> DoseOutcome:
         renal=renal,
         plan=plan,
         findings=[*findings, *monitored.findings],
-        monitoring=[*monitored.monitoring, *reliability.monitoring],
+        monitoring=list(monitored.monitoring),
     )
 
 

@@ -28,12 +28,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lenaguard.case import Case, LabResult
-from lenaguard.findings import Finding
-from lenaguard.knowledge import Cited, KnowledgeBase, merge_citations, weakest
+from lenaguard.findings import Finding, TestDue
+from lenaguard.knowledge import Cited, KnowledgeBase
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.rules.base.course import current_course
-from lenaguard.rules.base.results import MonitoringItem, RuleOutcome
+from lenaguard.rules.base.results import RuleOutcome
 from lenaguard.rules.dose.renal import under_adult_age
 from lenaguard.text import format_number
 from lenaguard.vocab import Category, LabTest, Severity
@@ -227,6 +227,7 @@ def _aki_finding(case: Case, rise: CreatinineRise, renal_kb: RenalKnowledge) -> 
             "days_apart": rise.days_apart,
         },
         blocking=True,
+        tests_due=[_repeat_creatinine(case)],
     )
 
 
@@ -275,32 +276,26 @@ def _stale_finding(case: Case, renal_kb: RenalKnowledge) -> Finding:
             "course_started": started,
         },
         blocking=not started,
+        tests_due=[_repeat_creatinine(case)],
     )
 
 
 # --- the outcome ----------------------------------------------------------------------------
 
 
-def _monitoring(case: Case, reasons: list[str], entries: list[Cited]) -> MonitoringItem:
-    return MonitoringItem(
-        test=CREATININE_TEST,
-        due=case.as_of,
-        reason="Serum creatinine: repeat now; " + "; ".join(reasons) + ".",
-        status=weakest(entry.status for entry in entries),
-        citations=merge_citations(*entries),
-    )
+def _repeat_creatinine(case: Case) -> TestDue:
+    """A creatinine repeated now: the finding's remedy, and a monitoring item due today."""
+    return TestDue(test=CREATININE_TEST, by=case.as_of)
 
 
 def evaluate(case: Case, kb: KnowledgeBase) -> tuple[RuleOutcome, list[RenalCaveat]]:
-    """Findings and a creatinine re-check for acute kidney injury and an out-of-date creatinine,
-    and the caveats (these two, and a patient under adult age) that keep a renal starting dose
-    from being settled."""
+    """Findings for acute kidney injury and an out-of-date creatinine (each asks for a creatinine
+    today), and the caveats (these two, and a patient under adult age) that keep a renal
+    starting dose from being settled."""
     renal_kb = kb.get(RenalKnowledge)
     rules = renal_kb.reliability
     findings: list[Finding] = []
     caveats: list[RenalCaveat] = []
-    reasons: list[str] = []
-    entries: list[Cited] = []
     if under_adult_age(case, kb):
         adults = kb.get(IndicationsKnowledge).adults_only
         caveats.append(
@@ -328,8 +323,6 @@ def evaluate(case: Case, kb: KnowledgeBase) -> tuple[RuleOutcome, list[RenalCave
                 entries=_aki_entries(renal_kb),
             )
         )
-        reasons.append("acute kidney injury makes the clearance unreliable")
-        entries += _aki_entries(renal_kb)
     if creatinine_out_of_date(case, renal_kb):
         finding = _stale_finding(case, renal_kb)
         findings.append(finding)
@@ -344,7 +337,4 @@ def evaluate(case: Case, kb: KnowledgeBase) -> tuple[RuleOutcome, list[RenalCave
                 entries=(rules.stale_creatinine,),
             )
         )
-        reasons.append("the latest result is out of date")
-        entries.append(rules.stale_creatinine)
-    monitoring = [_monitoring(case, reasons, entries)] if reasons else []
-    return RuleOutcome(findings=findings, monitoring=monitoring), caveats
+    return RuleOutcome(findings=findings), caveats

@@ -10,7 +10,7 @@ Before the first dose, an unrecorded history is asked for (info).
 from __future__ import annotations
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding
+from lenaguard.findings import Finding, RecordField
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.other_toxicity import OtherToxicityKnowledge
 from lenaguard.text import label_sections
@@ -54,6 +54,7 @@ def prior_thalidomide_rash_findings(
                 summary=f"Not recorded: conditions.{entry.condition}.",
                 detail=entry.unknown_wording,
                 inputs={entry.condition: None},
+                remedy=RecordField(field=f"conditions.{entry.condition}"),
             )
         ]
     return []

@@ -929,6 +929,161 @@ def _in_use_words(in_use: list[ProphylaxisMedication]) -> str:
     return "In use: " + "; ".join(item.words() for item in in_use) + "."
 
 
+@dataclass(frozen=True)
+class _ModelLines:
+    """The three models in words, the IMPEDE choice, and what the finding rests on."""
+
+    impede: str
+    saved: str
+    imwg: str
+    in_use: str
+    impede_choice: Prophylaxis
+    entries: tuple[Cited, ...]
+    inputs: dict[str, object]
+
+    def text(self) -> str:
+        return f"{self.impede} {self.saved} {self.imwg} {self.in_use}"
+
+
+def _model_lines(
+    ctx: _Context,
+    scores: dict[str, ScoreResult],
+    risk: ImwgThrombosisRisk,
+    in_use: list[ProphylaxisMedication],
+    advising: bool,
+) -> _ModelLines:
+    knowledge = ctx.knowledge
+    impede_def = knowledge.scores[IMPEDE_VTE]
+    saved_def = knowledge.scores[SAVED]
+    entries: list[Cited] = [knowledge.imwg, impede_def, saved_def]
+    if impede_def.use is not None:
+        entries.append(impede_def.use)
+    impede_line, impede_choice = _impede_line(scores[IMPEDE_VTE], impede_def, advising)
+    return _ModelLines(
+        impede=impede_line,
+        saved=_points_words(scores[SAVED], saved_def),
+        imwg=_imwg_line(risk, knowledge.imwg, advising),
+        in_use=_in_use_words(in_use),
+        impede_choice=impede_choice,
+        entries=tuple(entries),
+        inputs={
+            "impede_vte_points": scores[IMPEDE_VTE].points,
+            "impede_vte_points_before_prophylaxis": scores[IMPEDE_VTE].points_before_prophylaxis,
+            "saved_points": scores[SAVED].points,
+            "imwg_individual_myeloma_factors": risk.individual_myeloma_count,
+            "imwg_therapy_factors": risk.therapy_count,
+            "prophylaxis_in_use": [item.words() for item in in_use],
+        },
+    )
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """What the models decide for a myeloma patient, before it is put into words."""
+
+    choices: frozenset[Prophylaxis]
+    impede_choice: Prophylaxis
+    imwg_choice: Prophylaxis
+    uncertain: bool
+    under: bool
+    """Only aspirin is in use while a model points to anticoagulant prophylaxis."""
+    anticoagulated: bool
+    renal_note: tuple[str, list[Cited]] | None
+
+    @property
+    def recommendation(self) -> str:
+        return "models_differ" if len(self.choices) > 1 else self.imwg_choice
+
+
+def _decide_choice(
+    ctx: _Context,
+    scores: dict[str, ScoreResult],
+    risk: ImwgThrombosisRisk,
+    in_use: list[ProphylaxisMedication],
+    impede_choice: Prophylaxis,
+) -> _Choice:
+    impede_def = ctx.knowledge.scores[IMPEDE_VTE]
+    choices = frozenset({impede_choice, risk.recommendation})
+    anticoagulated = any(ANTICOAGULANT in item.classes for item in in_use)
+    return _Choice(
+        choices=choices,
+        impede_choice=impede_choice,
+        imwg_choice=risk.recommendation,
+        uncertain=not risk.settled or len(_impede_choices(scores[IMPEDE_VTE], impede_def)) > 1,
+        under=ANTICOAGULANT in choices and bool(in_use) and not anticoagulated,
+        anticoagulated=anticoagulated,
+        renal_note=_lmwh_renal_note(ctx) if ANTICOAGULANT in choices else None,
+    )
+
+
+def _choice_words_for(
+    ctx: _Context, choice: _Choice, in_use: list[ProphylaxisMedication]
+) -> tuple[str, str]:
+    """(card summary, verdict) of a decided choice."""
+    knowledge = ctx.knowledge
+    impede_name = knowledge.scores[IMPEDE_VTE].name
+    impede_words = f"{impede_name} as NCCN uses it: {_choice_words(choice.impede_choice)}"
+    imwg_words = f"{knowledge.imwg.short_name}: {_choice_words(choice.imwg_choice)}"
+    if len(choice.choices) > 1:
+        verdict = (
+            f"The models differ ({impede_words}; {imwg_words}). The label leaves the regimen to "
+            "the prescriber's assessment of the patient's own risks."
+        )
+    else:
+        verdict = f"The models agree: {_choice_words(choice.imwg_choice)}."
+    if choice.under and len(choice.choices) == 1:
+        verdict += " Only aspirin is in use: both models point to more."
+    elif choice.under:
+        pointing = (
+            impede_name if choice.impede_choice == ANTICOAGULANT else knowledge.imwg.short_name
+        )
+        verdict += (
+            f" Only aspirin is in use: enough by one model, but {pointing} points to "
+            f"{_choice_words(ANTICOAGULANT)}; review which fits this patient."
+        )
+    elif choice.anticoagulated and choice.choices == {ASPIRIN}:
+        verdict += (
+            " An anticoagulant is in use: for VTE prophylaxis alone the models ask for no more "
+            "than aspirin (it may be given for another reason)."
+        )
+    if choice.uncertain:
+        verdict += " Missing inputs could change the choice (see the unknown-inputs finding)."
+    if choice.renal_note is not None:
+        verdict += f" Kidney function and heparin: {choice.renal_note[0]}"
+    summary = _choice_summary(
+        (impede_name, knowledge.imwg.short_name),
+        (choice.impede_choice, choice.imwg_choice),
+        in_use=bool(in_use),
+        anticoagulated=choice.anticoagulated,
+    )
+    return summary, verdict
+
+
+def _choice_outside_myeloma(ctx: _Context, lines: _ModelLines) -> Finding:
+    """Outside myeloma: the risk presented, not an instruction."""
+    knowledge = ctx.knowledge
+    indication = ctx.indications.entry(ctx.case.indication).name.lower()
+    outside = knowledge.prophylaxis_advice.outside_recommendation
+    impede_name, saved_name = (knowledge.scores[key].name for key in (IMPEDE_VTE, SAVED))
+    return _thrombosis_finding(
+        knowledge.boxed_warning,
+        outside,
+        *lines.entries,
+        name="prophylaxis_choice",
+        severity=Severity.INFO,
+        summary=(
+            "Clot risk: the boxed advice concerns myeloma with dexamethasone; the VTE models "
+            "are not validated here."
+        ),
+        detail=(
+            f"{outside.text} {impede_name}, {saved_name} and the {knowledge.imwg.name} were "
+            f"developed in multiple myeloma, not in {indication}. For information only: "
+            f"{lines.text()}"
+        ),
+        inputs=lines.inputs,
+    )
+
+
 def _prophylaxis_choice(
     ctx: _Context,
     scores: dict[str, ScoreResult],
@@ -939,50 +1094,12 @@ def _prophylaxis_choice(
 ) -> Finding:
     """The models side by side. Outside myeloma, or while advice is paused (course ended, a
     hold for thrombocytopenia, a low platelet count), they are shown for information only."""
-    knowledge = ctx.knowledge
-    impede_def = knowledge.scores[IMPEDE_VTE]
-    saved_def = knowledge.scores[SAVED]
-    entries: list[Cited] = [knowledge.imwg, impede_def, saved_def]
-    if impede_def.use is not None:
-        entries.append(impede_def.use)
-    applicable = risk.applicable
-    advising = applicable and not paused
-    impede_line, impede_choice = _impede_line(scores[IMPEDE_VTE], impede_def, advising)
-    saved = scores[SAVED]
-    saved_line = _points_words(saved, saved_def)
-    imwg_line = _imwg_line(risk, knowledge.imwg, advising)
-    inputs = {
-        "impede_vte_points": scores[IMPEDE_VTE].points,
-        "impede_vte_points_before_prophylaxis": scores[IMPEDE_VTE].points_before_prophylaxis,
-        "saved_points": saved.points,
-        "imwg_individual_myeloma_factors": risk.individual_myeloma_count,
-        "imwg_therapy_factors": risk.therapy_count,
-        "prophylaxis_in_use": [item.words() for item in in_use],
-    }
-    if not applicable:
-        indication = ctx.indications.entry(ctx.case.indication).name.lower()
-        outside = knowledge.prophylaxis_advice.outside_recommendation
-        return _thrombosis_finding(
-            knowledge.boxed_warning,
-            outside,
-            *entries,
-            name="prophylaxis_choice",
-            severity=Severity.INFO,
-            summary=(
-                "Clot risk: the boxed advice concerns myeloma with dexamethasone; the VTE models "
-                "are not validated here."
-            ),
-            detail=(
-                f"{outside.text} {impede_def.name}, {saved_def.name} and the "
-                f"{knowledge.imwg.name} were developed in multiple myeloma, not in "
-                f"{indication}. For information only: {impede_line} {saved_line} {imwg_line} "
-                f"{_in_use_words(in_use)}"
-            ),
-            inputs=inputs,
-        )
+    lines = _model_lines(ctx, scores, risk, in_use, advising=risk.applicable and not paused)
+    if not risk.applicable:
+        return _choice_outside_myeloma(ctx, lines)
     if paused:
         return _thrombosis_finding(
-            *entries,
+            *lines.entries,
             name="prophylaxis_choice",
             severity=Severity.INFO,
             summary=(
@@ -991,58 +1108,25 @@ def _prophylaxis_choice(
             ),
             detail=(
                 "Why no advice is given now is said in its own finding. For information: "
-                f"{impede_line} {saved_line} {imwg_line} {_in_use_words(in_use)}"
+                f"{lines.text()}"
             ),
-            inputs={**inputs, "recommendation": "not_advised_now", "settled": True},
+            inputs={**lines.inputs, "recommendation": "not_advised_now", "settled": True},
         )
-    choices = {impede_choice, risk.recommendation}
-    uncertain = not risk.settled or len(_impede_choices(scores[IMPEDE_VTE], impede_def)) > 1
-    anticoagulated = any(ANTICOAGULANT in item.classes for item in in_use)
-    impede_words = f"{impede_def.name} as NCCN uses it: {_choice_words(impede_choice)}"
-    imwg_words = f"{knowledge.imwg.short_name}: {_choice_words(risk.recommendation)}"
-    if len(choices) > 1:
-        recommendation = "models_differ"
-        verdict = (
-            f"The models differ ({impede_words}; {imwg_words}). The label leaves the regimen to "
-            "the prescriber's assessment of the patient's own risks."
-        )
-    else:
-        recommendation = risk.recommendation
-        verdict = f"The models agree: {_choice_words(recommendation)}."
-    # Only aspirin in use while a model points to anticoagulant prophylaxis: review it.
-    under = ANTICOAGULANT in choices and bool(in_use) and not anticoagulated
-    if under and len(choices) == 1:
-        verdict += " Only aspirin is in use: both models point to more."
-    elif under:
-        pointing = impede_def.name if impede_choice == ANTICOAGULANT else knowledge.imwg.short_name
-        verdict += (
-            f" Only aspirin is in use: enough by one model, but {pointing} points to "
-            f"{_choice_words(ANTICOAGULANT)}; review which fits this patient."
-        )
-    elif anticoagulated and choices == {ASPIRIN}:
-        verdict += (
-            " An anticoagulant is in use: for VTE prophylaxis alone the models ask for no more "
-            "than aspirin (it may be given for another reason)."
-        )
-    if uncertain:
-        verdict += " Missing inputs could change the choice (see the unknown-inputs finding)."
-    renal_note = _lmwh_renal_note(ctx) if ANTICOAGULANT in choices else None
-    if renal_note is not None:
-        verdict += f" Kidney function and heparin: {renal_note[0]}"
-        entries += renal_note[1]
-    summary = _choice_summary(
-        (impede_def.name, knowledge.imwg.short_name),
-        (impede_choice, risk.recommendation),
-        in_use=bool(in_use),
-        anticoagulated=anticoagulated,
-    )
+    choice = _decide_choice(ctx, scores, risk, in_use, lines.impede_choice)
+    summary, verdict = _choice_words_for(ctx, choice, in_use)
+    renal_entries = [] if choice.renal_note is None else choice.renal_note[1]
     return _thrombosis_finding(
-        *entries,
+        *lines.entries,
+        *renal_entries,
         name="prophylaxis_choice",
-        severity=Severity.WARNING if under else Severity.INFO,
+        severity=Severity.WARNING if choice.under else Severity.INFO,
         summary=summary,
-        detail=f"{verdict} {impede_line} {saved_line} {imwg_line} {_in_use_words(in_use)}",
-        inputs={**inputs, "recommendation": recommendation, "settled": not uncertain},
+        detail=f"{verdict} {lines.text()}",
+        inputs={
+            **lines.inputs,
+            "recommendation": choice.recommendation,
+            "settled": not choice.uncertain,
+        },
     )
 
 
