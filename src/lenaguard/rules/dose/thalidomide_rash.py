@@ -35,7 +35,7 @@ def prior_thalidomide_rash_findings(
         return [
             _toxicity_finding(
                 entry,
-                name=entry.condition,
+                name="prior_thalidomide_grade4_rash",
                 severity=Severity.WARNING,
                 summary=entry.summary,
                 detail=(
@@ -49,7 +49,7 @@ def prior_thalidomide_rash_findings(
         return [
             _input_finding(
                 entry,
-                name=f"{entry.condition}_unknown",
+                name="prior_thalidomide_grade4_rash_unknown",
                 severity=Severity.INFO,
                 summary=f"Not recorded: conditions.{entry.condition}.",
                 detail=entry.unknown_wording,
