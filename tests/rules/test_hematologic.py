@@ -906,3 +906,30 @@ def test_dosemod_example(name):
     assert plan.dose_mg == dose
     assert (plan.resume.dose_mg if plan.resume else None) == restart
     assert plan.status is status
+
+
+def test_a_dose_already_below_the_floor_gets_no_restart_proposal():
+    """Found by the floor property: a prescriber resumed at 2.5 mg every 48 hours (below the
+    label's lowest dose, 2.5 mg daily); after the next fall lenaguard proposes no dose."""
+    from lenaguard.rules.dose.ongoing_dose import ongoing_dose
+
+    case = make_case(
+        indication="mm_combination",
+        as_of="2026-01-04",
+        therapy={
+            "events": [
+                {"date": "2026-01-01", "event": "start", "dose_mg": 15, "frequency": "every_48h"},
+                {"date": "2026-01-02", "event": "hold", "reason": "thrombocytopenia"},
+                {"date": "2026-01-03", "event": "resume", "dose_mg": 2.5, "frequency": "every_48h"},
+                {"date": "2026-01-04", "event": "hold", "reason": "neutropenia"},
+            ],
+            "other_toxicity": {"grade": 0, "kind": "other"},
+        },
+        labs=[
+            {"test": "platelets", "value": 120000, "unit": "/uL", "date": "2026-01-04"},
+            {"test": "anc", "value": 1500, "unit": "/uL", "date": "2026-01-04"},
+        ],
+    )
+    plan, _ = ongoing_dose(case, default_knowledge())
+    proposed = plan.dose_mg if plan.action.gives_drug else plan.resume and plan.resume.dose_mg
+    assert proposed is None

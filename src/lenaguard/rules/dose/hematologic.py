@@ -334,6 +334,8 @@ def restart_dose(
 ) -> RestartDose:
     """The restart dose a row gives for the n-th fall of its count in the course."""
     rule = row.first_fall if fall_number == 1 else row.later_falls
+    if position.below_floor:  # already under the label's lowest dose: no proposal of ours
+        return RestartDose(None, None, True, "")
     if rule is ResumeDose.STARTING_DOSE_IF_ONLY_TOXICITY:
         if other_toxicity is False:
             course = timeline.course

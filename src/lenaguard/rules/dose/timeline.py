@@ -152,6 +152,8 @@ class LadderPosition:
     next_lower: LadderStep | None
     """The step a reduction goes to; None at or below the floor."""
     above_top: bool
+    below_floor: bool = False
+    """Fewer mg per cycle than the label's lowest dose (e.g. a dose the prescriber chose)."""
 
     @property
     def floor(self) -> LadderStep:
@@ -241,6 +243,7 @@ def ladder_position(
         level=level,
         next_lower=lower,
         above_top=current > intensity(top.dose_mg, step_days(top, schedule)),
+        below_floor=current < floor_mg,
     )
 
 
