@@ -119,8 +119,9 @@ def calendar(
     last = calendar_days[-1].date
     for day in _monitoring.cbc_dates(case, kb, action=plan.action, until=last):
         due.setdefault(day, set()).add(_monitoring.CBC)
-    for item in monitoring:
-        due.setdefault(item.due, set()).add(item.test)
+    first = calendar_days[0].date
+    for item in monitoring:  # an overdue test is due today
+        due.setdefault(max(item.due, first), set()).add(item.test)
     return [
         day.model_copy(update={"tests_due": sorted(due[day.date])}) if day.date in due else day
         for day in calendar_days
