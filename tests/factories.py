@@ -50,3 +50,12 @@ def lab(
     if unit is not None:
         entry["unit"] = unit
     return entry
+
+
+def one_per_test_and_day(labs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first result of each test on each date: a case refuses two different results of one
+    test on one date unless both carry their time of day (random generators use this)."""
+    first: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for entry in labs:
+        first.setdefault((entry.get("test") or entry.get("loinc"), str(entry["date"])), entry)
+    return list(first.values())

@@ -1,9 +1,11 @@
 """The two quick calculators — creatinine clearance and the label starting dose — as typed
 requests and answers, shared by the command line and the REST API.
 
-A request is validated like a case file: finite numbers only, positive weights and
-creatinine, the field named in every problem (`InputError`). The answers are the rules'
-own results, so the calculators can never disagree with an assessment.
+A request is validated like a case file, against the knowledge base the calculation uses:
+finite numbers only; age, weight, height and creatinine inside the same possible ranges as in
+a case file (labs.yaml, with the range given in the unit written); the field named in every
+problem (`InputError`). The answers are the rules' own results, so the calculators can never
+disagree with an assessment.
 """
 
 from __future__ import annotations
@@ -11,16 +13,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from lenaguard.case import KNOWLEDGE_CONTEXT
 from lenaguard.errors import FieldProblem, FieldValueError, InputError
 from lenaguard.findings import Finding
 from lenaguard.knowledge import Frozen, KnowledgeBase
+from lenaguard.knowledge.topics.labs import LabsKnowledge, Plausibility
 from lenaguard.knowledge.topics.renal import RenalKnowledge
+from lenaguard.plausibility import check_age, check_lab_value
 from lenaguard.rules.base.results import DosePlan
 from lenaguard.rules.dose.renal import CrclResult, calculate_crcl, renal_band
 from lenaguard.rules.dose.starting_dose import renal_starting_dose, starting_dose_notes
-from lenaguard.vocab import Indication, RenalBand, Sex, WeightPolicy
+from lenaguard.vocab import Indication, LabTest, RenalBand, Sex, WeightPolicy
 
 __all__ = [
     "CrclRequest",
@@ -40,18 +52,55 @@ RequestT = TypeVar("RequestT", bound=_Request)
 ResultT = TypeVar("ResultT")
 
 
+def _labs(info: ValidationInfo) -> LabsKnowledge | None:
+    """The labs knowledge to check against; None when a request is built without one (it is
+    checked again, against the calculation's knowledge base, when it is computed)."""
+    kb = (info.context or {}).get(KNOWLEDGE_CONTEXT)
+    return kb.get(LabsKnowledge) if isinstance(kb, KnowledgeBase) else None
+
+
 class CrclRequest(_Request):
-    """Inputs of Cockcroft-Gault: sex, age, weight, serum creatinine and the weight policy."""
+    """Inputs of Cockcroft-Gault: sex, age, weight, serum creatinine and the weight policy.
+
+    Age, weight, height and creatinine must lie in the possible ranges of a case file."""
 
     sex: Sex
     age_years: int = Field(description="Age in whole years.")
-    weight_kg: float = Field(gt=0, description="Actual body weight in kg.")
+    weight_kg: float = Field(description="Actual body weight in kg.")
     height_cm: float | None = Field(
-        default=None, gt=0, description="Needed for the ideal, adjusted and bmi_rule policies."
+        default=None, description="Needed for the ideal, adjusted and bmi_rule policies."
     )
-    creatinine: float = Field(gt=0, description="Serum creatinine in `creatinine_unit`.")
+    creatinine: float = Field(description="Serum creatinine in `creatinine_unit`.")
     creatinine_unit: str = Field(default="mg/dL", description="mg/dL or umol/L.")
     weight_policy: WeightPolicy = WeightPolicy.ACTUAL
+
+    @field_validator("age_years", "weight_kg", "height_cm")
+    @classmethod
+    def _possible(cls, value: float | None, info: ValidationInfo) -> float | None:
+        labs = _labs(info)
+        if value is None or labs is None:
+            return value
+        if info.field_name == "age_years":
+            check, what = check_age(labs, value), "an age"
+        else:
+            test = LabTest.WEIGHT if info.field_name == "weight_kg" else LabTest.HEIGHT
+            unit = labs.tests[test].canonical_unit
+            assert unit is not None  # every numeric test has one (knowledge validation)
+            check, what = check_lab_value(labs, test, value, unit), f"a {test.value}"
+        if check.level is Plausibility.IMPOSSIBLE:
+            raise ValueError(check.impossible_message(what))
+        return value
+
+    @model_validator(mode="after")
+    def _possible_creatinine(self, info: ValidationInfo) -> CrclRequest:
+        labs = _labs(info)
+        units = None if labs is None else labs.tests[LabTest.CREATININE].units
+        if labs is None or units is None or self.creatinine_unit not in units:
+            return self  # an unknown unit is named by the calculation itself
+        check = check_lab_value(labs, LabTest.CREATININE, self.creatinine, self.creatinine_unit)
+        if check.level is Plausibility.IMPOSSIBLE:
+            raise FieldValueError("creatinine", check.impossible_message("creatinine"))
+        return self
 
 
 class StartingDoseRequest(_Request):
@@ -78,9 +127,9 @@ class StartingDoseResult(DosePlan):
     notes: list[Finding] = Field(default_factory=list)
 
 
-def _validated(model: type[RequestT], data: dict[str, Any]) -> RequestT:
+def _validated(model: type[RequestT], data: dict[str, Any], kb: KnowledgeBase) -> RequestT:
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={KNOWLEDGE_CONTEXT: kb})
     except ValidationError as exc:
         problems = []
         for item in exc.errors():
@@ -89,7 +138,7 @@ def _validated(model: type[RequestT], data: dict[str, Any]) -> RequestT:
                 problems.append(FieldProblem(raised.field, raised.message))
                 continue
             field = ".".join(str(part) for part in item["loc"]) or "(input)"
-            problems.append(FieldProblem(field, item["msg"]))
+            problems.append(FieldProblem(field, item["msg"].removeprefix("Value error, ")))
         raise InputError(problems) from exc
 
 
@@ -101,8 +150,10 @@ def _answer(compute: Callable[..., ResultT], *args: Any, **kwargs: Any) -> Resul
 
 
 def creatinine_clearance(data: CrclRequest | dict[str, Any], kb: KnowledgeBase) -> CrclResult:
-    """Cockcroft-Gault under the chosen weight policy; raises InputError naming the field."""
-    request = data if isinstance(data, CrclRequest) else _validated(CrclRequest, data)
+    """Cockcroft-Gault under the chosen weight policy; raises InputError naming the field.
+    A request is (re)checked against `kb`, whoever built it."""
+    raw = data.model_dump() if isinstance(data, CrclRequest) else data
+    request = _validated(CrclRequest, raw, kb)
     return _answer(
         calculate_crcl,
         sex=request.sex,
@@ -121,7 +172,7 @@ def starting_dose(
 ) -> StartingDoseResult:
     """The label starting dose for the indication and renal function, with its notes."""
     request = (
-        data if isinstance(data, StartingDoseRequest) else _validated(StartingDoseRequest, data)
+        data if isinstance(data, StartingDoseRequest) else _validated(StartingDoseRequest, data, kb)
     )
     band = renal_band(request.crcl_ml_min, request.on_dialysis, kb.get(RenalKnowledge))
     plan = _answer(

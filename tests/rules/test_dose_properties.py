@@ -27,7 +27,7 @@ from lenaguard.knowledge import default_knowledge
 from lenaguard.rules.base.course import CourseStatus, current_course
 from lenaguard.rules.dose.ongoing_dose import ongoing_dose
 from lenaguard.vocab import DoseAction, LabTest
-from tests.factories import make_case
+from tests.factories import make_case, one_per_test_and_day
 
 # Starting doses the label allows (label start and the renal-band starts, facts §1–§2).
 STARTS: dict[str, list[tuple[float, str]]] = {
@@ -212,6 +212,8 @@ def cases(
         for test in ("platelets", "anc"):
             if draw(st.booleans()):
                 labs.append(_count(draw, test, when))
+    # One result per test and day: two different untimed results on one date are refused.
+    labs = one_per_test_and_day(labs)
     therapy: dict[str, Any] = {"events": events}
     if held_for_counts:
         grade = draw(st.sampled_from([0, 0, 1, 2]))

@@ -28,7 +28,7 @@ from lenaguard.rules.safety.infection import (
     evaluate,
 )
 from lenaguard.vocab import Category, LabTest, QualitativeResult, Severity
-from tests.factories import lab, make_case
+from tests.factories import lab, make_case, one_per_test_and_day
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -672,7 +672,7 @@ def hbv_cases(draw):
         "indication": draw(
             st.sampled_from(["mm_combination", "mm_maintenance", "mds_del5q", "mcl", "fl", "mzl"])
         ),
-        "labs": labs,
+        "labs": one_per_test_and_day(labs),
         "medications": [{"name": name} for name in draw(MEDICATIONS)],
         "conditions": {
             "autologous_hsct": draw(st.sampled_from([None, True, False])),

@@ -248,7 +248,9 @@ def test_not_started_mds():
 @settings(max_examples=100, deadline=None)
 @given(
     offsets=st.lists(st.integers(-80, 200), max_size=8),
-    hbs=st.lists(st.tuples(st.integers(-30, 200), st.floats(3, 18)), max_size=6),
+    hbs=st.lists(
+        st.tuples(st.integers(-30, 200), st.floats(3, 18)), max_size=6, unique_by=lambda h: h[0]
+    ),
     pre=st.one_of(st.none(), st.floats(5, 12)),
 )
 def test_random_transfusion_histories_never_raise(offsets, hbs, pre):

@@ -12,14 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lenaguard.caseio import CaseError, case_from_data
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.rules.base.course import current_course
 from lenaguard.rules.safety.pregnancy import PregnancyOutcome, evaluate
 from lenaguard.vocab import Category, Severity
-from tests.factories import make_case
+from tests.factories import case_data, make_case, one_per_test_and_day
 
 KB = default_knowledge()
 AS_OF = dt.date(2026, 11, 20)
@@ -278,14 +280,24 @@ def test_a_positive_within_14_days_blocks_even_when_negatives_follow():
     assert not blocking(outside)
 
 
-def test_a_positive_on_the_same_day_as_a_negative_wins():
+@pytest.mark.parametrize(("positive_at", "negative_at"), [("08:00", "15:00"), ("15:00", "08:00")])
+def test_a_positive_on_the_same_day_as_a_negative_wins(positive_at, negative_at):
+    """Timed results on one day: a positive counts whether it came before or after a negative."""
     tests = [
         preg(day(-60), sensitivity=25),
-        preg(day(-40), "positive"),
-        preg(day(-40), sensitivity=25),
+        {**preg(day(-40), "positive"), "time": positive_at},
+        {**preg(day(-40), sensitivity=25), "time": negative_at},
     ]
     outcome = run(female(tests))
     assert "pregnancy.pregnancy_contraindicated" in blocking(outcome)
+
+
+def test_a_positive_and_a_negative_on_one_day_without_times_are_refused():
+    tests = [preg(day(-60), sensitivity=25), preg(day(-40), "positive"), preg(day(-40))]
+    with pytest.raises(CaseError) as raised:
+        case_from_data(case_data(**female(tests)), today=AS_OF)
+    assert [p.field for p in raised.value.problems] == ["labs.2"]
+    assert "labs.1" in raised.value.problems[0].message
 
 
 def test_pregnant_flag_is_contraindicated():
@@ -764,7 +776,7 @@ def cases(draw):
         tests.append(entry)
     data: dict[str, Any] = {
         "patient": patient,
-        "labs": tests,
+        "labs": one_per_test_and_day(tests),
         "conditions": {
             "pregnant": draw(st.none() | st.booleans()),
             "breastfeeding": draw(st.none() | st.booleans()),

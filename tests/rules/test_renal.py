@@ -9,10 +9,13 @@ dialysis; not studied below 11 (no dialysis) and 7 (dialysis) mL/min.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lenaguard.caseio import CaseError, case_from_data
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.rules.dose.renal import (
@@ -25,7 +28,7 @@ from lenaguard.rules.dose.renal import (
     renal_band,
 )
 from lenaguard.vocab import Category, RenalBand, Severity, Sex, WeightPolicy
-from tests.factories import lab, make_case
+from tests.factories import case_data, lab, make_case
 
 KB = default_knowledge()
 RENAL = KB.get(RenalKnowledge)
@@ -385,20 +388,23 @@ def test_dialysis_band_even_with_a_high_computed_clearance():
     assert _by_id(findings)["renal.band"].severity is Severity.WARNING
 
 
-def test_implausible_age_from_birth_date_becomes_a_finding_not_an_exception():
-    renal, findings = _renal(
-        patient={"age_years": None, "birth_date": "1880-01-01"}, labs=[_creatinine(1.0)]
-    )
-    assert renal is None
-    assert "age_years" in _by_id(findings)["renal.crcl_input_implausible"].detail
+def test_an_impossible_age_from_birth_date_is_refused_before_any_rule():
+    # The case file obeys the age limits of labs.yaml, so Cockcroft-Gault never sees it.
+    with pytest.raises(CaseError) as raised:
+        case_from_data(
+            case_data(patient={"age_years": None, "birth_date": "1880-01-01"}),
+            today=dt.date(2026, 11, 20),
+        )
+    assert [p.field for p in raised.value.problems] == ["patient.birth_date"]
 
 
-def test_a_zero_weight_measurement_becomes_a_finding():
-    renal, findings = _renal(
-        patient={"weight_kg": None}, labs=[_creatinine(1.0), lab("weight", 0, "kg")]
-    )
-    assert renal is None
-    assert "renal.crcl_input_implausible" in _by_id(findings)
+def test_a_zero_weight_measurement_is_refused_before_any_rule():
+    with pytest.raises(CaseError) as raised:
+        case_from_data(
+            case_data(patient={"weight_kg": None}, labs=[_creatinine(1.0), lab("weight", 0, "kg")]),
+            today=dt.date(2026, 11, 20),
+        )
+    assert [p.field for p in raised.value.problems] == ["labs.1.value"]
 
 
 # --- not studied ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from lenaguard.caseio import load_case
 from lenaguard.knowledge import Status, default_knowledge
 from lenaguard.rules.response import imwg as response
 from lenaguard.rules.response.imwg import ImwgCategory, Marker, ResponseOutcome, ResponsePath
-from tests.factories import lab, make_case
+from tests.factories import lab, make_case, one_per_test_and_day
 
 KB = default_knowledge()
 START = "2026-06-01"
@@ -571,7 +571,7 @@ def random_labs(draw) -> list[dict[str, Any]]:
         for _ in range(draw(st.integers(0, 2))):
             result = draw(st.sampled_from(["negative", "positive"]))
             labs.append(lab(test, result=result, date=draw(_DATES).isoformat()))
-    return labs
+    return one_per_test_and_day(labs)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

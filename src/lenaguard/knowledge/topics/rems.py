@@ -35,11 +35,25 @@ class RemsRiskCategory(StrEnum):
     def female(self) -> bool:
         return self not in (RemsRiskCategory.ADULT_MALE, RemsRiskCategory.MALE_CHILD)
 
+    @property
+    def child(self) -> bool:
+        """True for the three categories of patients under the REMS adult age."""
+        return self in _CHILD
+
 
 _FRP = frozenset(
     {
         RemsRiskCategory.ADULT_FEMALE_REPRODUCTIVE_POTENTIAL,
         RemsRiskCategory.FEMALE_CHILD_REPRODUCTIVE_POTENTIAL,
+    }
+)
+
+
+_CHILD = frozenset(
+    {
+        RemsRiskCategory.FEMALE_CHILD_REPRODUCTIVE_POTENTIAL,
+        RemsRiskCategory.FEMALE_CHILD_NOT_REPRODUCTIVE_POTENTIAL,
+        RemsRiskCategory.MALE_CHILD,
     }
 )
 
@@ -114,6 +128,12 @@ class DispenseCounselling(Cited):
     text: str
 
 
+class GuardianAgreement(Cited):
+    """Enrollment of a child: a parent or legal guardian also signs the agreement form."""
+
+    text: str
+
+
 @register("rems")
 class RemsKnowledge(Topic):
     """The Lenalidomide REMS entries the REMS rules read."""
@@ -129,3 +149,4 @@ class RemsKnowledge(Topic):
     refill_window: RefillWindow
     surveys: Surveys
     dispense_counselling: DispenseCounselling
+    guardian_agreement: GuardianAgreement

@@ -1,5 +1,5 @@
 """Question 2, is it safe to give now: pregnancy and REMS, infection and hepatitis B,
-thrombosis, interactions, symptoms.
+thrombosis, interactions, symptoms, patients under the adult age, improbable input.
 
 `evaluate(case, kb)` runs the group's topics in a declared order and returns one
 `SafetyOutcome`: their findings and monitoring, plus the typed results other surfaces show
@@ -16,6 +16,8 @@ from lenaguard.knowledge.topics.rems import RemsRiskCategory
 from lenaguard.rules.base.results import RuleOutcome
 from lenaguard.rules.safety import infection as _infection
 from lenaguard.rules.safety import interactions as _interactions
+from lenaguard.rules.safety import minors as _minors
+from lenaguard.rules.safety import plausibility as _plausibility
 from lenaguard.rules.safety import pregnancy as _pregnancy
 from lenaguard.rules.safety import symptoms as _symptoms
 from lenaguard.rules.safety import thrombosis as _thrombosis
@@ -55,7 +57,8 @@ class SafetyOutcome(RuleOutcome):
 
 
 def evaluate(case: Case, kb: KnowledgeBase) -> SafetyOutcome:
-    """Run the safety topics in order: pregnancy, infection, thrombosis, interactions, symptoms."""
+    """Run the safety topics in order: pregnancy, infection, thrombosis, interactions, symptoms,
+    minors (under the adult age), plausibility (improbable input)."""
     pregnancy = _pregnancy.evaluate(case, kb)
     infection = _infection.evaluate(case, kb)
     thrombosis = _thrombosis.evaluate(case, kb)
@@ -65,6 +68,8 @@ def evaluate(case: Case, kb: KnowledgeBase) -> SafetyOutcome:
         thrombosis,
         _interactions.evaluate(case, kb),
         _symptoms.evaluate(case, kb),
+        _minors.evaluate(case, kb),
+        _plausibility.evaluate(case, kb),
     ]
     return SafetyOutcome(
         findings=[finding for outcome in outcomes for finding in outcome.findings],

@@ -11,6 +11,8 @@ code decides a case assessment, a prescription check and a pharmacy's dispensing
 - `refill_allowed` — whether a new fill may be dispensed yet.
 - `survey_requirement` / `next_periodic_survey` — when the patient's mandatory survey is due.
 - `dispense_counselling` — the counselling owed at every dispense.
+- `enrollment_agreements` — who signs the patient-physician agreement form (a parent or legal
+  guardian too, for a child).
 
 Date arithmetic counts calendar days; where a period "runs from" a date, that date is day one.
 """
@@ -18,6 +20,7 @@ Date arithmetic counts calendar days; where a period "runs from" a date, that da
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import Field
 
@@ -40,9 +43,11 @@ __all__ = [
     "SurveyRequirement",
     "add_months",
     "authorization_expires",
+    "EnrollmentAgreement",
     "authorization_valid",
     "check_prescription",
     "dispense_counselling",
+    "enrollment_agreements",
     "dispense_deadline",
     "next_periodic_survey",
     "refill_allowed",
@@ -398,6 +403,43 @@ def dispense_counselling(kb: KnowledgeBase) -> Finding:
         summary="Counsel the patient and hand over the Medication Guide at every dispense",
         detail=counselling.text,
     )
+
+
+class EnrollmentAgreement(Frozen):
+    """One signature the patient's REMS enrollment needs on the patient-physician agreement."""
+
+    signer: Literal["patient", "parent_or_guardian"]
+    text: str
+    status: Status
+    citations: list[Citation] = Field(min_length=1)
+
+
+def enrollment_agreements(
+    category: RemsRiskCategory, kb: KnowledgeBase
+) -> list[EnrollmentAgreement]:
+    """Who signs the patient-physician agreement form at enrollment: the patient, and for a
+    patient in a child category a parent or legal guardian as well (for the REMS workflow)."""
+    rems = kb.get(RemsKnowledge)
+    patient = next(e for e in rems.program_elements if e.participant == "patient")
+    found = [
+        EnrollmentAgreement(
+            signer="patient",
+            text=patient.requirement,
+            status=patient.status,
+            citations=list(patient.cite),
+        )
+    ]
+    if category.child:
+        guardian = rems.guardian_agreement
+        found.append(
+            EnrollmentAgreement(
+                signer="parent_or_guardian",
+                text=guardian.text,
+                status=guardian.status,
+                citations=list(guardian.cite),
+            )
+        )
+    return found
 
 
 def requires_pregnancy_tests(category: RemsRiskCategory) -> bool:
