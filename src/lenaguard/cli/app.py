@@ -224,15 +224,26 @@ def main() -> None:
     """
     try:
         app()
-    except (CaseError, InputError) as exc:
-        err.print(f"[red]error[/]: {exc}", highlight=False)
+    except (CaseError, InputError) as exc:  # messages quote the input: print them as text
+        err.print(f"[red]error[/]: {_literal(exc)}", highlight=False)
         raise SystemExit(EXIT_INVALID_INPUT) from None
     except KnowledgeError as exc:
-        err.print(f"[red]knowledge base error[/]: {exc}", highlight=False)
+        err.print(f"[red]knowledge base error[/]: {_literal(exc)}", highlight=False)
         raise SystemExit(EXIT_KNOWLEDGE) from None
     except Exception as exc:  # never show a traceback to a user
-        err.print(f"[red]internal error[/]: {type(exc).__name__}: {exc}", highlight=False)
+        message = _literal(f"{type(exc).__name__}: {exc}")
+        err.print(f"[red]internal error[/]: {message}", highlight=False)
         raise SystemExit(1) from None
+
+
+def _literal(text: object) -> str:
+    """Text that may quote the input, printed as written: markup escaped, control characters
+    made visible (a case file cannot restyle the terminal or break rich with a bad tag)."""
+    from rich.markup import escape
+
+    from lenaguard.cli.screen import safe
+
+    return escape(safe(text))
 
 
 if __name__ == "__main__":
