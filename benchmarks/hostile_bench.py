@@ -54,9 +54,8 @@ def main() -> None:
         print(f"{name:<{width}}  {size:>11,}  {seconds * 1000:>8.1f} ms  {outcome}")
     slowest = max(rows, key=lambda row: row[2])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"\n{len(rows)} inputs; slowest {slowest[0]!r} {slowest[2] * 1000:.1f} ms; peak {peak_mb:.0f} MB"
-    )
+    name, _, seconds, _ = slowest
+    print(f"\n{len(rows)} inputs; slowest {name!r} {seconds * 1000:.1f} ms; peak {peak_mb:.0f} MB")
 
 
 if __name__ == "__main__":

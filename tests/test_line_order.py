@@ -1,9 +1,10 @@
 """No result depends on the order of lines in a case file.
 
-Shuffling the labs, medications, transfusions and symptoms of a case file (generated or an example) must
-give the same assessment JSON. The only thing allowed to move is where an entry sits: a finding
-about an improbable lab value names its entry (`labs.3`), so the comparison names each entry
-by its content instead of its position.
+Shuffling the labs, medications, transfusions and symptoms of a case file (generated or an
+example) must give the same assessment JSON. The only thing allowed to move is where an entry
+sits: a finding about an improbable lab value names its entry (`labs.3`) in its words, so the
+comparison names each entry by its content instead of its position; ids and the order of
+findings never depend on it.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ _ENTRY = re.compile(r"labs([._])(\d+)")
 
 
 def _assessment(data: dict[str, Any]) -> dict[str, Any]:
-    """The assessment JSON, with lab entries named by content and the findings that name an
-    entry (improbable values) compared as a set."""
+    """The assessment JSON, with each `labs.N` reference (a finding naming its entry) replaced
+    by the entry's content."""
     labs = data.get("labs", [])
 
     def by_content(match: re.Match[str]) -> str:
@@ -45,10 +46,6 @@ def _assessment(data: dict[str, Any]) -> dict[str, Any]:
 
     result = assess(Case.from_data(data, KB), KB).to_json_dict()
     result = json.loads(_ENTRY.sub(by_content, json.dumps(result, sort_keys=True)))
-    naming = [f for f in result["findings"] if "lab<" in f["id"]]
-    result["findings"] = [f for f in result["findings"] if "lab<" not in f["id"]]
-    result["findings_naming_an_entry"] = sorted(naming, key=lambda f: json.dumps(f, sort_keys=True))
-    result["blocking"] = sorted(result["blocking"])
     return result
 
 

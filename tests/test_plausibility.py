@@ -133,7 +133,8 @@ def test_lab_values_on_both_sides_of_every_bound(test):
         assert _improbable(result) == [], (test, inside)
         _, result = _outcome([lab(test.value, outside, unit, **kwargs)])
         (finding,) = _improbable(result)
-        assert finding.id == "input.improbable_value.labs_0"
+        assert finding.id == f"input.improbable_value.{test.value}_2026_11_18"
+        assert "(labs.0)" in finding.summary
         assert finding.severity is Severity.CRITICAL and finding.blocking
         assert finding.category is Category.INPUT
         assert not result.ready_to_prescribe and finding.id in result.blocking
@@ -251,7 +252,9 @@ def test_a_confirmed_lab_value_no_longer_blocks():
     assert note.severity is Severity.INFO and not note.blocking
     assert not any(f.startswith("input.") for f in confirmed.blocking)
     assert any(f.startswith("input.improbable_value.") for f in flagged.blocking)
-    assert confirmed.dose == flagged.dose  # the value is used as written either way
+    assert confirmed.renal == flagged.renal  # the value is used as written either way
+    (improbable,) = _improbable(flagged)
+    assert improbable.remedy is not None and improbable.remedy.field == "labs.0.confirmed"
 
 
 @pytest.mark.parametrize(
@@ -288,13 +291,25 @@ def test_every_improbable_value_is_named_once():
         lab("creatinine", 30, "mg/dL"),
         lab("platelets", 25, "/uL"),
         lab("creatinine", 1.0, "mg/dL", date="2026-11-10"),
+        lab("platelets", 25, "/uL"),  # the same result written twice: one finding
+        lab("anc", 5, "/uL", time="08:00"),
+        lab("anc", 3, "/uL", time="16:30"),
     ]
     _, result = _outcome(labs, weight_kg=300)
     assert sorted(f.id for f in _improbable(result)) == [
-        "input.improbable_value.labs_0",
-        "input.improbable_value.labs_1",
+        "input.improbable_value.anc_2026_11_18_080000",
+        "input.improbable_value.anc_2026_11_18_163000",
+        "input.improbable_value.creatinine_2026_11_18",
         "input.improbable_value.patient_weight_kg",
+        "input.improbable_value.platelets_2026_11_18",
     ]
+
+
+def test_a_repeated_result_blocks_until_every_copy_is_confirmed():
+    twice = [lab("platelets", 25, "/uL"), lab("platelets", 25, "/uL", confirmed=True)]
+    for labs in (twice, twice[::-1]):
+        (finding,) = _improbable(_outcome(labs)[1])
+        assert finding.blocking and "confirmed: true" in finding.detail
 
 
 # ---------------------------------------------------------------- the calculators share them

@@ -647,10 +647,11 @@ class Case(_Model):
     @model_validator(mode="after")
     def _canonical_order(self) -> Case:
         """Medications, transfusions and symptoms are sets, whatever order the file lists them
-        in: keep them in one order (of their content; symptoms in the vocabulary's order), so that nothing a rule says (not even the
-        order of the inputs it quotes) depends on the order of lines. Runs after the checks
-        that name entries by position. Lab results keep the file's order (findings name them
-        as `labs.N`); `series` and `latest` order them by date and time."""
+        in: keep them in one order (of their content; symptoms in the vocabulary's order), so
+        that nothing a rule says (not even the order of the inputs it quotes) depends on the
+        order of lines. Runs after the checks that name entries by position. Lab results keep
+        the file's order (findings name them as `labs.N`); `series` and `latest` order them by
+        date, time and content."""
         for name in ("medications", "transfusions"):
             items = getattr(self, name)
             object.__setattr__(self, name, sorted(items, key=_content_key))

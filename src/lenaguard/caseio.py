@@ -270,7 +270,7 @@ def _key(frame: _Frame, event: yaml.NodeEvent, scalars: _Scalars, source: str) -
             source,
             frame.path,
         )
-    if event.value == "<<":
+    if event.value == "<<" and event.implicit[0]:  # plain <<, not the quoted text "<<"
         raise _refuse("YAML merge keys (<<) are not accepted", source, frame.path)
     try:
         key = scalars.value(event)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding
+from lenaguard.findings import Finding, RecordField
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.labs import LabsKnowledge, Plausibility
 from lenaguard.plausibility import ValueCheck, check_age, check_lab_value
@@ -30,6 +30,10 @@ _input_finding = Finding.maker(Category.INPUT)
 class ImprobableValue:
     """One improbable value of the case: where it is, what it is, and how to confirm it."""
 
+    slug: str
+    """What the value is, as the last part of the finding id: the test and date (and time) of
+    a lab result, 'anc_2026_11_19', or the patient field, 'patient_weight_kg'. Never the
+    position in the file, so no id or order of findings depends on the order of lines."""
     field: str
     """The path of the entry in the case file, e.g. 'labs.3' or 'patient.weight_kg'."""
     what: str
@@ -40,10 +44,8 @@ class ImprobableValue:
     confirmed: bool
     record: str
     """What to write in the case file to confirm it."""
-
-    @property
-    def slug(self) -> str:
-        return self.field.replace(".", "_")
+    record_field: str
+    """The case-file field that confirms it (the finding's remedy)."""
 
 
 def _words(test: LabTest) -> str:
@@ -60,14 +62,19 @@ def improbable_values(case: Case, kb: KnowledgeBase) -> list[ImprobableValue]:
             continue
         check = check_lab_value(labs, lab.lab_test, lab.value, lab.unit)
         if check.level is Plausibility.IMPROBABLE:
+            when = lab.date.strftime("%Y_%m_%d")
+            if lab.time is not None:
+                when += lab.time.strftime("_%H%M%S")
             found.append(
                 ImprobableValue(
+                    slug=f"{lab.lab_test.value}_{when}",
                     field=f"labs.{index}",
                     what=_words(lab.lab_test),
                     when=lab.date.isoformat(),
                     check=check,
                     confirmed=lab.confirmed,
                     record=f"labs.{index}.confirmed: true",
+                    record_field=f"labs.{index}.confirmed",
                 )
             )
     patient = case.patient
@@ -84,12 +91,14 @@ def improbable_values(case: Case, kb: KnowledgeBase) -> list[ImprobableValue]:
         if check is not None and check.level is Plausibility.IMPROBABLE:
             found.append(
                 ImprobableValue(
+                    slug=f"patient_{name}",
                     field=f"patient.{name}",
                     what=what,
                     when=None,
                     check=check,
                     confirmed=patient.is_confirmed(name),
                     record=f"patient.confirmed: [{name}]",
+                    record_field="patient.confirmed",
                 )
             )
     return found
@@ -124,12 +133,13 @@ def _finding(item: ImprobableValue) -> Finding:
         ),
         detail=(
             f"{check.improbable_message(item.what)}. Such a value is possible but rare, so a "
-            f"slip of unit or decimal point is more likely.{hint} The dose and safety checks "
-            "use the value as written. Check it against the source record and correct it, or, "
+            f"slip of unit or decimal point is more likely.{hint} The rules use the value as "
+            "written. Check it against the source record and correct it, or, "
             f"if it is right, record `{item.record}`. Until then the prescription is not ready."
         ),
         inputs=_inputs(item),
         blocking=True,
+        remedy=RecordField(field=item.record_field),
     )
 
 
@@ -146,5 +156,11 @@ def _inputs(item: ImprobableValue) -> dict[str, object]:
 
 def evaluate(case: Case, kb: KnowledgeBase) -> RuleOutcome:
     """A blocking finding for each improbable value not yet confirmed; an information finding
-    for each confirmed one."""
-    return RuleOutcome(findings=[_finding(item) for item in improbable_values(case, kb)])
+    for each confirmed one. The same result written twice gets one finding (the entry not yet
+    confirmed, if any)."""
+    chosen: dict[str, ImprobableValue] = {}
+    for item in improbable_values(case, kb):
+        kept = chosen.get(item.slug)
+        if kept is None or (kept.confirmed and not item.confirmed):
+            chosen[item.slug] = item
+    return RuleOutcome(findings=[_finding(item) for item in chosen.values()])
