@@ -203,7 +203,7 @@ class TestProcessPool:
         examples = sorted(EXAMPLES.glob("*.yaml"))[:6]
         folder = folder_of(tmp_path, *examples, bad="c-bad.yaml")
         _, in_process, _ = run(capsys, monkeypatch, "assess", str(folder), "--json")
-        monkeypatch.setattr(batch, "POOL_MIN_INPUTS", 2)
+        monkeypatch.setitem(batch.POOL_MIN_INPUTS, "json_lines", 2)
         monkeypatch.setattr(batch, "_usable_cpus", lambda: 2)
         pooled = []
         real_pool = batch._in_pool
@@ -215,6 +215,15 @@ class TestProcessPool:
         assert code == 2
         assert in_pool == in_process
         assert len(lines(in_pool)) == 7
+
+    def test_reports_drawn_in_the_pool_are_the_same(self, capsys, monkeypatch, tmp_path):
+        folder = folder_of(tmp_path, READY, NOT_READY, bad="c-bad.yaml")
+        in_process = run(capsys, monkeypatch, "assess", str(folder), "--plain")
+        monkeypatch.setitem(batch.POOL_MIN_INPUTS, "report", 2)
+        monkeypatch.setattr(batch, "_usable_cpus", lambda: 2)
+        in_pool = run(capsys, monkeypatch, "assess", str(folder), "--plain")
+        assert in_pool == in_process
+        assert in_pool[0] == 2 and in_pool[1].count("lenaguard assessment") == 2
 
     def test_one_input_never_starts_a_pool(self, monkeypatch):
         monkeypatch.setattr(batch, "_in_pool", lambda *args: pytest.fail("pool started"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ from lenaguard.knowledge import default_knowledge
 if TYPE_CHECKING:  # rich is imported only when a report is drawn (not for --json)
     from lenaguard.cli.output import ReportStyle
 
-POOL_MIN_INPUTS = 32
-"""Below this many inputs a pool costs more to start than it saves."""
+POOL_MIN_INPUTS = {"report": 8, "json": 32, "json_lines": 32}
+"""Below this many inputs a pool costs more to start than it saves (a report costs several
+times an assessment to draw, so reports reach the break-even point sooner)."""
 
 CHUNKS_PER_WORKER = 4
 """Inputs go to the workers in chunks: few enough to keep pickling cheap, enough to balance."""
@@ -90,7 +92,7 @@ def assess_source(source: Source, job: Job) -> Outcome:
 def assess_all(sources: Sequence[Source], job: Job) -> Iterator[Outcome]:
     """The outcome of every source, in order; a process pool when there are many."""
     workers = _usable_cpus()
-    if len(sources) < POOL_MIN_INPUTS or workers < 2:
+    if len(sources) < POOL_MIN_INPUTS[job.layout] or workers < 2:
         return (assess_source(source, job) for source in sources)
     return _in_pool(sources, job, workers)
 
@@ -101,8 +103,17 @@ def _in_pool(sources: Sequence[Source], job: Job, workers: int) -> Iterator[Outc
     chunksize = max(1, len(sources) // (workers * CHUNKS_PER_WORKER))
     sys.stdout.flush()  # a forked worker must not inherit unwritten output
     sys.stderr.flush()
-    with ProcessPoolExecutor(max_workers=workers, initializer=default_knowledge) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
+    try:
         yield from pool.map(partial(assess_source, job=job), sources, chunksize=chunksize)
+    finally:  # also when the reader stops early (a closed pipe, Ctrl-C): drop what is queued
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker() -> None:
+    """Ctrl-C is the parent's to handle (workers would print tracebacks); load the knowledge."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    default_knowledge()
 
 
 def _usable_cpus() -> int:
