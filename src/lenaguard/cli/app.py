@@ -1,7 +1,12 @@
-"""The `lenaguard` command line: assess a case, quick calculators, the knowledge base, the schema.
+"""The `lenaguard` command line: assess cases, quick calculators, the knowledge base, the schema.
 
-Exit codes: 0 success; 2 invalid input (the message names the field); 3 the knowledge base is
-broken; 1 an unexpected internal error (reported in one line, never as a traceback).
+Exit codes (lenaguard.cli.exit_codes): 0 success; 1 an unexpected internal error (one line,
+never a traceback); 2 invalid input (the message names the field); 3 the knowledge base is
+broken; 4 with `assess --strict`, a case assessed but not ready to prescribe.
+
+Start-up time matters (a command run between two patients, or in a script's loop): this module
+imports only typer and lenaguard's light modules; each command imports what it needs (pydantic,
+the rules, rich) when it runs, so `lenaguard --help` loads none of them.
 """
 
 from __future__ import annotations
@@ -9,32 +14,50 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from lenaguard.caseio import CaseError, load_case
-from lenaguard.knowledge import KnowledgeError, default_knowledge
+from lenaguard._version import __version__
+from lenaguard.cli.exit_codes import ExitCode, exit_code_for, run_exit_code
+from lenaguard.cli.problems import one_line
+from lenaguard.errors import InputError, KnowledgeError
 from lenaguard.vocab import Indication, Sex, WeightPolicy
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from lenaguard.cli.batch import Outcome
+    from lenaguard.knowledge import KnowledgeBase
 
 app = typer.Typer(
     name="lenaguard",
     help="Lenalidomide (Revlimid) therapy safety: cited dosing, safety screens and response.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 knowledge_app = typer.Typer(help="Check and show the cited knowledge base.", no_args_is_help=True)
 app.add_typer(knowledge_app, name="knowledge")
 
-out = Console()
-err = Console(stderr=True)
 
-EXIT_INVALID_INPUT = 2
-EXIT_KNOWLEDGE = 3
+class _StdoutConsole:
+    """rich's Console for standard output, made on first use (rich takes a while to import)."""
+
+    def __init__(self) -> None:
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console()
+        return getattr(self._console, name)
+
+
+out = _StdoutConsole()
 
 
 class CreatinineUnit(StrEnum):
@@ -42,37 +65,128 @@ class CreatinineUnit(StrEnum):
     UMOL_L = "umol/L"
 
 
-class InputError(Exception):
-    """Invalid command-line input; the message names the option."""
+def default_knowledge() -> KnowledgeBase:
+    """The packaged knowledge base, loaded once; imported on first use (pydantic, every topic)."""
+    from lenaguard.knowledge import default_knowledge as packaged
+
+    return packaged()
 
 
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"lenaguard {__version__} (knowledge {default_knowledge().version})\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="Show the lenaguard release and the knowledge version (content hash), and exit.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Lenalidomide (Revlimid) therapy safety: cited dosing, safety screens and response."""
+
+
 @app.command()
 def assess(
-    case_file: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).", metavar="CASE")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Case files (YAML or JSON), folders of case files, or - for standard input.",
+            metavar="CASE",
+            show_default=False,
+        ),
+    ],
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print JSON: the assessment for one case file; one line per input for several.",
+        ),
+    ] = False,
     verified_only: Annotated[
         bool, typer.Option("--verified-only", help="Leave out rules whose status is unverified.")
     ] = False,
     as_of: Annotated[
         str | None, typer.Option(help="Assessment date YYYY-MM-DD when the file has no as_of.")
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit with code 4 when a case is assessed but not ready to prescribe."
+        ),
+    ] = False,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain", help="The report without boxes or colour, to paste into a clinical note."
+        ),
+    ] = False,
+    pager: Annotated[
+        bool,
+        typer.Option(
+            "--pager/--no-pager", help="Page a report taller than the terminal (honours PAGER)."
+        ),
+    ] = True,
 ) -> None:
-    """Assess a case: dose, renal function, safety screens, monitoring and response."""
-    from lenaguard.assess import assess as run_assessment
-    from lenaguard.cli.report import render_assessment
+    """Assess cases: dose, renal function, safety screens, monitoring and response."""
+    from lenaguard.cli.batch import Job, Layout, assess_all
+    from lenaguard.cli.sources import expand
 
     today = _parse_date(as_of, "--as-of") if as_of else dt.date.today()
-    case = load_case(case_file, today=today)
-    kb = default_knowledge()
-    assessment = run_assessment(case, kb, verified_only=verified_only)
+    sources, saw_directory = expand(inputs)
+    several = len(sources) > 1 or saw_directory
+    default_knowledge()  # a broken knowledge base stops here, before any input: exit code 3
+    page_height = None  # never page JSON, nor into a pipe or a file
     if as_json:
-        _print_json(assessment.to_json_dict())
+        job = Job(Layout.JSON_LINES if several else Layout.JSON, today, verified_only)
     else:
-        render_assessment(out, case, assessment, kb)
+        from lenaguard.cli import output
+
+        style = output.ReportStyle.for_stdout(plain=plain)
+        job = Job(Layout.REPORT, today, verified_only, style=style, separators=several)
+        if pager and output.stdout_is_terminal():
+            page_height = style.height
+    codes = _print_outcomes(assess_all(sources, job), page_height)
+    code = run_exit_code(codes, strict=strict)
+    if code is not ExitCode.OK:
+        raise typer.Exit(int(code))
+
+
+def _print_outcomes(outcomes: Iterable[Outcome], page_height: int | None) -> list[ExitCode]:
+    """Print each outcome as it comes: its text on stdout, its error line on stderr.
+
+    With a pager (`page_height` given), the text is held and paged at the end when it is
+    taller than the terminal; the error lines follow, so the pager does not hide them.
+    """
+    if page_height is not None:
+        from lenaguard.cli.output import write
+
+        done = list(outcomes)
+        write("".join(outcome.output for outcome in done), page=True, height=page_height)
+        sys.stdout.flush()
+        for outcome in done:
+            if outcome.message:
+                sys.stderr.write(f"error: {outcome.message}\n")
+        return [outcome.code for outcome in done]
+    codes = []
+    for outcome in outcomes:
+        codes.append(outcome.code)
+        sys.stdout.write(outcome.output)
+        if outcome.message:
+            sys.stderr.write(f"error: {outcome.message}\n")
+    return codes
 
 
 @app.command()
@@ -154,16 +268,14 @@ _OPTION_FOR_FIELD = {
 
 def _calculator(compute, data: dict[str, Any]):
     """Run a calculator, reporting its field problems under the command-line option names."""
-    from lenaguard.errors import InputError as CalculatorInputError
-
     try:
         return compute(data, default_knowledge())
-    except CalculatorInputError as exc:
+    except InputError as exc:
         problems = [
             (_OPTION_FOR_FIELD.get(p.field, f"--{p.field.replace('_', '-')}"), p.message)
             for p in exc.problems
         ]
-        raise InputError("; ".join(f"{field}: {message}" for field, message in problems)) from exc
+        raise InputError(problems) from exc
 
 
 @app.command()
@@ -203,7 +315,7 @@ def knowledge_show(
     try:
         chosen = kb.topic(topic)
     except KnowledgeError as exc:
-        raise InputError(f"TOPIC: {exc}") from exc
+        raise InputError([("TOPIC", str(exc))]) from exc
     if as_json:
         _print_json(chosen.model_dump(mode="json"))
     else:
@@ -214,36 +326,28 @@ def _parse_date(text: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise InputError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from exc
+        raise InputError([(option, f"{text!r} is not a date (YYYY-MM-DD)")]) from exc
 
 
 def main() -> None:
-    """Console entry point: run the app, turning errors into messages and exit codes.
+    """Console entry point: run the app; an error becomes one line on stderr and an exit code.
 
-    Usage errors (unknown option, bad choice) are reported by typer itself with exit code 2.
+    CaseError and InputError exit with 2, KnowledgeError with 3, anything else with 1. Usage
+    errors (unknown option, bad choice) are reported by typer itself with exit code 2.
     """
     try:
         app()
-    except (CaseError, InputError) as exc:  # messages quote the input: print them as text
-        err.print(f"[red]error[/]: {_literal(exc)}", highlight=False)
-        raise SystemExit(EXIT_INVALID_INPUT) from None
-    except KnowledgeError as exc:
-        err.print(f"[red]knowledge base error[/]: {_literal(exc)}", highlight=False)
-        raise SystemExit(EXIT_KNOWLEDGE) from None
     except Exception as exc:  # never show a traceback to a user
-        message = _literal(f"{type(exc).__name__}: {exc}")
-        err.print(f"[red]internal error[/]: {message}", highlight=False)
-        raise SystemExit(1) from None
+        sys.stderr.write(f"error: {_literal(one_line(exc))}\n")
+        raise SystemExit(int(exit_code_for(exc))) from None
 
 
 def _literal(text: object) -> str:
-    """Text that may quote the input, printed as written: markup escaped, control characters
-    made visible (a case file cannot restyle the terminal or break rich with a bad tag)."""
-    from rich.markup import escape
-
+    """Text that may quote the input, printed as written (plain text, not markup) with control
+    characters made visible: a case file cannot restyle the terminal."""
     from lenaguard.cli.screen import safe
 
-    return escape(safe(text))
+    return safe(text)
 
 
 if __name__ == "__main__":
