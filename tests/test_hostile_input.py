@@ -325,7 +325,7 @@ def test_hostile_input_is_refused_cleanly(hostile, hostile_runs):
     assert run.exit_code == 2, output[-2000:]
     assert "Traceback" not in output
     assert "internal error" not in output
-    assert "invalid case file" in run.stderr
+    assert "invalid case file" in run.stdout + run.stderr  # JSON on stdout with --json
     assert hostile.says.lower() in run.stderr.lower(), run.stderr[-2000:]
     assert run.stdout == ""
     assert run.peak_kb < MEMORY_LIMIT_KB, f"peak {run.peak_kb} kB"

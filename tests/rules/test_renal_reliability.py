@@ -100,16 +100,20 @@ def test_the_rise_is_read_in_umol_per_litre_at_kdigos_equivalent():
     assert AKI not in ids(reliability(steady)[0].findings)
 
 
-def _at(result: dict, time: str) -> dict:
-    return {**result, "time": time}
+def _at(entry: dict, time: str) -> dict:
+    return {**entry, "time": time}
 
 
-def test_two_timed_results_on_one_date():
-    """Two different results on one date need their times (the case file refuses them
-    otherwise); a rise of 0.3 mg/dL or more between them is within 48 hours."""
-    up = case([_at(scr(1.0, 1), "08:00"), _at(scr(1.4, 1), "16:00")])
-    small = case([_at(scr(1.0, 1), "08:00"), _at(scr(1.2, 1), "16:00")])
+@pytest.mark.parametrize("times", [("08:00", "14:00"), ("14:00", "08:00")])
+def test_two_results_on_one_date_count_either_way(times):
+    """Two different results on one date carry their times (the case refuses them otherwise);
+    whichever came first and whatever the order of lines, the rise counts."""
+    first, second = times
+    up = case([_at(scr(1.0, 1), first), _at(scr(1.4, 1), second)])
+    down = case([_at(scr(1.4, 1), first), _at(scr(1.0, 1), second)])
+    small = case([_at(scr(1.0, 1), first), _at(scr(1.2, 1), second)])
     assert AKI in ids(reliability(up)[0].findings)
+    assert AKI in ids(reliability(down)[0].findings)
     assert AKI not in ids(reliability(small)[0].findings)
 
 
@@ -396,11 +400,11 @@ def test_the_edge_finding_appears_exactly_within_the_margin(weight):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(
+    st.lists(  # one result a day: different untimed results on one date are refused
         st.tuples(st.floats(0.3, 6, allow_nan=False), st.integers(0, 60)),
         min_size=1,
         max_size=6,
-        unique_by=lambda result: result[1],  # one result per day (the case file's rule)
+        unique_by=lambda result: result[1],
     ),
     st.integers(14, 90),
 )
