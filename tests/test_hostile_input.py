@@ -325,11 +325,12 @@ def test_hostile_input_is_refused_cleanly(hostile, hostile_runs):
     assert run.exit_code == 2, output[-2000:]
     assert "Traceback" not in output
     assert "internal error" not in output
-    assert "invalid case file" in run.stdout + run.stderr  # JSON on stdout with --json
-    assert hostile.says.lower() in run.stderr.lower(), run.stderr[-2000:]
-    assert run.stdout == ""
+    # with --json the refusal is the problem document on stdout, nothing else
+    problem = json.loads(run.stdout)["error"]
+    assert problem["title"] == "invalid case file" and problem["errors"]
+    assert hostile.says.lower() in output.lower(), output[-2000:]
     assert run.peak_kb < MEMORY_LIMIT_KB, f"peak {run.peak_kb} kB"
-    assert "\x1b" not in run.stderr  # the message quotes input: never as escape sequences
+    assert "\x1b" not in output  # the message quotes input: never as escape sequences
 
 
 @pytest.fixture(scope="module")
@@ -369,5 +370,5 @@ def test_the_size_limit_can_be_raised_by_the_environment(tmp_path):
         refused = run_cli(path, "--json")
     finally:
         del os.environ["LENAGUARD_MAX_CASE_BYTES"]
-    assert refused.exit_code == 2 and "1,000-byte limit" in refused.stderr
+    assert refused.exit_code == 2 and "1,000-byte limit" in refused.stdout + refused.stderr
     assert run_cli(path, "--json").exit_code == 0
