@@ -65,8 +65,17 @@ class TestAssess:
             assert finding["citations"], finding["id"]
         assert set(result["response"]) == {"imwg", "immunoglobulins", "mds"}
 
-    def test_report_shows_each_section(self, capsys, monkeypatch):
+    def test_default_report_is_the_first_screen(self, capsys, monkeypatch):
         code, out, _ = run(capsys, monkeypatch, "assess", str(EXAMPLES / "mm-newly-diagnosed.yaml"))
+        assert code == 0
+        for heading in ("READY TO PRESCRIBE", "DOSE", "NEXT 4 WEEKS"):
+            assert heading in out
+        assert "Renal function" not in out  # the full sections are behind --full
+
+    def test_full_report_shows_each_section(self, capsys, monkeypatch):
+        code, out, _ = run(
+            capsys, monkeypatch, "assess", str(EXAMPLES / "mm-newly-diagnosed.yaml"), "--full"
+        )
         assert code == 0
         for heading in (
             "lenaguard assessment",

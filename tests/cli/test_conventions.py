@@ -89,10 +89,10 @@ class TestPlain:
     def test_plain_report_has_no_boxes_and_no_colour(self, capsys, monkeypatch):
         monkeypatch.delenv("NO_COLOR", raising=False)
         monkeypatch.setenv("FORCE_COLOR", "1")  # colour would be on without --plain
-        code, styled, _ = run(capsys, monkeypatch, "assess", str(EXAMPLE))
+        code, styled, _ = run(capsys, monkeypatch, "assess", str(EXAMPLE), "--full")
         assert code == 0
         assert ANSI.search(styled) and BOX_DRAWING.search(styled)
-        code, plain, _ = run(capsys, monkeypatch, "assess", str(EXAMPLE), "--plain")
+        code, plain, _ = run(capsys, monkeypatch, "assess", str(EXAMPLE), "--full", "--plain")
         assert code == 0
         assert not ANSI.search(plain)
         assert not BOX_DRAWING.search(plain)
@@ -101,7 +101,7 @@ class TestPlain:
     def test_plain_report_keeps_every_section_and_finding(self, capsys, monkeypatch):
         import json
 
-        _, plain, _ = run(capsys, monkeypatch, "assess", str(EXAMPLE), "--plain")
+        _, plain, _ = run(capsys, monkeypatch, "assess", str(EXAMPLE), "--plain", "--full")
         flat = " ".join(plain.split())
         for heading in ("lenaguard assessment", "Dose", "Renal function", "Next 4 weeks"):
             assert heading in plain
@@ -209,12 +209,12 @@ class TestErrors:
         assert err == "error: internal error: RuntimeError: cannot draw\n"
 
     def test_an_unexpected_error_in_a_report_exits_1(self, capsys, monkeypatch):
-        import lenaguard.cli.report
+        import lenaguard.cli.screen
 
         def broken(*args):
             raise RuntimeError("cannot draw")
 
-        monkeypatch.setattr(lenaguard.cli.report, "render_assessment", broken)
+        monkeypatch.setattr(lenaguard.cli.screen, "render_first_screen", broken)
         code, out, err = run(capsys, monkeypatch, "assess", str(EXAMPLE))
         assert (code, out) == (1, "")
         assert err == f"error: {EXAMPLE}: internal error: RuntimeError: cannot draw\n"

@@ -139,6 +139,12 @@ def assess(
             "--pager/--no-pager", help="Page a report taller than the terminal (honours PAGER)."
         ),
     ] = True,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="After the first screen: monitoring, scores, every finding, sources."
+        ),
+    ] = False,
 ) -> None:
     """Assess cases: dose, renal function, safety screens, monitoring and response."""
     from lenaguard.cli.batch import Job, Layout, assess_all
@@ -155,7 +161,7 @@ def assess(
         from lenaguard.cli import output
 
         style = output.ReportStyle.for_stdout(plain=plain)
-        job = Job(Layout.REPORT, today, verified_only, style=style, separators=several)
+        job = Job(Layout.REPORT, today, verified_only, style=style, separators=several, full=full)
         if pager and output.stdout_is_terminal():
             page_height = style.height
     codes = _print_outcomes(assess_all(sources, job), page_height)

@@ -62,6 +62,8 @@ class Job:
     """The report's look (REPORT layout only)."""
     separators: bool = False
     """REPORT layout: a separator line naming the input before each report."""
+    full: bool = False
+    """REPORT layout: after the first screen, every section with its sources (`--full`)."""
 
 
 @dataclass(frozen=True)
@@ -141,13 +143,16 @@ def _format(source: Source, job: Job, case: Case, assessment: Assessment) -> str
 def _report(source: Source, job: Job, case: Case, assessment: Assessment) -> str:
     from lenaguard.cli.output import ReportStyle
     from lenaguard.cli.report import render_assessment
+    from lenaguard.cli.screen import render_first_screen
 
     style = job.style or ReportStyle.for_stdout(plain=False)
 
     def draw(console: Any) -> None:
         if job.separators:
             console.print(style.separator(source.name))
-        render_assessment(console, case, assessment, default_knowledge())
+        render_first_screen(console, case, assessment, default_knowledge())
+        if job.full:
+            render_assessment(console, case, assessment, default_knowledge())
 
     return style.render(draw)
 
