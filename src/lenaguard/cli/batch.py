@@ -141,12 +141,13 @@ def _format(source: Source, job: Job, case: Case, assessment: Assessment) -> str
 def _report(source: Source, job: Job, case: Case, assessment: Assessment) -> str:
     from lenaguard.cli.output import ReportStyle
     from lenaguard.cli.report import render_assessment
+    from lenaguard.cli.screen import safe
 
     style = job.style or ReportStyle.for_stdout(plain=False)
 
     def draw(console: Any) -> None:
         if job.separators:
-            console.print(style.separator(source.name))
+            console.print(style.separator(safe(source.name)))  # a file name is input too
         render_assessment(console, case, assessment, default_knowledge())
 
     return style.render(draw)
