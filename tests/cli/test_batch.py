@@ -176,6 +176,16 @@ class TestReports:
         assert errors[1].startswith(f"error: {missing}: invalid case file: cannot read")
         assert "Traceback" not in err
 
+    def test_file_names_are_printed_as_written_not_obeyed(self, capsys, monkeypatch, tmp_path):
+        hostile = tmp_path / "red\x1b[31m.yaml"
+        shutil.copy(READY, hostile)
+        missing = tmp_path / "gone\x1b[2J.yaml"
+        code, out, err = run(capsys, monkeypatch, "assess", str(hostile), str(missing))
+        assert code == 2
+        assert "\x1b" not in out + err
+        assert "red\\x1b[31m.yaml" in out
+        assert "gone\\x1b[2J.yaml" in err
+
 
 class TestStrict:
     @pytest.mark.parametrize("as_json", [False, True])

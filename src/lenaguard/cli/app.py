@@ -184,14 +184,14 @@ def _print_outcomes(outcomes: Iterable[Outcome], page_height: int | None) -> lis
         sys.stdout.flush()
         for outcome in done:
             if outcome.message:
-                sys.stderr.write(f"error: {outcome.message}\n")
+                sys.stderr.write(f"error: {_literal(outcome.message)}\n")
         return [outcome.code for outcome in done]
     codes = []
     for outcome in outcomes:
         codes.append(outcome.code)
         sys.stdout.write(outcome.output)
         if outcome.message:
-            sys.stderr.write(f"error: {outcome.message}\n")
+            sys.stderr.write(f"error: {_literal(outcome.message)}\n")
     return codes
 
 

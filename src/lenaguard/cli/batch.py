@@ -143,13 +143,13 @@ def _format(source: Source, job: Job, case: Case, assessment: Assessment) -> str
 def _report(source: Source, job: Job, case: Case, assessment: Assessment) -> str:
     from lenaguard.cli.output import ReportStyle
     from lenaguard.cli.report import render_assessment
-    from lenaguard.cli.screen import render_first_screen
+    from lenaguard.cli.screen import render_first_screen, safe
 
     style = job.style or ReportStyle.for_stdout(plain=False)
 
     def draw(console: Any) -> None:
         if job.separators:
-            console.print(style.separator(source.name))
+            console.print(style.separator(safe(source.name)))  # a file name is input too
         render_first_screen(console, case, assessment, default_knowledge())
         if job.full:
             render_assessment(console, case, assessment, default_knowledge())
