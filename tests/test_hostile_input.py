@@ -4,7 +4,8 @@ Each input runs `python -m lenaguard.cli.app assess FILE --json` in a fresh proc
 refused cleanly: exit code 2, no traceback, a message naming the problem, the child's peak
 memory under 300 MB, and no hang (a 20-second guard). Text that is only odd (markup, terminal
 escape sequences) in an otherwise valid file is assessed, and comes out neutralised in the text
-report. The processes run a few at a time; each child's peak memory comes from `os.wait4`.
+report. The processes run a few at a time; each child's peak memory comes from `os.wait4` in a small
+wrapper process, so pytest's own size does not leak into the figure.
 """
 
 from __future__ import annotations
@@ -258,26 +259,52 @@ class Run:
     seconds: float
 
 
+# Linux copies the high-water RSS of the address space a process had before exec into its
+# ru_maxrss, so a child spawned straight from pytest reports at least pytest's own peak. The
+# CLI is therefore started by this small wrapper, whose own child starts from a ~10 MB image;
+# the wrapper writes that child's peak (from wait4) to the file named first.
+_MEASURE = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_cli(path: Path, *args: str) -> Run:
-    """Run the CLI on one file in a fresh process; its own peak memory comes from wait4."""
+    """Run the CLI on one file in a fresh process and measure that process's own peak memory."""
+    return run_measured("-m", "lenaguard.cli.app", "assess", str(path), *args)
+
+
+def run_measured(*python_args: str) -> Run:
+    """Run `python *python_args` in a fresh process; its own peak memory comes back."""
     import time
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        peak_file = Path(scratch) / "peak"
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, "-m", "lenaguard.cli.app", "assess", str(path), *args],
+            [sys.executable, "-c", _MEASURE, str(peak_file), *python_args],
             stdout=out,
             stderr=err,
             stdin=subprocess.DEVNULL,
             env={**os.environ, "COLUMNS": "200"},
+            start_new_session=True,
         )
-        guard = threading.Timer(HANG_GUARD_S, lambda: os.kill(process.pid, signal.SIGKILL))
+        guard = threading.Timer(HANG_GUARD_S, lambda: os.killpg(process.pid, signal.SIGKILL))
         guard.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
+            process.wait()
         finally:
             guard.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
@@ -285,7 +312,7 @@ def run_cli(path: Path, *args: str) -> Run:
             exit_code=process.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
-            peak_kb=usage.ru_maxrss,
+            peak_kb=int(peak_file.read_text()) if peak_file.exists() else MEMORY_LIMIT_KB,
             seconds=seconds,
         )
 
@@ -372,3 +399,14 @@ def test_the_size_limit_can_be_raised_by_the_environment(tmp_path):
         del os.environ["LENAGUARD_MAX_CASE_BYTES"]
     assert refused.exit_code == 2 and "1,000-byte limit" in refused.stdout + refused.stderr
     assert run_cli(path, "--json").exit_code == 0
+
+
+def test_the_memory_figure_is_the_child_s_own():
+    """A small child reads small although pytest is big; a 400 MB child reads above the limit."""
+    ballast = bytearray(400 * 1024 * 1024)  # pytest itself grows past the limit
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    small = run_measured("-c", "pass")
+    big = run_measured("-c", "b = bytearray(400 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])")
+    del ballast
+    assert small.exit_code == 0 and small.peak_kb < 50 * 1024, small
+    assert big.exit_code == 0 and big.peak_kb > MEMORY_LIMIT_KB, big
