@@ -414,13 +414,22 @@ def case_from_data(
         raise CaseError(_problems(exc), source=source) from exc
 
 
+def parse_case_document(text: str, *, source: str = "case") -> Any:
+    """The data of a case file's YAML or JSON text, read with the same bounds as every case
+    (no aliases or tags, depth and length caps), not yet validated; for callers that merge in
+    fields (the service's `as_of`, an enrolled patient's records) before `case_from_data`."""
+    if "\x00" in text:
+        raise _nul(source)
+    return _parse(text, source)
+
+
 def parse_case_text(
     text: str, *, today: dt.date, source: str = "case", kb: KnowledgeBase | None = None
 ) -> Case:
     """Parse YAML or JSON text (JSON is YAML) into a Case."""
-    if "\x00" in text:
-        raise _nul(source)
-    return case_from_data(_parse(text, source), today=today, source=source, kb=kb)
+    return case_from_data(
+        parse_case_document(text, source=source), today=today, source=source, kb=kb
+    )
 
 
 def parse_case_bytes(

@@ -5,7 +5,10 @@
     ├── InputError                 a calculator or command-line value outside what is allowed
     ├── KnowledgeError             a knowledge file missing, malformed or citing an unknown source
     ├── EvidenceError              a document or question the evidence module cannot use
-    └── WorkflowError              a REMS workflow step that is not allowed now
+    └── WorkflowError              a REMS workflow step that is not allowed now (HTTP 422)
+        ├── AccessDenied           not yours, or no such record: the same answer (HTTP 403)
+        ├── NotFound               no such record, told only to whoever may see it (HTTP 404)
+        └── Conflict               the record's state forbids it: used, expired (HTTP 409)
 
 Every error carries `problems`: a list of `FieldProblem(field, message)` naming the field (a
 dotted path into the case file, a command-line option, or a knowledge file) and what is allowed.
@@ -101,9 +104,53 @@ class EvidenceError(LenaguardError):
 
 
 class WorkflowError(LenaguardError):
-    """A REMS workflow step that is not allowed now (say why in the problems)."""
+    """A REMS workflow step that is not allowed now (say why in the problems).
+
+    `unmet` lists the requirements the step is waiting for, each a machine-readable code with
+    a sentence (e.g. `pregnancy_test_missing`), for the service's problem document.
+    """
 
     title = "workflow step refused"
+    status = 422
+    whole_field = "(request)"
+
+    def __init__(
+        self,
+        problems: Iterable[FieldProblem | tuple[str, str]] | str,
+        *,
+        source: str | None = None,
+        title: str | None = None,
+        unmet: Iterable[tuple[str, str]] = (),
+    ):
+        self.unmet = [{"code": code, "message": message} for code, message in unmet]
+        super().__init__(problems, source=source, title=title)
+
+    def to_problem(self) -> dict[str, Any]:
+        problem = super().to_problem()
+        if self.unmet:
+            problem["unmet"] = self.unmet
+        return problem
+
+
+class AccessDenied(WorkflowError):
+    """The caller may not see or do this, or the record does not exist: one answer for both."""
+
+    title = "not allowed"
+    status = 403
+
+
+class NotFound(WorkflowError):
+    """No such record (told only to callers who could see it if it existed)."""
+
+    title = "not found"
+    status = 404
+
+
+class Conflict(WorkflowError):
+    """The record exists and is the caller's, but its state forbids the step (used, expired)."""
+
+    title = "conflict"
+    status = 409
 
 
 class FieldValueError(ValueError):

@@ -2,7 +2,8 @@
 
     0  success
     1  an unexpected internal error (one line on stderr, never a traceback)
-    2  invalid input: a case file, a directory or an option value (the message names the field)
+    2  invalid input: a case file, a directory or an option value (the message names the field),
+       or a workflow step refused (`users create` for a prescriber that does not exist)
     3  the knowledge base is broken
     4  --strict only: a case was assessed but is not ready to prescribe
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-from lenaguard.errors import CaseError, InputError, KnowledgeError
+from lenaguard.errors import CaseError, InputError, KnowledgeError, WorkflowError
 
 
 class ExitCode(IntEnum):
@@ -38,7 +39,7 @@ _PRECEDENCE = (
 
 def exit_code_for(error: BaseException) -> ExitCode:
     """The exit code of an error: the user's input, the knowledge base, or lenaguard itself."""
-    if isinstance(error, CaseError | InputError):
+    if isinstance(error, CaseError | InputError | WorkflowError):
         return ExitCode.INVALID_INPUT
     if isinstance(error, KnowledgeError):
         return ExitCode.KNOWLEDGE

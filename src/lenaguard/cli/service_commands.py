@@ -1,0 +1,165 @@
+"""The service's commands: `serve`, `db upgrade`, `users create|revoke|list`, `audit verify`.
+
+Each imports the web and database libraries only when it runs, so `lenaguard assess` starts as
+fast as before. Settings come from the environment (lenaguard.settings).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from lenaguard.errors import InputError
+
+db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and their API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+
+ROLES = ("admin", "prescriber", "nurse", "pharmacist", "patient")
+
+
+def _database():
+    from lenaguard.settings import Settings
+    from lenaguard.store import Database, upgrade
+
+    settings = Settings.from_env()
+    database = Database(settings.database_url)
+    upgrade(database)
+    return settings, database
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    demo: Annotated[
+        bool,
+        typer.Option(help="Load demo prescribers, a pharmacy and patients in every risk category."),
+    ] = False,
+) -> None:
+    """Run the web service (REST API, OpenAPI at /openapi.json, docs at /docs)."""
+    import uvicorn
+
+    settings, database = _database()
+    if demo:
+        from lenaguard.workflow.demo import load_demo
+
+        with database.transaction() as session:
+            tokens = load_demo(session, settings)
+        for line in tokens:
+            sys.stdout.write(line + "\n")
+    database.dispose()
+    sys.stdout.write(
+        f"lenaguard serving on http://{host}:{port} (database: {database.dialect}); "
+        f"API docs at http://{host}:{port}/docs\n"
+    )
+    sys.stdout.flush()
+    uvicorn.run(
+        "lenaguard.service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the tables, or bring them to the newest schema (Alembic)."""
+    from lenaguard.store import current_revision
+
+    _settings, database = _database()
+    sys.stdout.write(
+        f"database at revision {current_revision(database.engine)} ({database.dialect})\n"
+    )
+
+
+@users_app.command("create")
+def users_create(
+    role: Annotated[str, typer.Option(help="admin, prescriber, nurse, pharmacist or patient.")],
+    name: Annotated[str, typer.Option(help="The person's name.")],
+    prescriber: Annotated[
+        list[str] | None,
+        typer.Option(help="Prescriber id (a prescriber's own; a nurse: once per prescriber)."),
+    ] = None,
+    pharmacy: Annotated[str | None, typer.Option(help="Pharmacy id (pharmacists).")] = None,
+    patient: Annotated[str | None, typer.Option(help="Patient id (patients).")] = None,
+) -> None:
+    """Create a user and print their API token (shown this once; stored only as a digest)."""
+    from lenaguard.workflow.accounts.models import Role
+    from lenaguard.workflow.accounts.service import create_user, issue_token
+
+    if role not in ROLES:
+        raise InputError([("--role", f"{role!r} is not one of {', '.join(ROLES)}")])
+    chosen = Role(role)
+    prescribers = list(prescriber or [])
+    if chosen is not Role.NURSE and len(prescribers) > 1:
+        raise InputError([("--prescriber", "give one prescriber (only a nurse acts for several)")])
+    settings, database = _database()
+    with database.transaction() as session:
+        user = create_user(
+            session,
+            role=chosen,
+            name=name,
+            prescriber_id=prescribers[0] if prescribers and chosen is not Role.NURSE else None,
+            pharmacy_id=pharmacy,
+            patient_id=patient,
+            acting_for=prescribers if chosen is Role.NURSE else None,
+        )
+        token = issue_token(session, user, days=settings.token_days)
+    sys.stdout.write(f"user {user.id} ({chosen.value}, {user.name})\n")
+    sys.stdout.write(f"token (shown once, valid {settings.token_days} days): {token}\n")
+
+
+@users_app.command("revoke")
+def users_revoke(user_id: Annotated[str, typer.Argument(help="The user's id.")]) -> None:
+    """Revoke every API token of a user."""
+    from lenaguard.workflow.accounts.models import User
+    from lenaguard.workflow.accounts.service import revoke_tokens
+
+    _settings, database = _database()
+    with database.transaction() as session:
+        if session.get(User, user_id) is None:
+            raise InputError([("USER_ID", f"no user with id {user_id!r}")])
+        count = revoke_tokens(session, user_id)
+    sys.stdout.write(f"revoked {count} token(s) of {user_id}\n")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users: id, role, name and the record each acts for."""
+    from sqlalchemy import select
+
+    from lenaguard.workflow.accounts.models import User
+
+    _settings, database = _database()
+    with database.transaction() as session:
+        for user in session.execute(select(User).order_by(User.created_at)).scalars():
+            tied = user.prescriber_id or user.pharmacy_id or user.patient_id or ""
+            sys.stdout.write(f"{user.id}\t{user.role.value}\t{user.name}\t{tied}\n")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute every audit chain; exit 1 naming each entry edited, deleted or reordered."""
+    from lenaguard.workflow.audit.service import verify
+
+    _settings, database = _database()
+    with database.transaction() as session:
+        checked, problems = verify(session)
+    for problem in problems:
+        sys.stdout.write(f"TAMPERED {problem}\n")
+    if problems:
+        sys.stdout.write(f"audit log: {len(problems)} problem(s) in {checked} entries\n")
+        raise typer.Exit(1)
+    sys.stdout.write(f"audit log intact: {checked} entries\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")

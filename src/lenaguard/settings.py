@@ -1,0 +1,114 @@
+"""Where lenaguard keeps its data and how the service runs, resolved from the environment once.
+
+    LENAGUARD_HOME            data directory (else $XDG_DATA_HOME/lenaguard, else
+                              ~/.local/share/lenaguard): the SQLite file and the evidence index
+    LENAGUARD_DATABASE_URL    the database (default: sqlite in the data directory); PostgreSQL as
+                              postgresql+psycopg://user@host:5432/name
+    LENAGUARD_TIMEZONE        the clinic's time zone (IANA name; default: the system's). Times are
+                              stored in UTC; date windows count in the clinic's dates.
+    LENAGUARD_TOKEN_DAYS      days an API token stays valid (default 90)
+    LENAGUARD_MAX_REQUEST_BYTES  largest request body the service reads (default 1 MB)
+    LENAGUARD_PUBLIC_URL      the externally visible base URL (links, JWT audience)
+
+Every surface (CLI, service, tests) builds one `Settings` with `Settings.from_env()` and passes it
+on; nothing else reads these variables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lenaguard.errors import InputError
+
+__all__ = ["Settings", "data_home", "system_timezone"]
+
+
+def data_home(env: Mapping[str, str]) -> Path:
+    """The data directory: LENAGUARD_HOME, else $XDG_DATA_HOME/lenaguard, else ~/.local/share."""
+    if env.get("LENAGUARD_HOME"):
+        return Path(env["LENAGUARD_HOME"]).expanduser()
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]).expanduser() / "lenaguard"
+    return Path.home() / ".local" / "share" / "lenaguard"
+
+
+def system_timezone() -> str:
+    """The system's IANA time zone name (UTC when it cannot be told)."""
+    if os.environ.get("TZ"):
+        return os.environ["TZ"].lstrip(":")
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"
+
+
+def _zone(name: str, field: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            [(field, f"{name!r} is not an IANA time zone (e.g. Europe/Berlin)")]
+        ) from None
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputError([(name, f"must be a whole number of at least 1 (got {raw!r})")])
+    return value
+
+
+class Settings(BaseModel):
+    """How this lenaguard installation runs."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    home: Path
+    database_url: str
+    timezone_name: str = "UTC"
+    token_days: int = Field(default=90, ge=1)
+    max_request_bytes: int = Field(default=1_000_000, ge=1)
+    public_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from environment variables (os.environ by default)."""
+        env = os.environ if env is None else env
+        home = data_home(env)
+        url = env.get("LENAGUARD_DATABASE_URL") or f"sqlite:///{home / 'lenaguard.sqlite3'}"
+        zone = env.get("LENAGUARD_TIMEZONE") or system_timezone()
+        _zone(zone, "LENAGUARD_TIMEZONE")
+        return cls(
+            home=home,
+            database_url=url,
+            timezone_name=zone,
+            token_days=_positive_int(env, "LENAGUARD_TOKEN_DAYS", 90),
+            max_request_bytes=_positive_int(env, "LENAGUARD_MAX_REQUEST_BYTES", 1_000_000),
+            public_url=env.get("LENAGUARD_PUBLIC_URL") or None,
+        )
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return _zone(self.timezone_name, "LENAGUARD_TIMEZONE")
+
+    def clinic_date(self, moment: dt.datetime) -> dt.date:
+        """The clinic's calendar date at an aware moment."""
+        return moment.astimezone(self.timezone).date()
+
+    def clinic_today(self) -> dt.date:
+        return self.clinic_date(dt.datetime.now(dt.UTC))

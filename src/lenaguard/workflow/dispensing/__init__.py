@@ -1,0 +1,1 @@
+"""Prescription authorizations, pharmacy confirmations and dispenses."""

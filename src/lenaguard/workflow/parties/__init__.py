@@ -1,0 +1,1 @@
+"""Certified prescribers and pharmacies."""

@@ -1,0 +1,1 @@
+"""Enrolled patients and their stored, versioned clinical case."""

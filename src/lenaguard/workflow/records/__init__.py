@@ -1,0 +1,1 @@
+"""Pregnancy tests, counselling, surveys and insurance: each dated and attributed."""
