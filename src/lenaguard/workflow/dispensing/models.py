@@ -1,7 +1,7 @@
 """Authorizations (one per prescription), confirmations (one per pharmacy check) and dispenses.
 
 Uniqueness is the database's job: authorization and confirmation numbers are unique, and a
-confirmation has at most one dispense (a unique key), so concurrent requests cannot dispense the
+confirmation, and an authorization, has at most one dispense (unique keys), so concurrent requests cannot dispense the
 same confirmation twice on SQLite or PostgreSQL.
 """
 
@@ -52,7 +52,7 @@ class Dispense(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     confirmation_id: Mapped[str] = mapped_column(ForeignKey("confirmations.id"), unique=True)
-    authorization_id: Mapped[str] = mapped_column(ForeignKey("authorizations.id"), index=True)
+    authorization_id: Mapped[str] = mapped_column(ForeignKey("authorizations.id"), unique=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     pharmacy_id: Mapped[str] = mapped_column(ForeignKey("pharmacies.id"), index=True)
     capsule_strength_mg: Mapped[float] = mapped_column(Float)

@@ -394,12 +394,10 @@ def upgrade() -> None:
             ["pharmacy_id"], ["pharmacies.id"], name=op.f("fk_dispenses_pharmacy_id_pharmacies")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dispenses")),
+        sa.UniqueConstraint("authorization_id", name=op.f("uq_dispenses_authorization_id")),
         sa.UniqueConstraint("confirmation_id", name=op.f("uq_dispenses_confirmation_id")),
     )
     with op.batch_alter_table("dispenses", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_dispenses_authorization_id"), ["authorization_id"], unique=False
-        )
         batch_op.create_index(batch_op.f("ix_dispenses_patient_id"), ["patient_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_dispenses_pharmacy_id"), ["pharmacy_id"], unique=False)
 
@@ -409,7 +407,6 @@ def downgrade() -> None:
     with op.batch_alter_table("dispenses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dispenses_pharmacy_id"))
         batch_op.drop_index(batch_op.f("ix_dispenses_patient_id"))
-        batch_op.drop_index(batch_op.f("ix_dispenses_authorization_id"))
 
     op.drop_table("dispenses")
     with op.batch_alter_table("confirmations", schema=None) as batch_op:
