@@ -15,10 +15,10 @@ from lenaguard._version import __version__
 from lenaguard.caseio import default_knowledge
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.service import assess_api, health, problems
-from lenaguard.service.deps import NotAuthenticated
 from lenaguard.service.limits import BodySizeLimit
 from lenaguard.settings import Settings
 from lenaguard.store import Database, upgrade
+from lenaguard.workflow.web import NotAuthenticated
 
 __all__ = ["create_app"]
 

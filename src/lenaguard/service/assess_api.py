@@ -17,7 +17,7 @@ from lenaguard.assess import Assessment, assess
 from lenaguard.caseio import case_from_data, decode_case_bytes, parse_case_document
 from lenaguard.errors import CaseError
 from lenaguard.knowledge import KnowledgeBase
-from lenaguard.service.deps import Caller, Config, Kb
+from lenaguard.workflow.web import Caller, Config, Kb
 
 router = APIRouter(prefix="/api/v1", tags=["assessment"])
 

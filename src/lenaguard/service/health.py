@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from lenaguard._version import __version__
-from lenaguard.service.deps import Db, Kb
 from lenaguard.service.problems import problem
+from lenaguard.workflow.web import Db, Kb
 
 router = APIRouter(tags=["health"])
 

@@ -1,11 +1,18 @@
-"""What every route depends on: the settings, the database, the knowledge base and the caller."""
+"""What every route of the workflow and the service depends on: settings, database, knowledge,
+the authenticated caller, and one page shape for every list.
+
+The workflow's views (one `views.py` per domain package) and the service's own routers import
+these; the service assembles them in `create_app`. Routes stay thin: parse, open one
+transaction, call a service function, shape the answer.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
 
 from lenaguard.errors import AccessDenied
 from lenaguard.knowledge import KnowledgeBase
@@ -16,10 +23,12 @@ from lenaguard.workflow.accounts.service import Principal, authenticate
 
 __all__ = [
     "Caller",
+    "Config",
     "Db",
     "Kb",
-    "Config",
     "NotAuthenticated",
+    "Page",
+    "Paging",
     "require",
 ]
 
@@ -68,3 +77,44 @@ def require(principal: Principal, *roles: Role) -> None:
     """Refuse (403) a caller whose role is not one of `roles`."""
     if principal.role not in roles:
         raise AccessDenied("your role may not do this")
+
+
+T = TypeVar("T")
+
+MAX_PAGE = 100
+
+
+class PageParams(BaseModel):
+    limit: int
+    offset: int
+
+
+def _paging(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+Paging = Annotated[PageParams, Depends(_paging)]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: the items, the total count, and where the next page starts."""
+
+    items: list[T]
+    total: int = Field(ge=0)
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="The offset of the next page; null on the last.")
+
+    @classmethod
+    def of(cls, items: list[T], total: int, paging: PageParams) -> Page[T]:
+        following = paging.offset + len(items)
+        return cls(
+            items=items,
+            total=total,
+            limit=paging.limit,
+            offset=paging.offset,
+            next_offset=following if following < total else None,
+        )
