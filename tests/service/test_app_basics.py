@@ -178,3 +178,7 @@ def test_openapi_publishes_the_assessment_schema(service):
     assert "Assessment" in schema["components"]["schemas"]
     docs = service.client.get("/docs")
     assert docs.status_code == 200
+    assert "cdn" not in docs.text.lower()  # the UI's files come from the app itself
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/docs-assets/{asset}" in docs.text
+        assert service.client.get(f"/docs-assets/{asset}").status_code == 200

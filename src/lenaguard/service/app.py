@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from lenaguard._version import __version__
 from lenaguard.caseio import default_knowledge
 from lenaguard.knowledge import KnowledgeBase
-from lenaguard.service import assess_api, health, problems
+from lenaguard.service import assess_api, docs, health, problems
 from lenaguard.service.limits import BodySizeLimit
 from lenaguard.settings import Settings
 from lenaguard.store import Database, upgrade
@@ -50,7 +50,7 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served below from the vendored Swagger UI: no CDN, works offline
         redoc_url=None,
     )
     app.state.settings = settings
@@ -67,6 +67,7 @@ def create_app(
         )
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(assess_api.router)
     for router in _workflow_routers():

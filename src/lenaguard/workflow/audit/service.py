@@ -1,9 +1,10 @@
 """Append to the audit log and verify it.
 
 `record(...)` appends one entry to a chain inside the caller's transaction, so the entry commits
-with the change it describes or not at all. The chain head row is locked (SELECT … FOR UPDATE on
-PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE), so concurrent writers to one chain
-queue rather than fork it. `verify(session)` recomputes every chain.
+with the change it describes or not at all. The chain's head row is made if new (INSERT … ON
+CONFLICT DO NOTHING) and locked (SELECT … FOR UPDATE on PostgreSQL; SQLite writers are serialised
+by BEGIN IMMEDIATE), so concurrent writers to one chain queue rather than fork it.
+`verify(session)` recomputes every chain.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import json
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from lenaguard.store.base import utcnow
@@ -58,6 +61,14 @@ def _digest(entry: AuditEntry) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _ensure_chain(session: Session, chain: str) -> None:
+    """Create the chain's head if it is new; a concurrent creator's row wins quietly."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {"chain": chain, "seq": 0, "head_hash": GENESIS}
+    session.execute(insert(AuditChain).values(**values).on_conflict_do_nothing())
+
+
 def record(
     session: Session,
     *,
@@ -71,12 +82,10 @@ def record(
     after: Any = None,
 ) -> AuditEntry:
     """Append one entry (who, what, the record before and after) to `chain`."""
+    _ensure_chain(session, chain)
     head = session.execute(
         select(AuditChain).where(AuditChain.chain == chain).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditChain(chain=chain, seq=0, head_hash=GENESIS)
-        session.add(head)
+    ).scalar_one()
     entry = AuditEntry(
         chain=chain,
         seq=head.seq + 1,
