@@ -61,3 +61,20 @@ def test_the_api_page_examples_hold():
     dose = starting_dose({"indication": "mm_combination", "crcl_ml_min": 45}, kb)
     assert f"dose_mg={dose.dose_mg}" in text and f"band='{dose.band.value}'" in text
     assert hasattr(Case, "from_data") and "Case.from_data" in text
+
+
+def test_every_relative_link_in_the_docs_resolves():
+    """README and docs/ link to files that exist (anchors are not checked)."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "README.md", *sorted((root / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text("utf-8")):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            path = (page.parent / target.split("#", 1)[0]).resolve()
+            if not path.exists():
+                broken.append(f"{page.relative_to(root)} → {target}")
+    assert broken == []
