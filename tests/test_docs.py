@@ -78,3 +78,25 @@ def test_every_relative_link_in_the_docs_resolves():
             if not path.exists():
                 broken.append(f"{page.relative_to(root)} → {target}")
     assert broken == []
+
+
+def test_the_readme_shows_the_current_first_screen():
+    """The README's first screen is what `lenaguard assess` prints today (100 columns, plain)."""
+    import re
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text("utf-8")
+    shown = re.search(r"```\n(lenaguard assessment for.*?)```", readme, re.S)
+    assert shown is not None
+    run = subprocess.run(
+        [sys.executable, "-m", "lenaguard.cli.app", "assess", "examples/mm-newly-diagnosed.yaml"]
+        + ["--plain", "--no-pager"],
+        cwd=root,
+        env={"COLUMNS": "100", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.group(1).strip() == run.stdout.strip()

@@ -20,7 +20,7 @@ def test_the_documented_numbers():
         (CaseError("bad"), INVALID),
         (InputError([("--age", "too low")]), INVALID),
         (KnowledgeError("broken"), KNOWLEDGE),
-        (WorkflowError("not now"), INTERNAL),
+        (WorkflowError("not now"), INVALID),  # a refused step, e.g. users create for no prescriber
         (RuntimeError("bug"), INTERNAL),
     ],
 )

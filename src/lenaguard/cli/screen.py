@@ -96,7 +96,7 @@ def _header(case: Case, assessment: Assessment, kb: KnowledgeBase) -> list[Text]
     return [
         _line(
             ("lenaguard assessment", "bold"),
-            f" for {assessment.as_of.isoformat()}  ·  lenaguard {assessment.lenaguard_version}"
+            f" for {assessment.as_of.isoformat()}  ·  v{assessment.lenaguard_version}"
             f"  ·  knowledge {assessment.knowledge_version}",
         ),
         _line(
@@ -229,17 +229,19 @@ _TEST_SHORT = {
 
 
 def _calendar(assessment: Assessment) -> list[RenderableType]:
+    """The next weeks as a grid, one week a row: every row starts on the assessment's weekday,
+    so the weekday names head the columns and each cell is short enough for 80 columns."""
     if not assessment.calendar:
         return []
-    table = Table(box=None, padding=(0, 1), show_header=False, expand=False)
-    for _ in range(7):
-        table.add_column(ratio=1, overflow="fold")
+    table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=False)
+    for day in assessment.calendar[:7]:
+        table.add_column(day.date.strftime("%a"), ratio=1, overflow="fold")
     for start in range(0, len(assessment.calendar), 7):
         cells = []
         for day in assessment.calendar[start : start + 7]:
-            cell = Text(day.date.strftime("%a %d %b"), style="bold")
+            cell = Text(day.date.strftime("%d %b"), style="bold")
             if day.cycle_day == 1 and day.cycle is not None:
-                cell.append(f" C{day.cycle}D1", style="bold magenta")
+                cell.append(f"\nC{day.cycle}D1", style="bold magenta")
             if day.dose_mg is not None:
                 cell.append(f"\n{format_number(day.dose_mg)} mg", style="green")
             else:
@@ -247,6 +249,8 @@ def _calendar(assessment: Assessment) -> list[RenderableType]:
             for test in day.tests_due:
                 cell.append(f"\n+{_TEST_SHORT.get(test, test.replace('_', ' '))}", style="cyan")
             cells.append(cell)
+        if start:
+            table.add_row()  # a blank line between weeks
         table.add_row(*cells)
     return [Text(""), _line(("NEXT 4 WEEKS", "bold")), table]
 
