@@ -83,7 +83,10 @@ def users_create(
     name: Annotated[str, typer.Option(help="The person's name.")],
     prescriber: Annotated[
         list[str] | None,
-        typer.Option(help="Prescriber id (a prescriber's own; a nurse: once per prescriber)."),
+        typer.Option(
+            help="Prescriber id (a prescriber's own, else a new uncertified prescriber record "
+            "is made; a nurse: once per prescriber)."
+        ),
     ] = None,
     pharmacy: Annotated[str | None, typer.Option(help="Pharmacy id (pharmacists).")] = None,
     patient: Annotated[str | None, typer.Option(help="Patient id (patients).")] = None,
@@ -99,7 +102,13 @@ def users_create(
     if chosen is not Role.NURSE and len(prescribers) > 1:
         raise InputError([("--prescriber", "give one prescriber (only a nurse acts for several)")])
     settings, database = _database()
+    made_prescriber = None
     with database.transaction() as session:
+        if chosen is Role.PRESCRIBER and not prescribers:
+            from lenaguard.workflow.parties.service import create_prescriber
+
+            made_prescriber = create_prescriber(session, None, name=name)
+            prescribers = [made_prescriber.id]
         user = create_user(
             session,
             role=chosen,
@@ -110,6 +119,11 @@ def users_create(
             acting_for=prescribers if chosen is Role.NURSE else None,
         )
         token = issue_token(session, user, days=settings.token_days)
+    if made_prescriber is not None:
+        sys.stdout.write(
+            f"prescriber {made_prescriber.id} created, not yet certified (an admin sets the dates: "
+            f"POST /api/v1/prescribers/{made_prescriber.id}/certification)\n"
+        )
     sys.stdout.write(f"user {user.id} ({chosen.value}, {user.name})\n")
     sys.stdout.write(f"token (shown once, valid {settings.token_days} days): {token}\n")
 
