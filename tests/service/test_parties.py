@@ -71,12 +71,22 @@ def test_an_admin_creates_and_certifies_parties(service):
         headers=admin,
     )
     assert pharmacy.status_code == 201 and pharmacy.json()["certified_today"] is True
+    lapsed = service.client.post(
+        f"/api/v1/pharmacies/{pharmacy.json()['id']}/certification",
+        json={
+            "certified_on": str(today - dt.timedelta(days=400)),
+            "certification_expires_on": str(today - dt.timedelta(days=1)),
+        },
+        headers=admin,
+    )
+    assert lapsed.status_code == 200 and lapsed.json()["certified_today"] is False
     with service.database.transaction() as session:
         entries = list(session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars())
     assert [(e.action, e.entity) for e in entries] == [
         ("create", "prescriber"),
         ("certify", "prescriber"),
         ("create", "pharmacy"),
+        ("certify", "pharmacy"),
     ]
     assert entries[1].before["certified_on"] is None
     assert entries[1].after["certified_on"] == str(today)

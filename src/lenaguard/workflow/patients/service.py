@@ -39,7 +39,7 @@ from lenaguard.settings import Settings
 from lenaguard.vocab import Sex
 from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.accounts.service import Principal
-from lenaguard.workflow.audit.service import SYSTEM_CHAIN, chain_for_patient, record
+from lenaguard.workflow.audit.service import chain_for_patient, record
 from lenaguard.workflow.ids import new_id
 from lenaguard.workflow.parties.models import Pharmacy, Prescriber
 from lenaguard.workflow.parties.service import NOT_YOURS, pharmacy_certified, prescriber_certified
@@ -439,8 +439,9 @@ def read_patient(session: Session, principal: Principal, patient_id: str) -> Pat
 def list_patients(
     session: Session, principal: Principal, *, limit: int, offset: int
 ) -> tuple[list[Patient], int]:
-    """(one page, total) of the patients the caller may see, by name; the listing is audited
-    on the system chain with the ids shown."""
+    """(one page, total) of the patients the caller may see, by name. The listing is audited
+    with the ids shown, on the reader's own chain (`user:<id>`), so listings by different
+    users never queue behind one chain head."""
     query = select(Patient)
     if principal.role in (Role.PRESCRIBER, Role.NURSE):
         query = query.where(Patient.prescriber_id.in_(sorted(principal.acting_for)))
@@ -459,7 +460,7 @@ def list_patients(
     if rows:
         record(
             session,
-            chain=SYSTEM_CHAIN,
+            chain=f"user:{principal.user_id}",
             actor_id=principal.user_id,
             actor_role=principal.role.value,
             action="read",

@@ -103,13 +103,13 @@ def record_pregnancy_test(
     now: dt.datetime,
 ) -> PregnancyTest:
     """A pregnancy test result (clinic staff or admin), only for a patient whose REMS category
-    requires pregnancy tests on the test's clinic date (else 422, unmet `pregnancy_tests_not_applicable`)."""
+    requires pregnancy tests (else 422, unmet `pregnancy_tests_not_applicable`)."""
     patient = visible_patient(session, principal, patient_id)
     require_clinic_staff(principal, patient)
     _not_in_future("taken_at", taken_at, now)
     taken_on = settings.clinic_date(taken_at)
     _not_before_birth("taken_at", taken_on, patient)
-    category = risk_category(patient, max(taken_on, patient.enrolled_on), kb)
+    category = risk_category(patient, settings.clinic_date(now), kb)
     if not requires_pregnancy_tests(category.category):
         raise WorkflowError(
             [("patient", f"{category.name}: the REMS requires no pregnancy tests")],
