@@ -152,7 +152,7 @@ def patient_view(patient: Patient, today: dt.date, kb: KnowledgeBase) -> Patient
         sex=Sex(patient.sex),
         birth_date=patient.birth_date,
         age_years=service.age_on(patient.birth_date, today),
-        reproductive=None if patient.reproductive is None else patient.reproductive,
+        reproductive=patient.reproductive,
         guardian_name=patient.guardian_name,
         enrolled_on=patient.enrolled_on,
         pharmacy_id=patient.pharmacy_id,
@@ -160,7 +160,7 @@ def patient_view(patient: Patient, today: dt.date, kb: KnowledgeBase) -> Patient
             as_of=today, **category.model_dump(exclude={"citations"}), citations=category.citations
         ),
         agreements=agreements,
-        agreements_complete=all(signed is not None for signed in (a.signed_on for a in agreements)),
+        agreements_complete=all(agreement.signed_on is not None for agreement in agreements),
     )
 
 
