@@ -251,3 +251,94 @@ def test_every_record_write_and_read_is_audited(clinic, woman):
     assert created.after["result"] == "negative"
     assert created.after["recorded_by"] == created.actor_id
     assert audit_intact(clinic.service.database)
+
+
+# ---------------------------------------------------------------- every patient route × every role
+
+ALL = {"admin", "prescriber", "nurse", "patient", "pharmacist"}
+CLINIC = {"admin", "prescriber", "nurse"}
+OTHERS = ("other prescriber", "nurse not assigned", "other patient", "other pharmacist")
+
+
+def _routes(day: dt.date, pharmacy_id: str) -> list[tuple[str, str, dict | None, set[str]]]:
+    """(method, path under the patient, JSON body, the roles allowed) for every patient route."""
+    yesterday = str(day - dt.timedelta(days=1))
+    return [
+        ("GET", "", None, ALL),
+        ("POST", "/agreements", {"signer": "patient", "signed_on": yesterday}, CLINIC),
+        ("PUT", "/pharmacy", {"pharmacy_id": pharmacy_id}, CLINIC | {"patient"}),
+        ("GET", "/case", None, ALL),
+        ("GET", "/case/versions", None, ALL),
+        ("POST", "/assess", None, ALL),
+        (
+            "POST",
+            "/pregnancy-tests",
+            {"taken_at": moment(day - dt.timedelta(days=1)), "result": "negative"},
+            CLINIC,
+        ),
+        ("GET", "/pregnancy-tests", None, ALL),
+        ("POST", "/counselling", {"kind": "contraception", "given_on": yesterday}, CLINIC),
+        ("GET", "/counselling", None, ALL),
+        (
+            "POST",
+            "/surveys",
+            {"respondent": "patient", "taken_at": moment(day - dt.timedelta(days=1))},
+            ALL - {"pharmacist"},
+        ),
+        (
+            "POST",
+            "/surveys",
+            {"respondent": "prescriber", "taken_at": moment(day - dt.timedelta(days=1))},
+            CLINIC,
+        ),
+        ("GET", "/surveys", None, ALL),
+        (
+            "POST",
+            "/insurance",
+            {"payer": "P", "member_id": "M", "prior_authorization": "approved"},
+            CLINIC,
+        ),
+        ("GET", "/insurance", None, ALL),
+        ("GET", "/insurance/current", None, ALL),
+    ]
+
+
+def test_every_patient_route_for_every_role(clinic, woman):
+    from tests.service.test_patients import case_yaml, put_case
+
+    assert put_case(clinic, woman["id"], case_yaml(clinic.today)).status_code == 200
+    clinic.client.post(
+        f"/api/v1/patients/{woman['id']}/insurance",
+        json={"payer": "P", "member_id": "M", "prior_authorization": "pending"},
+        headers=clinic.prescriber,
+    )
+    other = clinic.enroll(clinic.other_prescriber)
+    callers = {
+        "admin": clinic.admin,
+        "prescriber": clinic.prescriber,
+        "nurse": clinic.nurse,
+        "patient": clinic.patient_user(woman["id"]),
+        "pharmacist": clinic.pharmacist,
+        "other prescriber": clinic.other_prescriber,
+        "nurse not assigned": clinic.other_nurse,
+        "other patient": clinic.patient_user(other["id"]),
+        "other pharmacist": clinic.other_pharmacist,
+    }
+    unknown_id = "pat_0000000000000000"
+    for method, path, body, allowed in _routes(clinic.today, clinic.pharmacy_id):
+        for role, headers in callers.items():
+            label = f"{method} {path or '/'} as {role}"
+            response = clinic.client.request(
+                method, f"/api/v1/patients/{woman['id']}{path}", json=body, headers=headers
+            )
+            if role in allowed:
+                ok = {200, 201} | ({409} if path == "/agreements" else set())
+                assert response.status_code in ok, (label, response.text)
+            else:
+                assert response.status_code == 403, label
+            if role in OTHERS:
+                unknown = clinic.client.request(
+                    method, f"/api/v1/patients/{unknown_id}{path}", json=body, headers=headers
+                )
+                assert response.json() == unknown.json(), label
+    assert audit_intact(clinic.service.database)
