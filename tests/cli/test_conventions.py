@@ -72,8 +72,8 @@ class TestCompletion:
         assert "--show-completion" in out
 
     def test_show_completion_prints_a_script_for_the_shell(self, capsys, monkeypatch):
-        code, out, _ = run(capsys, monkeypatch, "--show-completion", "bash")
-        assert code == 0
+        code, out, err = run(capsys, monkeypatch, "--show-completion", "bash")
+        assert code == 0, err
         assert "_LENAGUARD_COMPLETE=complete_bash" in out
 
     def test_completes_a_command_name(self, capsys, monkeypatch):
