@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lenaguard.assess import Assessment
 from lenaguard.errors import AccessDenied, CaseError, Conflict, WorkflowError
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
@@ -70,8 +71,10 @@ from lenaguard.workflow.records.models import Counselling, PregnancyTest, Survey
 __all__ = [
     "AUTHORIZATION_DIGITS",
     "CONFIRMATION_DIGITS",
+    "assess_or_why_not",
     "authorization_status",
     "confirm_authorization",
+    "dispense_of_authorization",
     "days_remaining",
     "dosing_days",
     "issue_authorization",
@@ -185,13 +188,13 @@ def latest_dispense(session: Session, patient_id: str) -> Dispense | None:
     ).scalar_one_or_none()
 
 
-def _assessment_blockers(
+def assess_or_why_not(
     session: Session, patient: Patient, *, today: dt.date, settings: Settings, kb: KnowledgeBase
-) -> list[tuple[str, str]]:
-    """(finding id, summary) of each blocking pregnancy finding of the merged case's assessment;
-    `case_missing` / `case_invalid` when it cannot be assessed."""
+) -> Assessment | list[tuple[str, str]]:
+    """The assessment of the patient's merged case on `today`, or the (code, sentence) saying
+    why there is none: `case_missing` (no case stored) or `case_invalid` (fields named)."""
     try:
-        assessment = assess_patient(session, patient, as_of=today, settings=settings, kb=kb)
+        return assess_patient(session, patient, as_of=today, settings=settings, kb=kb)
     except CaseError as exc:
         fields = "; ".join(str(problem) for problem in exc.problems)
         return [("case_invalid", f"The stored case cannot be assessed: {fields}")]
@@ -199,9 +202,15 @@ def _assessment_blockers(
         if exc.unmet:
             return [(item["code"], item["message"]) for item in exc.unmet]
         raise
+
+
+def _pregnancy_blockers(assessed: Assessment | list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(finding id, summary) of each blocking pregnancy finding, or why there is no assessment."""
+    if isinstance(assessed, list):
+        return assessed
     return [
         (finding.id, finding.summary)
-        for finding in assessment.findings
+        for finding in assessed.findings
         if finding.blocking and finding.category is Category.PREGNANCY
     ]
 
@@ -214,8 +223,10 @@ def prescription_facts(
     kb: KnowledgeBase,
     now: dt.datetime,
     since: dt.datetime | None,
+    assessed: Assessment | list[tuple[str, str]] | None = None,
 ) -> PrescriptionFacts:
-    """What the prerequisites of a new authorization read, as of `now`."""
+    """What the prerequisites of a new authorization read, as of `now` (`assessed`: the
+    result of `assess_or_why_not` on the same day, when the caller has it already)."""
     today = settings.clinic_date(now)
     category = risk_category(patient, today, kb)
     prescriber = session.get(Prescriber, patient.prescriber_id)
@@ -241,7 +252,9 @@ def prescription_facts(
             .order_by(PregnancyTest.taken_at)
         ).all()
         tests = [TestRecord(settings.clinic_date(at), result) for at, result in rows]
-        blockers = _assessment_blockers(session, patient, today=today, settings=settings, kb=kb)
+        if assessed is None:
+            assessed = assess_or_why_not(session, patient, today=today, settings=settings, kb=kb)
+        blockers = _pregnancy_blockers(assessed)
     return PrescriptionFacts(
         today=today,
         category=category,
@@ -412,7 +425,7 @@ def _caller_pharmacy(session: Session, principal: Principal, today: dt.date) -> 
     return pharmacy
 
 
-def _dispense_of_authorization(session: Session, authorization_id: str) -> Dispense | None:
+def dispense_of_authorization(session: Session, authorization_id: str) -> Dispense | None:
     return session.execute(
         select(Dispense).where(Dispense.authorization_id == authorization_id)
     ).scalar_one_or_none()
@@ -443,7 +456,7 @@ def confirm_authorization(
     ).scalar_one()
     if patient.pharmacy_id is not None and patient.pharmacy_id != pharmacy.id:
         raise AccessDenied(NOT_YOURS)
-    dispensed = _dispense_of_authorization(session, authorization.id)
+    dispensed = dispense_of_authorization(session, authorization.id)
     if dispensed is not None:
         raise Conflict(
             [("number", f"authorization {number} was dispensed on {dispensed.dispensed_on}")],
@@ -566,7 +579,7 @@ def record_dispense(
             [("confirmation_number", f"expired at {confirmation.expires_at}")],
             title="confirmation expired",
         )
-    other = _dispense_of_authorization(session, authorization.id)
+    other = dispense_of_authorization(session, authorization.id)
     if other is not None:
         raise Conflict(
             [("confirmation_number", f"the authorization was dispensed at {other.dispensed_at}")],

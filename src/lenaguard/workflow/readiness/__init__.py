@@ -1,0 +1,1 @@
+"""First-prescription readiness: the checklist from REMS registration to the first fill."""

@@ -1,0 +1,1 @@
+"""The worklist: every REMS and monitoring item due or overdue for the caller's patients."""
