@@ -122,7 +122,8 @@ def _user(session, role: Role, name: str, **links) -> tuple[User, dict[str, str]
 
 
 def clinic(service, *, certified_on: dt.date = LONG_AGO) -> Clinic:
-    """Two certified prescribers and pharmacies, with users for every role."""
+    """Two certified prescribers and pharmacies, with users for every role (`service`: the
+    test service, or anything with a `.database`)."""
     with service.database.transaction() as session:
         prescriber = Prescriber(id=new_id("prs"), name="Dr. Ada Hill", certified_on=certified_on)
         other_prescriber = Prescriber(id=new_id("prs"), name="Dr. Other", certified_on=certified_on)
@@ -174,8 +175,6 @@ def enroll(
     """A patient of the category, enrolled on `today` (agreements signed unless told not)."""
     person = _PEOPLE[category]
     birth = dt.date(today.year - person["age"], 1, 1)
-    if birth.replace(year=birth.year + person["age"]) > today:
-        birth = birth.replace(year=birth.year - 1)
     child = person["age"] < 18
     patient = Patient(
         id=new_id("pat"),
@@ -261,28 +260,38 @@ def counselled(clinic: Clinic, patient: Patient, on: dt.date) -> list:
     return [counselling(clinic, patient, kind, on) for kind in ("rems_education", "contraception")]
 
 
-def pregnancy_tests_for_first_prescription(clinic: Clinic, patient: Patient, today: dt.date):
-    """Two negative tests: 12 days before `today` and on `today` (the REMS's two before a
-    first prescription)."""
+def pregnancy_tests_for_first_prescription(
+    clinic: Clinic, patient: Patient, when: dt.datetime
+) -> list[PregnancyTest]:
+    """Two negative tests before a prescription at `when`: 12 days before and 2 hours before
+    (the REMS's first test 10-14 days before, the second within 24 hours)."""
     return [
-        pregnancy_test(clinic, patient, at(today - dt.timedelta(days=12), 9)),
-        pregnancy_test(clinic, patient, at(today, 8)),
+        pregnancy_test(clinic, patient, when - dt.timedelta(days=12)),
+        pregnancy_test(clinic, patient, when - dt.timedelta(hours=2)),
     ]
 
 
 def ready_patient(
-    service, clinic: Clinic, category: RemsRiskCategory, *, today: dt.date, **kwargs
+    service,
+    clinic: Clinic,
+    category: RemsRiskCategory,
+    *,
+    today: dt.date,
+    when: dt.datetime | None = None,
+    **kwargs,
 ) -> Patient:
-    """A patient with everything an authorization on `today` (at 10:00) needs."""
+    """A patient with everything an authorization at `when` (default: `today` at 10:00)
+    needs, enrolled and counselled on `today`."""
+    when = when or at(today, 10)
     patient = enroll(service, clinic, category, today=today, **kwargs)
     rows = [
         *counselled(clinic, patient, today),
-        survey(clinic, patient, "patient", at(today, 9)),
-        survey(clinic, patient, "prescriber", at(today, 9)),
+        survey(clinic, patient, "patient", when - dt.timedelta(hours=1)),
+        survey(clinic, patient, "prescriber", when - dt.timedelta(hours=1)),
         stored_case(clinic, patient, today),
-        insurance(clinic, patient, "approved", at(today, 8)),
+        insurance(clinic, patient, "approved", when - dt.timedelta(hours=2)),
     ]
     if category.reproductive_potential:
-        rows += pregnancy_tests_for_first_prescription(clinic, patient, today)
+        rows += pregnancy_tests_for_first_prescription(clinic, patient, when)
     add(service, *rows)
     return patient

@@ -75,6 +75,7 @@ __all__ = [
     "authorization_status",
     "confirm_authorization",
     "dispense_of_authorization",
+    "dispense_of_confirmation",
     "days_remaining",
     "dosing_days",
     "issue_authorization",
@@ -425,6 +426,12 @@ def _caller_pharmacy(session: Session, principal: Principal, today: dt.date) -> 
     return pharmacy
 
 
+def dispense_of_confirmation(session: Session, confirmation_id: str) -> Dispense | None:
+    return session.execute(
+        select(Dispense).where(Dispense.confirmation_id == confirmation_id)
+    ).scalar_one_or_none()
+
+
 def dispense_of_authorization(session: Session, authorization_id: str) -> Dispense | None:
     return session.execute(
         select(Dispense).where(Dispense.authorization_id == authorization_id)
@@ -566,9 +573,7 @@ def record_dispense(
     patient = session.execute(  # one fill at a time per patient
         select(Patient).where(Patient.id == authorization.patient_id).with_for_update()
     ).scalar_one()
-    used = session.execute(
-        select(Dispense).where(Dispense.confirmation_id == confirmation.id)
-    ).scalar_one_or_none()
+    used = dispense_of_confirmation(session, confirmation.id)
     if used is not None:
         raise Conflict(
             [("confirmation_number", f"already used: dispensed at {used.dispensed_at}")],
