@@ -327,3 +327,87 @@ def test_the_lists_are_paginated_and_visible_to_the_patients_people_only(service
             .where(AuditEntry.chain == chain_for_patient(patient.id), AuditEntry.action == "read")
         ).scalar_one()
     assert reads == 5 * 3
+
+
+# ---------------------------------------------------------------- the whole path
+
+
+def _sign_and_choose(service, clinic, patient, today: dt.date) -> None:
+    from lenaguard.workflow.patients.models import Patient
+
+    with service.database.transaction() as session:
+        stored = session.get(Patient, patient.id)
+        stored.agreement_signed_on = today
+        if stored.guardian_name:
+            stored.guardian_agreement_signed_on = today
+        stored.pharmacy_id = clinic.pharmacy.id
+
+
+@pytest.mark.parametrize("category", b.CATEGORIES, ids=str)
+def test_the_whole_path_for_each_risk_category(service, clinic, category):
+    """Enroll, refused, counsel, tests, surveys, authorized, confirmed, dispensed; a refill
+    refused one day early and dispensed on time."""
+    frp = category.reproductive_potential
+    patient = b.enroll(service, clinic, category, today=TODAY, signed=False, pharmacy=False)
+    refused = service.client.post(
+        "/api/v1/authorizations",
+        json={
+            "patient_id": patient.id,
+            "indication": "mm_combination",
+            "dose_mg": 25,
+            "days_supply": MAX_SUPPLY,
+        },
+        headers=clinic.headers["prescriber"],
+    )
+    assert refused.status_code == 422
+    codes = {item["code"] for item in refused.json()["unmet"]}
+    assert {"patient_agreement_missing", "patient_survey_missing"} <= codes
+    assert ("pregnancy_test_missing" in codes) is frp
+
+    _sign_and_choose(service, clinic, patient, TODAY)
+    rows = [
+        *b.counselled(clinic, patient, TODAY),
+        b.stored_case(clinic, patient, TODAY),
+        b.insurance(clinic, patient, "approved", NOW - dt.timedelta(hours=3)),
+    ]
+    if frp:
+        rows += b.pregnancy_tests_for_first_prescription(clinic, patient, NOW)
+    b.add(service, *rows)
+    _new_surveys(service, clinic, patient, NOW - dt.timedelta(minutes=30))
+    readiness = service.client.get(
+        f"/api/v1/patients/{patient.id}/readiness", headers=clinic.headers["nurse"]
+    ).json()
+    assert [i["item"] for i in readiness["items"] if i["status"] == "due"] == ["authorization"]
+
+    _, confirmation = _confirmed(service, clinic, patient)
+    assert _dispense(service, clinic, confirmation["number"]).status_code == 201
+    readiness = service.client.get(
+        f"/api/v1/patients/{patient.id}/readiness", headers=clinic.headers["pharmacist"]
+    ).json()
+    assert (readiness["ready"], readiness["cycle"]) == (True, "filled")
+
+    opens = TODAY + dt.timedelta(days=MAX_SUPPLY - WINDOW)
+    early = b.at(opens - dt.timedelta(days=1), 10)
+    clinic.moment(early)
+    if frp:  # weekly tests on treatment, the last within the hours before the prescription
+        b.add(
+            service,
+            *(
+                b.pregnancy_test(clinic, patient, b.at(TODAY + dt.timedelta(days=d), 9))
+                for d in (7, 14)
+            ),
+            b.pregnancy_test(clinic, patient, early - dt.timedelta(hours=2)),
+        )
+    _new_surveys(service, clinic, patient, early - dt.timedelta(minutes=30))
+    _, second = _confirmed(service, clinic, patient)
+    too_early = _dispense(service, clinic, second["number"])
+    assert too_early.status_code == 409
+    assert too_early.json()["title"] == "too early for a new fill"
+
+    clinic.moment(b.at(opens, 9))
+    refill = _dispense(service, clinic, second["number"])
+    assert refill.status_code == 201, refill.text
+    page = service.client.get(
+        f"/api/v1/patients/{patient.id}/dispenses", headers=clinic.headers["prescriber"]
+    ).json()
+    assert [d["dispensed_on"] for d in page["items"]] == [opens.isoformat(), TODAY.isoformat()]
