@@ -155,9 +155,13 @@ def test_the_list_is_paginated_and_its_read_audited(service, clinic):
     assert first["items"] + second["items"] == whole["items"][:8]
     with service.database.transaction() as session:
         entries = session.execute(
-            select(AuditEntry).where(AuditEntry.chain == "system", AuditEntry.entity == "worklist")
+            select(AuditEntry).where(AuditEntry.entity == "worklist")
         ).scalars()
-        assert len(list(entries)) == 3
+        entries = list(entries)
+    assert len(entries) == 3 and len({entry.chain for entry in entries}) == 1
+    assert entries[0].chain == f"user:{entries[0].actor_id}"
+    assert entries[0].actor_role == "prescriber"
+    assert set(entries[0].after["patient_ids"]) == {i["patient_id"] for i in first["items"]}
 
 
 def test_the_horizon_is_bounded(service, clinic):

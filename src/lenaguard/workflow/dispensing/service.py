@@ -47,15 +47,6 @@ from lenaguard.vocab import Category, Indication
 from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.accounts.service import Principal
 from lenaguard.workflow.audit.service import chain_for_patient, record
-from lenaguard.workflow.dispensing._interim import (
-    NOT_YOURS,
-    assess_patient,
-    audit_read,
-    pharmacy_certified,
-    prescriber_certified,
-    risk_category,
-    visible_patient,
-)
 from lenaguard.workflow.dispensing.models import Authorization, Confirmation, Dispense
 from lenaguard.workflow.dispensing.requirements import (
     PrescriptionFacts,
@@ -65,7 +56,14 @@ from lenaguard.workflow.dispensing.requirements import (
 )
 from lenaguard.workflow.ids import new_id
 from lenaguard.workflow.parties.models import Pharmacy, Prescriber
+from lenaguard.workflow.parties.service import NOT_YOURS, pharmacy_certified, prescriber_certified
 from lenaguard.workflow.patients.models import Patient
+from lenaguard.workflow.patients.service import (
+    assess_patient,
+    audit_read,
+    risk_category,
+    visible_patient,
+)
 from lenaguard.workflow.records.models import Counselling, PregnancyTest, Survey
 
 __all__ = [

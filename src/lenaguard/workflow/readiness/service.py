@@ -35,15 +35,12 @@ from lenaguard.rules.safety.rems import refill_allowed
 from lenaguard.settings import Settings
 from lenaguard.workflow.accounts.service import Principal
 from lenaguard.workflow.dispensing import service as dispensing
-from lenaguard.workflow.dispensing._interim import (
-    audit_read,
-    pharmacy_certified,
-    visible_patient,
-)
 from lenaguard.workflow.dispensing.models import Authorization, Dispense
 from lenaguard.workflow.dispensing.requirements import Check, ItemStatus, Owner, prerequisites
 from lenaguard.workflow.parties.models import Pharmacy
+from lenaguard.workflow.parties.service import pharmacy_certified
 from lenaguard.workflow.patients.models import Patient
+from lenaguard.workflow.patients.service import audit_read, visible_patient
 from lenaguard.workflow.records.models import Insurance
 
 __all__ = ["Cycle", "Readiness", "patient_readiness", "readiness_of"]

@@ -12,7 +12,9 @@ patient's own record, an admin's all. For each patient it gathers
   tests on treatment, liver and thyroid tests, …) due within the horizon.
 
 Items dated after today + `within_days` are left out. Order: overdue first, then by date, then
-patient name. The read is audited on the system chain with the patient ids on the page.
+patient name. The read is audited with the patient ids on the page, on the reader's own chain
+(`user:<id>`, as patient listings are), so worklists of different users never queue behind one
+chain head.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from lenaguard.knowledge import KnowledgeBase
 from lenaguard.settings import Settings
 from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.accounts.service import Principal
-from lenaguard.workflow.audit.service import SYSTEM_CHAIN, record
+from lenaguard.workflow.audit.service import record
 from lenaguard.workflow.dispensing import service as dispensing
 from lenaguard.workflow.dispensing.requirements import ItemStatus, Owner
 from lenaguard.workflow.patients.models import Patient
@@ -154,7 +156,7 @@ def worklist(
     if page:
         record(
             session,
-            chain=SYSTEM_CHAIN,
+            chain=f"user:{principal.user_id}",
             actor_id=principal.user_id,
             actor_role=principal.role.value,
             action="read",
