@@ -137,6 +137,9 @@ def clinic(service, *, certified_on: dt.date = LONG_AGO) -> Clinic:
             session, Role.PRESCRIBER, "Dr. Ada Hill", prescriber_id=prescriber.id
         )[1]
         headers["nurse"] = _user(session, Role.NURSE, "Nurse", acting_for=[prescriber.id])[1]
+        headers["other_nurse"] = _user(
+            session, Role.NURSE, "Other Nurse", acting_for=[other_prescriber.id]
+        )[1]
         headers["other_prescriber"] = _user(
             session, Role.PRESCRIBER, "Dr. Other", prescriber_id=other_prescriber.id
         )[1]

@@ -327,3 +327,99 @@ def test_the_lists_are_paginated_and_visible_to_the_patients_people_only(service
             .where(AuditEntry.chain == chain_for_patient(patient.id), AuditEntry.action == "read")
         ).scalar_one()
     assert reads == 5 * 3
+
+
+# ---------------------------------------------------------------- every route × every role
+
+ALL = {"admin", "prescriber", "nurse", "patient", "pharmacist"}
+OTHERS = ("other_prescriber", "other_nurse", "other_patient", "other_pharmacist")
+
+
+def test_every_dispensing_route_for_every_role(service, clinic):
+    """Allowed roles get their answer; everyone else 403 — for another owner the very answer an
+    unknown patient, authorization or confirmation gets."""
+    patient = b.ready_patient(service, clinic, MALE, today=TODAY)
+    other = b.ready_patient(service, clinic, MALE, today=TODAY, prescriber=clinic.other_prescriber)
+    clinic.headers["patient"] = b.patient_headers(service, patient.id)
+    clinic.headers["other_patient"] = b.patient_headers(service, other.id)
+    authorization, confirmation = _confirmed(service, clinic, patient)
+    moment = [NOW]
+
+    def tick() -> None:  # each request a minute later, with the surveys a new one needs
+        moment[0] += dt.timedelta(minutes=1)
+        clinic.moment(moment[0])
+        _new_surveys(service, clinic, patient, moment[0] - dt.timedelta(seconds=30))
+
+    prescription = {"indication": "mcl", "dose_mg": 25, "days_supply": MAX_SUPPLY}
+    fill = {"confirmation_number": confirmation["number"], **FILL}
+    routes = [
+        (
+            "POST",
+            "/api/v1/authorizations",
+            {"patient_id": patient.id, **prescription},
+            {"patient_id": "pat_0000000000000000", **prescription},
+            {"prescriber", "nurse"},
+        ),
+        (
+            "POST",
+            f"/api/v1/authorizations/{authorization['number']}/confirmations",
+            None,
+            "/api/v1/authorizations/9999999999/confirmations",
+            {"pharmacist"},
+        ),
+        (
+            "POST",
+            "/api/v1/dispenses",
+            fill,
+            {**fill, "confirmation_number": "999999999999"},
+            {"pharmacist"},
+        ),
+        (
+            "GET",
+            f"/api/v1/patients/{patient.id}/authorizations",
+            None,
+            "/api/v1/patients/pat_0000000000000000/authorizations",
+            ALL,
+        ),
+        (
+            "GET",
+            f"/api/v1/patients/{patient.id}/dispenses",
+            None,
+            "/api/v1/patients/pat_0000000000000000/dispenses",
+            ALL,
+        ),
+        (
+            "GET",
+            f"/api/v1/patients/{patient.id}/readiness",
+            None,
+            "/api/v1/patients/pat_0000000000000000/readiness",
+            ALL,
+        ),
+    ]
+    for method, path, body, unknown, allowed in routes:
+        for role in (*sorted(ALL), *OTHERS):
+            tick()
+            headers = clinic.headers[role]
+            label = f"{method} {path} as {role}"
+            response = service.client.request(method, path, json=body, headers=headers)
+            if role in allowed:
+                assert response.status_code in (200, 201), (label, response.text)
+            else:
+                assert response.status_code == 403, (label, response.text)
+            if role in OTHERS:
+                unknown_path, unknown_body = (
+                    (unknown, body) if isinstance(unknown, str) else (path, unknown)
+                )
+                again = service.client.request(
+                    method, unknown_path, json=unknown_body, headers=headers
+                )
+                assert again.status_code == 403 and again.json() == response.json(), label
+    for role in (*sorted(ALL), *OTHERS):  # everyone has a worklist: their own patients
+        page = service.client.get("/api/v1/worklist", headers=clinic.headers[role])
+        assert page.status_code == 200, role
+        seen = {item["patient_id"] for item in page.json()["items"]}
+        both = {patient.id, other.id}  # the other prescriber's patient chose our pharmacy too
+        mine = {"admin": both, "pharmacist": both, "other_pharmacist": set()}
+        for role_of_other in ("other_prescriber", "other_nurse", "other_patient"):
+            mine[role_of_other] = {other.id}
+        assert seen == mine.get(role, {patient.id}), role
