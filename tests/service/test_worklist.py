@@ -170,3 +170,26 @@ def test_the_horizon_is_bounded(service, clinic):
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "query.within_days"
+
+
+def test_a_periodic_survey_shows_once_its_date_is_within_the_horizon(service, clinic):
+    patient = b.ready_patient(service, clinic, FNRP, today=TODAY)
+    months = REMS.surveys.periodic_every_months
+    due = dt.date(
+        TODAY.year + (TODAY.month + months - 1) // 12,
+        (TODAY.month + months - 1) % 12 + 1,
+        TODAY.day,
+    )
+
+    def surveys_on(day: dt.date, within: int) -> list[tuple[str, str]]:
+        clinic.moment(b.at(day, 10))
+        return [
+            (i["status"], i["due"])
+            for i in _worklist(service, clinic, within_days=within)["items"]
+            if i["patient_id"] == patient.id and i["item"] == "patient_survey"
+        ]
+
+    assert surveys_on(due - dt.timedelta(days=8), 7) == []
+    assert surveys_on(due - dt.timedelta(days=7), 7) == [("due", due.isoformat())]
+    assert surveys_on(due, 7) == [("due", due.isoformat())]
+    assert surveys_on(due + dt.timedelta(days=1), 7) == [("overdue", due.isoformat())]

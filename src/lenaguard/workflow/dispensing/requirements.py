@@ -70,6 +70,8 @@ class Check:
     date: dt.date | None
     next_step: str
     unmet: tuple[tuple[str, str], ...] = ()
+    next_due: dt.date | None = None
+    """For a done item that recurs on a schedule (the periodic survey): when it is next due."""
 
     @property
     def met(self) -> bool:
@@ -329,6 +331,7 @@ def _patient_survey(facts: PrescriptionFacts, kb: KnowledgeBase) -> Check:
         Owner.PATIENT,
         last,
         f"Nothing to do now: the next periodic survey is due on {due}.",
+        next_due=due,
     )
 
 

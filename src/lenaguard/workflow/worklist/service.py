@@ -3,7 +3,8 @@
 Whose patients: a prescriber's (or their nurse's prescribers'), a pharmacist's pharmacy's, a
 patient's own record, an admin's all. For each patient it gathers
 - the readiness checklist's items that are due or overdue (pregnancy tests and surveys before
-  the next prescription, agreements, counselling, insurance, the authorization, the pharmacy);
+  the next prescription, agreements, counselling, insurance, the authorization, the pharmacy),
+  and the next periodic survey once its date is within the horizon;
 - `authorization_expiring`: an authorization waiting to be filled that expires within the
   horizon (the pharmacy's item);
 - `refill`: a new prescription and fill once the refill window of the last fill opens
@@ -78,6 +79,17 @@ def _items_of(state: Readiness, kb: KnowledgeBase, horizon: dt.date) -> list[Wor
     found: list[WorkItem] = []
     rems_pregnancy_due = False
     for check in state.items:
+        if check.status is ItemStatus.DONE and check.next_due is not None:
+            found.append(
+                item(
+                    check.item,
+                    "rems",
+                    ItemStatus.DUE,
+                    check.next_due,
+                    check.owner,
+                    f"Due on {check.next_due}.",
+                )
+            )
         if check.item == "dispensed" or check.status not in (ItemStatus.DUE, ItemStatus.OVERDUE):
             continue
         rems_pregnancy_due = rems_pregnancy_due or check.item == "pregnancy_tests"
