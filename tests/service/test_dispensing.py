@@ -423,3 +423,21 @@ def test_every_dispensing_route_for_every_role(service, clinic):
         for role_of_other in ("other_prescriber", "other_nurse", "other_patient"):
             mine[role_of_other] = {other.id}
         assert seen == mine.get(role, {patient.id}), role
+
+
+def test_a_positive_pregnancy_test_after_the_authorization_stops_confirmation_and_dispense(
+    service, clinic
+):
+    frp = RemsRiskCategory.ADULT_FEMALE_REPRODUCTIVE_POTENTIAL
+    patient = b.ready_patient(service, clinic, frp, today=TODAY)
+    authorization, confirmation = _confirmed(service, clinic, patient)
+    later = NOW + dt.timedelta(hours=2)
+    b.add(service, b.pregnancy_test(clinic, patient, later - dt.timedelta(minutes=30), "positive"))
+    clinic.moment(later)
+    for response in (
+        _confirm(service, clinic, authorization["number"]),
+        _dispense(service, clinic, confirmation["number"], quantity=21),
+    ):
+        assert response.status_code == 409
+        assert response.json()["title"] == "positive pregnancy test"
+    assert _dispenses(service) == 0

@@ -7,7 +7,9 @@ prescription to a fill), and the lists of a patient's authorizations and dispens
   lists every unmet requirement. Nothing is stored on a refusal.
 - `confirm_authorization`: a pharmacist of a certified pharmacy (the patient's chosen one, if
   set) gets a confirmation number, valid until `dispense_deadline` (exact time).
-- `record_dispense`: the confirmation's own pharmacy dispenses once. A foreign confirmation gets
+- `record_dispense`: the confirmation's own pharmacy dispenses once.
+  Confirmation and dispense are both refused (409) once a female of reproductive potential's
+  latest pregnancy test is positive. A foreign confirmation gets
   the same 403 as an unknown number; an expired or used one of the caller's pharmacy a 409 with
   the reason. Quantity, capsule strength and supply are checked against the authorization; a new
   fill waits until `refill_allowed`. The unique keys on dispenses make "exactly once" the
@@ -36,6 +38,7 @@ from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.rems import RemsKnowledge
 from lenaguard.rules.safety.rems import (
+    RemsRiskCategory,
     authorization_expires,
     check_prescription,
     dispense_deadline,
@@ -403,6 +406,41 @@ def _authorization_snapshot(authorization: Authorization) -> dict[str, Any]:
 # ---------------------------------------------------------------- pharmacy
 
 
+def _refuse_after_positive_test(
+    session: Session,
+    authorization: Authorization,
+    field: str,
+    *,
+    settings: Settings,
+    now: dt.datetime,
+) -> None:
+    """409 when the latest pregnancy test of a female of reproductive potential is positive (a
+    test after the authorization, since a positive one refuses it): pregnancy voids it."""
+    if not RemsRiskCategory(authorization.risk_category).reproductive_potential:
+        return
+    latest = session.execute(
+        select(PregnancyTest)
+        .where(
+            PregnancyTest.patient_id == authorization.patient_id,
+            PregnancyTest.taken_at <= now,
+        )
+        .order_by(PregnancyTest.taken_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if latest is not None and latest.result == "positive":
+        taken = settings.clinic_date(latest.taken_at)
+        raise Conflict(
+            [
+                (
+                    field,
+                    f"the pregnancy test of {taken} is positive: lenalidomide must not be "
+                    "dispensed during pregnancy",
+                )
+            ],
+            title="positive pregnancy test",
+        )
+
+
 def _caller_pharmacy(session: Session, principal: Principal, today: dt.date) -> Pharmacy:
     """The pharmacist's pharmacy, certified on `today` (else 422 `pharmacy_not_certified`)."""
     if principal.role is not Role.PHARMACIST or principal.pharmacy_id is None:
@@ -472,6 +510,7 @@ def confirm_authorization(
             [("number", f"authorization {number} expired after {authorization.expires_on}")],
             title="authorization expired",
         )
+    _refuse_after_positive_test(session, authorization, "number", settings=settings, now=now)
 
     def make(confirmation_number: str) -> Confirmation:
         return Confirmation(
@@ -598,6 +637,9 @@ def record_dispense(
             ],
             title="authorization expired",
         )
+    _refuse_after_positive_test(
+        session, authorization, "confirmation_number", settings=settings, now=now
+    )
     _caller_pharmacy(session, principal, today)
     problems = _fill_problems(_Fill(capsule_strength_mg, quantity, days_supply), authorization, kb)
     if problems:
