@@ -28,6 +28,8 @@ class Result:
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     seconds: float = 0.0
+    bodies: list = field(default_factory=list)
+    """The JSON answers of successful requests, when asked for (`keep_json`)."""
 
     def add(self, status: int, latency_ms: float) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
@@ -55,10 +57,9 @@ class Result:
         }
 
 
-async def _send(client: httpx.AsyncClient, request: Request) -> int:
+async def _send(client: httpx.AsyncClient, request: Request) -> httpx.Response:
     method, path, kwargs = request
-    response = await client.request(method, path, **kwargs)
-    return response.status_code
+    return await client.request(method, path, **kwargs)
 
 
 async def open_loop(
@@ -67,6 +68,7 @@ async def open_loop(
     *,
     rate_per_s: float,
     connections: int = 50,
+    keep_json: bool = False,
 ) -> Result:
     """Send `requests` at a constant arrival rate over at most `connections` connections."""
     result = Result()
@@ -82,11 +84,13 @@ async def open_loop(
                 await asyncio.sleep(delay)
             async with gate:
                 try:
-                    status = await _send(client, request)
+                    response = await _send(client, request)
                 except httpx.HTTPError:
                     result.errors += 1
                     return
-            result.add(status, (time.perf_counter() - due) * 1000)
+            result.add(response.status_code, (time.perf_counter() - due) * 1000)
+            if keep_json and response.is_success:
+                result.bodies.append(response.json())
 
         await asyncio.gather(*(one(i, r) for i, r in enumerate(requests)))
         result.seconds = time.perf_counter() - start
@@ -106,11 +110,11 @@ async def closed_loop(
             while (request := next_request()) is not None:
                 sent = time.perf_counter()
                 try:
-                    status = await _send(client, request)
+                    response = await _send(client, request)
                 except httpx.HTTPError:
                     result.errors += 1
                     continue
-                result.add(status, (time.perf_counter() - sent) * 1000)
+                result.add(response.status_code, (time.perf_counter() - sent) * 1000)
 
         await asyncio.gather(*(loop() for _ in range(clients)))
         result.seconds = time.perf_counter() - start

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 __all__ = ["Database"]
 
 SQLITE_BUSY_MS = 30_000
+READ_ONLY = "lenaguard_read_only"
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -37,7 +38,9 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # pragma: no cover - driver callback
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (no deadlock on upgrade); readers do not wait.
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -54,6 +57,9 @@ class Database:
                 url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -64,6 +70,14 @@ class Database:
         """A session whose work commits together at the end, or not at all on any error."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only (token checks): on SQLite it does not queue behind writers.
+        Nothing it changes is meant to be stored; it is rolled back at the end."""
+        with self._readers() as session, session.begin():
+            yield session
+            session.rollback()
 
     def ping(self) -> None:
         """Raise when the database cannot be reached."""

@@ -63,7 +63,7 @@ def get_principal(
     """The caller named by the Bearer token; 401 without a valid one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated
-    with database.transaction() as session:
+    with database.reading() as session:
         principal = authenticate(session, credentials.credentials)
     if principal is None:
         raise NotAuthenticated
