@@ -67,7 +67,9 @@ def _patient(entries: list[Entry], kb: KnowledgeBase, source: str) -> tuple[dict
         raise fhir_error("Patient", "a Patient resource is needed (sex and birth date)", source)
     if len(ids) > 1:
         raise fhir_error(
-            "Patient", f"one patient per input; found {len(ids)} ({', '.join(map(str, ids))})", source
+            "Patient",
+            f"one patient per input; found {len(ids)} ({', '.join(map(str, ids))})",
+            source,
         )
     first = patients[0]
     patient = first.model
@@ -84,7 +86,11 @@ def _patient(entries: list[Entry], kb: KnowledgeBase, source: str) -> tuple[dict
         raise fhir_error(
             f"{where}.birthDate", f"{patient.birthDate or 'missing'}: a full date is needed", source
         )
-    data = {"id": (patient.id or "unknown")[:200], "sex": SEXES[patient.gender], "birth_date": born[0]}
+    data = {
+        "id": (patient.id or "unknown")[:200],
+        "sex": SEXES[patient.gender],
+        "birth_date": born[0],
+    }
     found: list[Finding] = []
     deceased = patient.deceasedDateTime
     if deceased is not None or patient.deceasedBoolean:
@@ -160,9 +166,12 @@ def case_from_fhir(
     Raises CaseError naming the FHIR field or, after mapping, the case field and its entry.
     """
     kb = kb or default_knowledge()
-    pairs = [("", documents)] if not isinstance(documents, list | tuple) or (
-        documents and not isinstance(documents[0], tuple)
-    ) else list(documents)
+    pairs = (
+        [("", documents)]
+        if not isinstance(documents, list | tuple)
+        or (documents and not isinstance(documents[0], tuple))
+        else list(documents)
+    )
     entries = read_resources(pairs, source=source)
     mapping = map_entries(entries, today=today, kb=kb, indication=indication, source=source)
     try:

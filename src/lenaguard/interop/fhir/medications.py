@@ -137,7 +137,9 @@ def _frequency(dosage: Any) -> Frequency | None:
     return None
 
 
-def lenalidomide_dose(dosage: Any, codes: list[str], kb: KnowledgeBase) -> tuple[float | None, str | None]:
+def lenalidomide_dose(
+    dosage: Any, codes: list[str], kb: KnowledgeBase
+) -> tuple[float | None, str | None]:
     """(mg, None) or (None, why not) for a lenalidomide dosage."""
     fhir = kb.get(FhirKnowledge)
     rate = dosage.doseAndRate[0] if dosage is not None and dosage.doseAndRate else None
@@ -153,7 +155,10 @@ def lenalidomide_dose(dosage: Any, codes: list[str], kb: KnowledgeBase) -> tuple
         strengths = [fhir.lenalidomide_products.strengths_mg.get(code) for code in codes]
         known = {s for s in strengths if s is not None}
         if len(known) != 1:
-            return None, f"{value:g} {unit} of a product with no known strength (RxNorm {', '.join(codes) or 'none'})"
+            return (
+                None,
+                f"{value:g} {unit} of a product with no known strength (RxNorm {', '.join(codes) or 'none'})",
+            )
         mg = value * known.pop()
     else:
         return None, f"dose unit {unit or '(none)'} is neither mg nor capsules"
@@ -169,7 +174,11 @@ def _date_of(resource: Any, kind: str) -> tuple[dt.date | None, dt.date | None]:
         start = full_date(resource.authoredOn)
         end = None
         dosage = _dosage(resource)
-        bounds = dosage.timing.repeat.boundsPeriod if dosage is not None and dosage.timing and dosage.timing.repeat else None
+        bounds = (
+            dosage.timing.repeat.boundsPeriod
+            if dosage is not None and dosage.timing and dosage.timing.repeat
+            else None
+        )
         if bounds is not None and bounds.end is not None:
             end = full_date(bounds.end)
         elif resource.dispenseRequest is not None and resource.dispenseRequest.validityPeriod:
@@ -233,7 +242,9 @@ def map_medications(entries: list[Entry], kb: KnowledgeBase) -> MedicationsMappi
             mg, problem = lenalidomide_dose(dosage, codes, kb)
             if start is None:
                 mg, problem = None, "no authoredOn or effective date"
-            use = _Use(item.where, kind, resource.status, start, end, mg, problem, _frequency(dosage))
+            use = _Use(
+                item.where, kind, resource.status, start, end, mg, problem, _frequency(dosage)
+            )
             if resource.status == "stopped":
                 stops.append(use)
             elif resource.status in (REQUEST_HISTORY if request else STATEMENT_HISTORY):

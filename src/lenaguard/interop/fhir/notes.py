@@ -128,7 +128,7 @@ def lenalidomide_dose_unreadable(
 def stop_date_unknown(kb: KnowledgeBase, orders: Sequence[str]) -> Finding:
     return _input_finding(
         _fhir(kb).readings.timeline,
-        name="fhir_stop_date_unknown",
+        name="fhir_stop_date_missing",
         severity=Severity.WARNING,
         summary="A lenalidomide order was stopped on a date the record does not give",
         detail=f"Stopped order(s): {_listing(list(orders))}. Without the date the course is read "

@@ -165,9 +165,7 @@ def _reference_range(
     return None
 
 
-def map_observations(
-    entries: list[Entry], kb: KnowledgeBase, today: dt.date
-) -> LabsMapping:
+def map_observations(entries: list[Entry], kb: KnowledgeBase, today: dt.date) -> LabsMapping:
     """The labs of the case, and notes for every observation that could not be used."""
     labs = kb.get(LabsKnowledge)
     out = LabsMapping()
