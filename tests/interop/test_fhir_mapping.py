@@ -3,14 +3,18 @@ that cannot be mapped (never a guess)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lenaguard.assess import assess
 from lenaguard.errors import CaseError
 from lenaguard.interop.fhir import case_from_fhir
+from lenaguard.interop.fhir.read import READ_TYPES
 from lenaguard.knowledge import default_knowledge
 from lenaguard.vocab import EventKind, Frequency, Indication, LabTest, QualitativeResult
 from tests.interop.fhir_factories import (
@@ -505,3 +509,65 @@ def test_mapping_notes_reach_the_assessment_and_its_actions():
     assessment = assess(result.case, KB, notes=result.notes)
     assert "input.fhir_unknown_unit_anc" in {f.id for f in assessment.findings}
     assert "input.fhir_unknown_unit_anc" in {a.finding_id for a in assessment.actions}
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"resourceType": "Bundle", "entry": 5}, "entry"),
+        ({"resourceType": "Bundle", "entry": [{"resource": [1, 2]}]}, "entry.0.resource"),
+        ({"resourceType": "Bundle", "entry": [{"resource": {"id": "x"}}]}, "entry.0.resource"),
+        ({"resourceType": "Patient", "gender": 7}, "(case).gender"),
+    ],
+)
+def test_malformed_fhir_is_refused_naming_where(document, field):
+    with pytest.raises(CaseError) as raised:
+        case_from_fhir(document, today=TODAY, kb=KB)
+    assert raised.value.problems[0].field == field
+
+
+def test_a_nested_bundle_is_opened():
+    inner = bundle(observation("2160-0", value=1.3, ucum="mg/dL"))
+    result = mapped(patient(), myeloma(), inner)
+    assert result.case.latest(LabTest.CREATININE).value == 1.3
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_FIELDS = st.sampled_from(
+    [
+        "gender",
+        "birthDate",
+        "status",
+        "code",
+        "valueQuantity",
+        "subject",
+        "effectiveDateTime",
+        "medicationCodeableConcept",
+        "dosageInstruction",
+        "authoredOn",
+        "clinicalStatus",
+        "entry",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"resourceType": st.sampled_from(sorted(READ_TYPES | {"Bundle", "Encounter"}))}
+        ).flatmap(
+            lambda base: st.dictionaries(_FIELDS, _JSON, max_size=4).map(lambda extra: base | extra)
+        ),
+        max_size=4,
+    )
+)
+def test_any_json_is_mapped_or_refused_with_a_case_error(resources):
+    with contextlib.suppress(CaseError):  # a refusal names its field; anything else fails
+        case_from_fhir(bundle(patient(), myeloma(), *resources), today=TODAY, kb=KB)

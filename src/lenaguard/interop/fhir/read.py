@@ -81,12 +81,12 @@ class Entry:
 
 def _flatten(document: Any, where: str) -> Iterator[tuple[str, Any]]:
     """Every resource in a document, Bundles (also nested ones) opened, with its path."""
-    if isinstance(document, list):
-        for index, item in enumerate(document):
-            yield from _flatten(item, f"{where}.{index}" if where else str(index))
-        return
     if isinstance(document, dict) and document.get("resourceType") == "Bundle":
-        for index, entry in enumerate(document.get("entry") or []):
+        entries = document.get("entry") or []
+        if not isinstance(entries, list):
+            yield f"{where}.entry" if where else "entry", entries  # refused by the caller
+            return
+        for index, entry in enumerate(entries):
             prefix = f"{where}.entry.{index}" if where else f"entry.{index}"
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if resource is not None:
@@ -100,7 +100,15 @@ def read_resources(documents: Iterable[tuple[str, Any]], *, source: str) -> list
     a path prefix), validated with their R4B model when the mapping reads their type."""
     entries = []
     for prefix, document in documents:
-        for where, raw in _flatten(document, prefix):
+        if isinstance(document, list):  # a list of resources (or Bundles)
+            found = [
+                pair
+                for index, item in enumerate(document)
+                for pair in _flatten(item, f"{prefix}.{index}" if prefix else str(index))
+            ]
+        else:
+            found = list(_flatten(document, prefix))
+        for where, raw in found:
             if not looks_like_fhir(raw):
                 raise fhir_error(where, "not a FHIR resource (no resourceType)", source)
             entries.append(Entry(where, raw, _model(raw, where, source)))
@@ -113,7 +121,9 @@ def _model(raw: dict[str, Any], where: str, source: str) -> Any | None:
         return None
     try:
         return get_fhir_model_class(kind).model_validate(raw)
-    except ValidationError as exc:
+    except (TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        if not isinstance(exc, ValidationError):
+            raise fhir_error(where, f"not valid FHIR R4: {str(exc)[:200]}", source) from exc
         problems = []
         for item in exc.errors()[:10]:
             location = ".".join(str(part) for part in item["loc"])
