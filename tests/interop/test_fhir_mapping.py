@@ -571,3 +571,15 @@ _FIELDS = st.sampled_from(
 def test_any_json_is_mapped_or_refused_with_a_case_error(resources):
     with contextlib.suppress(CaseError):  # a refusal names its field; anything else fails
         case_from_fhir(bundle(patient(), myeloma(), *resources), today=TODAY, kb=KB)
+
+
+def test_orders_of_one_day_with_different_doses_are_not_read_as_a_dose():
+    result = mapped(
+        patient(),
+        myeloma(),
+        order("602910", authored="2026-09-01", dose=10),
+        order("602912", authored="2026-09-01", dose=5),
+    )
+    assert result.case.therapy is None
+    finding = note(result, "input.fhir_lenalidomide_dose_unreadable")
+    assert finding.blocking and "5 mg and 10 mg" in finding.detail

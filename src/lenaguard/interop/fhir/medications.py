@@ -287,6 +287,7 @@ def _timeline(
     if not history:
         return
     history.sort(key=lambda use: (use.date or dt.date.max, use.where))
+    _same_day_doses(history)
     unreadable = [use for use in history if use.dose_mg is None]
     first = history[0]
     if first.dose_mg is None:
@@ -326,6 +327,22 @@ def _timeline(
         out.notes.append(notes.stop_date_unknown(kb, [use.where for use in undated]))
     out.therapy = {"events": events}
     out.notes.append(notes.timeline_unconfirmed(kb, str(first.date), len(history)))
+
+
+def _same_day_doses(history: list[_Use]) -> None:
+    """Orders of one day with different doses (two capsule strengths ordered together, or a
+    correction) do not say the dose taken: none of them is read."""
+    by_day: dict[dt.date, list[_Use]] = {}
+    for use in history:
+        if use.date is not None and use.dose_mg is not None:
+            by_day.setdefault(use.date, []).append(use)
+    for date, uses in by_day.items():
+        doses = sorted({(use.dose_mg, use.frequency or Frequency.DAILY) for use in uses})
+        if len(doses) > 1:
+            words = " and ".join(f"{dose:g} mg" for dose, _ in doses)
+            for use in uses:
+                use.dose_mg = None
+                use.problem = f"several orders on {date} with different doses ({words})"
 
 
 def _dosed(date: dt.date, event: str, use: _Use) -> dict[str, Any]:
