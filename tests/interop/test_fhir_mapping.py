@@ -583,3 +583,15 @@ def test_orders_of_one_day_with_different_doses_are_not_read_as_a_dose():
     assert result.case.therapy is None
     finding = note(result, "input.fhir_lenalidomide_dose_unreadable")
     assert finding.blocking and "5 mg and 10 mg" in finding.detail
+
+
+def test_the_sandbox_draft_shape_reads_capsules_of_the_product():
+    """The CDS Hooks sandbox sends RxNorm 643720 with `{value: 1, code: "{pill}"}` (no unit
+    system) and a 30-day supply: one 25 mg capsule."""
+    draft = order("643720", status="draft", authored="2026-11-30", dose=None)
+    draft["dosageInstruction"] = [
+        {"doseAndRate": [{"doseQuantity": {"value": 1, "code": "{pill}"}}]}
+    ]
+    draft["dispenseRequest"] = {"expectedSupplyDuration": {"value": 30, "unit": "days"}}
+    (proposal,) = mapped(patient(), myeloma(), draft).proposals
+    assert proposal.dose_mg == 25 and proposal.supply_days == 30 and proposal.dose_problem is None
