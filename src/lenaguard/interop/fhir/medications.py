@@ -179,10 +179,8 @@ def _date_of(resource: Any, kind: str) -> tuple[dt.date | None, dt.date | None]:
             if dosage is not None and dosage.timing and dosage.timing.repeat
             else None
         )
-        if bounds is not None and bounds.end is not None:
-            end = full_date(bounds.end)
-        elif resource.dispenseRequest is not None and resource.dispenseRequest.validityPeriod:
-            end = full_date(resource.dispenseRequest.validityPeriod.end)
+        if bounds is not None and bounds.end is not None:  # not the validity period: that is
+            end = full_date(bounds.end)  # when the prescription lapses, not when it stopped
     else:
         start = full_date(resource.effectiveDateTime)
         end = None

@@ -114,7 +114,7 @@ def mapping_markdown(kb: KnowledgeBase) -> str:
         "| resource | lenalidomide | other drugs |",
         "|---|---|---|",
         f"| MedicationRequest, status {_codes(medications.REQUEST_HISTORY)} | the course: the earliest starts it, a later one at another dose changes the dose | current when {_codes(medications.CURRENT_REQUEST)} |",
-        "| MedicationRequest, status `stopped` | stops the course at `timing.repeat.boundsPeriod.end` (or `dispenseRequest.validityPeriod.end`); without a date: `input.fhir_stop_date_missing` | — |",
+        "| MedicationRequest, status `stopped` | stops the course at `dosageInstruction.timing.repeat.boundsPeriod.end` (never the prescription's validity period); without it: `input.fhir_stop_date_missing` | — |",
         f"| MedicationRequest, status `draft` or intent {_codes(medications.PROPOSAL_INTENTS)} | the proposal being checked (never an event) | not read |",
         f"| MedicationStatement, status {_codes(medications.STATEMENT_HISTORY)} | the course, dated by `effective[x]` | current when {_codes(medications.CURRENT_STATEMENT)} |",
         f"| any, status {_codes(medications.IGNORED)} | not read | not read |",
