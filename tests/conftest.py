@@ -13,22 +13,25 @@ from pathlib import Path
 
 import pytest
 
+import lenaguard.interop
 import lenaguard.rules
 from lenaguard.findings import FindingMaker
 from tests.finding_ids import SEEN_IN_SESSION
 
 _MARKER = "findings_contract_last"
 _RULES = str(Path(lenaguard.rules.__file__).parent)
+_INTEROP = str(Path(lenaguard.interop.__file__).parent)
 _FINDINGS = sys.modules[FindingMaker.__module__].__file__
 _original = FindingMaker.with_citations
 
 
 def _built_by_the_rules() -> bool:
-    """Whether the maker was called from src/lenaguard/rules (tests build findings of their own)."""
+    """Whether the maker was called from src/lenaguard/rules or interop (the FHIR mapping's
+    notes); tests build findings of their own."""
     frame = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename == _FINDINGS:
         frame = frame.f_back
-    return frame is not None and frame.f_code.co_filename.startswith(_RULES)
+    return frame is not None and frame.f_code.co_filename.startswith((_RULES, _INTEROP))
 
 
 def _recording(self: FindingMaker, **kwargs):  # type: ignore[no-untyped-def]

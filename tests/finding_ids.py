@@ -23,6 +23,8 @@ from lenaguard.vocab import Category, Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "src" / "lenaguard" / "rules"
+INTEROP = ROOT / "src" / "lenaguard" / "interop"
+"""The FHIR mapping's notes (`input.fhir_*`) are findings too."""
 FINDINGS_DOC = ROOT / "docs" / "findings.md"
 
 PLACEHOLDER = re.compile(r"<[a-z0-9_]+>")
@@ -217,9 +219,10 @@ class _Module:
 
 
 def static_ids() -> list[CodeId]:
-    """Every id (or id pattern) the maker calls in src/lenaguard/rules/** can emit."""
+    """Every id (or id pattern) the maker calls in src/lenaguard/rules/** and
+    src/lenaguard/interop/** can emit."""
     found: list[CodeId] = []
-    for path in sorted(RULES.rglob("*.py")):
+    for path in [*sorted(RULES.rglob("*.py")), *sorted(INTEROP.rglob("*.py"))]:
         module = _Module(path)
         makers = _maker_categories(module.tree)
         for node in ast.walk(module.tree):

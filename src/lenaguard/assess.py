@@ -8,6 +8,7 @@ block a prescription, and applies the `verified_only` filter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -166,18 +167,26 @@ def _actions(findings: list[Finding]) -> list[Action]:
     ]
 
 
-def assess(case: Case, kb: KnowledgeBase, *, verified_only: bool = False) -> Assessment:
+def assess(
+    case: Case,
+    kb: KnowledgeBase,
+    *,
+    verified_only: bool = False,
+    notes: Sequence[Finding] = (),
+) -> Assessment:
     """Assess a case: dose, renal function, safety screens, monitoring, response.
 
     The three rule groups run in a fixed order (what dose, is it safe, is it working); the
     safety gate then lets any finding that requires a hold or stop override the dose plan,
-    and the calendar is drawn from that final plan.
+    and the calendar is drawn from that final plan. `notes` are findings about the input
+    itself (the FHIR mapping's `input.fhir_*`): they join the rules' findings, are ordered
+    and filtered with them, and block when they say so.
     """
     dosing = dose.evaluate(case, kb)
     safe = safety.evaluate(case, kb)
     working = response.evaluate(case, kb)
     groups = (dosing, safe, working)
-    findings = [finding for group in groups for finding in group.findings]
+    findings = [*notes, *(finding for group in groups for finding in group.findings)]
     monitoring_items = [item for group in groups for item in group.monitoring]
 
     findings = sorted(findings, key=_priority)

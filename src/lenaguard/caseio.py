@@ -46,6 +46,7 @@ __all__ = [
     "max_case_bytes",
     "parse_case_bytes",
     "parse_case_text",
+    "read_case_text",
     "read_limited",
 ]
 
@@ -457,6 +458,13 @@ def load_case(
 ) -> Case:
     """Read a case file from disk; `today` defaults to the machine's date. The file is refused
     unread when its size is over the limit, and never read past it (pipes and devices too)."""
+    text = read_case_text(path, max_bytes=max_bytes)
+    return parse_case_text(text, today=today or dt.date.today(), source=str(path), kb=kb)
+
+
+def read_case_text(path: Path, *, max_bytes: int | None = None) -> str:
+    """The text of an input file (a case file or a FHIR Bundle), bounded and decoded as case
+    files are: refused unread when over the size limit, never read past it."""
     source = str(path)
     limit = max_case_bytes(max_bytes)
     try:
@@ -467,6 +475,4 @@ def load_case(
             data = read_limited(stream, limit, source=source)
     except OSError as exc:
         raise _refuse(f"cannot read {path}: {exc.strerror}", source) from exc
-    return parse_case_bytes(
-        data, today=today or dt.date.today(), source=source, kb=kb, max_bytes=limit
-    )
+    return decode_case_bytes(data, source=source)

@@ -242,7 +242,7 @@ class TestProcessPool:
         assert outcome.code is ExitCode.OK
 
     def test_an_unexpected_error_in_one_input_is_its_outcome(self, monkeypatch):
-        def broken(case, kb, *, verified_only=False):
+        def broken(case, kb, *, verified_only=False, notes=()):
             raise RuntimeError("rule crashed")
 
         monkeypatch.setattr(batch, "assess", broken)

@@ -42,6 +42,8 @@ app = typer.Typer(
 )
 knowledge_app = typer.Typer(help="Check and show the cited knowledge base.", no_args_is_help=True)
 app.add_typer(knowledge_app, name="knowledge")
+fhir_app = typer.Typer(help="FHIR R4 input: how resources map to a case.", no_args_is_help=True)
+app.add_typer(fhir_app, name="fhir")
 
 
 class _StdoutConsole:
@@ -102,13 +104,14 @@ def _root(
 @app.command()
 def assess(
     inputs: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            help="Case files (YAML or JSON), folders of case files, or - for standard input.",
+            help="Case files (YAML or JSON) or FHIR R4 Bundles (JSON), folders of them, or - for "
+            "standard input.",
             metavar="CASE",
             show_default=False,
         ),
-    ],
+    ] = None,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -146,26 +149,77 @@ def assess(
             "--full", help="After the first screen: monitoring, scores, every finding, sources."
         ),
     ] = False,
+    indication: Annotated[
+        Indication | None,
+        typer.Option(
+            help="FHIR input: the indication, when the diagnoses (Conditions) do not name one."
+        ),
+    ] = None,
+    fhir_ndjson: Annotated[
+        str | None,
+        typer.Option(
+            "--fhir-ndjson",
+            help="A FHIR Bulk Data export (a folder of NDJSON files): assess every patient on "
+            "lenalidomide, one JSON line each.",
+            metavar="DIR",
+        ),
+    ] = None,
 ) -> None:
     """Assess cases: dose, renal function, safety screens, monitoring and response."""
     from lenaguard.cli.batch import Job, Layout, assess_all
     from lenaguard.cli.sources import expand
 
     today = _parse_date(as_of, "--as-of") if as_of else dt.date.today()
+    if fhir_ndjson is not None:
+        if inputs:
+            raise InputError([("--fhir-ndjson", "give either case files or --fhir-ndjson DIR")])
+        _assess_bulk(
+            fhir_ndjson, Job(Layout.JSON_LINES, today, verified_only, indication=indication), strict
+        )
+        return
+    if not inputs:
+        raise InputError([("CASE", "give at least one case file, folder or -")])
     sources, saw_directory = expand(inputs)
     several = len(sources) > 1 or saw_directory
     default_knowledge()  # a broken knowledge base stops here, before any input: exit code 3
     page_height = None  # never page JSON, nor into a pipe or a file
     if as_json:
-        job = Job(Layout.JSON_LINES if several else Layout.JSON, today, verified_only)
+        job = Job(
+            Layout.JSON_LINES if several else Layout.JSON,
+            today,
+            verified_only,
+            indication=indication,
+        )
     else:
         from lenaguard.cli import output
 
         style = output.ReportStyle.for_stdout(plain=plain)
-        job = Job(Layout.REPORT, today, verified_only, style=style, separators=several, full=full)
+        job = Job(
+            Layout.REPORT,
+            today,
+            verified_only,
+            style=style,
+            separators=several,
+            full=full,
+            indication=indication,
+        )
         if pager and output.stdout_is_terminal():
             page_height = style.height
     codes = _print_outcomes(assess_all(sources, job), page_height)
+    code = run_exit_code(codes, strict=strict)
+    if code is not ExitCode.OK:
+        raise typer.Exit(int(code))
+
+
+def _assess_bulk(directory: str, job: Any, strict: bool) -> None:
+    """`--fhir-ndjson DIR`: one JSON line per patient on lenalidomide, streamed."""
+    from pathlib import Path
+
+    from lenaguard.cli.batch import assess_stream
+    from lenaguard.cli.fhir_bulk import patient_sources
+
+    default_knowledge()
+    codes = _print_outcomes(assess_stream(patient_sources(Path(directory)), job), None)
     code = run_exit_code(codes, strict=strict)
     if code is not ExitCode.OK:
         raise typer.Exit(int(code))
@@ -327,6 +381,14 @@ def knowledge_show(
         _print_json(chosen.model_dump(mode="json"))
     else:
         render_topic(out, chosen, kb)
+
+
+@fhir_app.command("mapping-table")
+def fhir_mapping_table() -> None:
+    """Print the FHIR R4 → case mapping as Markdown (docs/fhir-mapping.md is this output)."""
+    from lenaguard.interop.fhir.table import mapping_markdown
+
+    sys.stdout.write(mapping_markdown(default_knowledge()))
 
 
 def _parse_date(text: str, option: str) -> dt.date:

@@ -16,7 +16,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from lenaguard.assess import Assessment, assess
 from lenaguard.case import Case
-from lenaguard.caseio import load_case, parse_case_text
+from lenaguard.caseio import parse_case_text, read_case_text
 from lenaguard.cli.exit_codes import ExitCode, exit_code_for
 from lenaguard.cli.problems import one_line, problem
 from lenaguard.cli.sources import Source
+from lenaguard.findings import Finding
 from lenaguard.knowledge import default_knowledge
+from lenaguard.vocab import Indication
 
 if TYPE_CHECKING:  # rich is imported only when a report is drawn (not for --json)
     from lenaguard.cli.output import ReportStyle
@@ -64,6 +66,8 @@ class Job:
     """REPORT layout: a separator line naming the input before each report."""
     full: bool = False
     """REPORT layout: after the first screen, every section with its sources (`--full`)."""
+    indication: Indication | None = None
+    """FHIR input: the indication when the diagnoses do not give it (`--indication`)."""
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,9 @@ class Outcome:
 def assess_source(source: Source, job: Job) -> Outcome:
     """Read, assess and format one input; every error becomes the outcome, never a raise."""
     try:
-        case = _read(source, job.today)
+        case, notes = _read(source, job)
         kb = default_knowledge()
-        assessment = assess(case, kb, verified_only=job.verified_only)
+        assessment = assess(case, kb, verified_only=job.verified_only, notes=notes)
         output = _format(source, job, case, assessment)
     except Exception as exc:  # one bad input must not stop a batch, nor show a traceback
         return _failure(source, job, exc)
@@ -124,12 +128,59 @@ def _usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _read(source: Source, today: dt.date) -> Case:
+def _read(source: Source, job: Job) -> tuple[Case, list[Finding]]:
+    """The case of one input and the notes of its FHIR mapping (none for a case file)."""
     if source.problem is not None:
         raise source.error()
-    if source.text is not None:
-        return parse_case_text(source.text, today=today, source=source.name)
-    return load_case(Path(source.name), today=today)
+    text = source.text if source.text is not None else read_case_text(Path(source.name))
+    if text.lstrip().startswith("{") and '"resourceType"' in text:
+        from lenaguard.interop.fhir import case_from_fhir, looks_like_fhir, parse_json
+
+        document = parse_json(text, source=source.name)
+        if looks_like_fhir(document):
+            mapped = case_from_fhir(
+                document, today=job.today, indication=job.indication, source=source.name
+            )
+            return mapped.case, mapped.notes
+    return parse_case_text(text, today=job.today, source=source.name), []
+
+
+def assess_stream(sources: Iterable[Source], job: Job, *, window: int = 64) -> Iterator[Outcome]:
+    """The outcome of every source of a stream too long to hold (a bulk export's patients), in
+    order, over every usable CPU, with at most `window` chunks in flight (bounded memory)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = _usable_cpus()
+    if workers < 2:
+        yield from (assess_source(source, job) for source in sources)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    chunk: list[Source] = []
+    pending: list = []
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
+    try:
+        for source in sources:
+            chunk.append(source)
+            if len(chunk) == CHUNK_SOURCES:
+                pending.append(pool.submit(_assess_chunk, chunk, job))
+                chunk = []
+                while len(pending) >= window:
+                    yield from pending.pop(0).result()
+        if chunk:
+            pending.append(pool.submit(_assess_chunk, chunk, job))
+        for future in pending:
+            yield from future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+CHUNK_SOURCES = 16
+"""Sources per task of `assess_stream`."""
+
+
+def _assess_chunk(sources: list[Source], job: Job) -> list[Outcome]:
+    return [assess_source(source, job) for source in sources]
 
 
 def _format(source: Source, job: Job, case: Case, assessment: Assessment) -> str:

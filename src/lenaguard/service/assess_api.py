@@ -1,8 +1,10 @@
 """`POST /api/v1/assess`: the assessment of a posted case file, identical to the CLI's JSON.
 
 The body's media type chooses the reader: `application/json` or `application/yaml` (also
-`text/yaml`, `application/x-yaml`) for a case file. `as_of` and `verified_only` work as the
-CLI's options do.
+`text/yaml`, `application/x-yaml`) for a case file; `application/fhir+json`, or JSON whose
+`resourceType` is `Bundle`, for a FHIR R4 Bundle (docs/fhir-mapping.md; `indication` supplies
+the indication when the diagnoses do not). `as_of` and `verified_only` work as the CLI's
+options do.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from lenaguard.assess import Assessment, assess
 from lenaguard.caseio import case_from_data, decode_case_bytes, parse_case_document
 from lenaguard.errors import CaseError
 from lenaguard.knowledge import KnowledgeBase
+from lenaguard.vocab import Indication
 from lenaguard.workflow.web import Caller, Config, Kb
 
 router = APIRouter(prefix="/api/v1", tags=["assessment"])
 
 SOURCE = "request body"
 
+FHIR_JSON = "application/fhir+json"
 CASE_MEDIA_TYPES = {
+    FHIR_JSON,
     "application/json",
     "application/yaml",
     "application/x-yaml",
@@ -32,19 +37,44 @@ CASE_MEDIA_TYPES = {
 }
 _CASE_BODY: dict[str, Any] = {
     "required": True,
-    "description": "A case file (docs/case-file.md) as JSON or YAML.",
+    "description": "A case file (docs/case-file.md) as JSON or YAML, or a FHIR R4 Bundle "
+    "(docs/fhir-mapping.md).",
     "content": {
         "application/json": {"schema": {"type": "object"}},
         "application/yaml": {"schema": {"type": "string"}},
+        FHIR_JSON: {"schema": {"type": "object"}},
     },
 }
 
 
 def assessment_json(
-    text: str, *, today: dt.date, kb: KnowledgeBase, verified_only: bool
+    text: str,
+    *,
+    today: dt.date,
+    kb: KnowledgeBase,
+    verified_only: bool,
+    fhir: bool = False,
+    indication: Indication | None = None,
 ) -> dict[str, Any]:
     """Parse (bounded, as the CLI does) and assess: the CLI's JSON. `today` is the date of a
-    case file without `as_of`."""
+    case file without `as_of` (and of a FHIR input). `fhir`: the body was sent as FHIR JSON;
+    a JSON body that names a `resourceType` is read as FHIR too."""
+    if fhir or (text.lstrip().startswith("{") and '"resourceType"' in text):
+        from lenaguard.interop.fhir import case_from_fhir, looks_like_fhir, parse_json
+
+        document = parse_json(text, source=SOURCE)
+        if fhir or looks_like_fhir(document):
+            if not looks_like_fhir(document) or document["resourceType"] != "Bundle":
+                raise CaseError(
+                    [("resourceType", "send a FHIR R4 Bundle (resourceType: Bundle)")],
+                    source=SOURCE,
+                )
+            mapped = case_from_fhir(
+                document, today=today, kb=kb, indication=indication, source=SOURCE
+            )
+            return assess(
+                mapped.case, kb, verified_only=verified_only, notes=mapped.notes
+            ).to_json_dict()
     case = case_from_data(
         parse_case_document(text, source=SOURCE), today=today, source=SOURCE, kb=kb
     )
@@ -70,6 +100,10 @@ async def assess_case(
     verified_only: Annotated[
         bool, Query(description="Leave out rules that are not verified against the label.")
     ] = False,
+    indication: Annotated[
+        Indication | None,
+        Query(description="FHIR input: the indication, when the diagnoses do not name one."),
+    ] = None,
 ) -> JSONResponse:
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if media not in CASE_MEDIA_TYPES:
@@ -77,7 +111,8 @@ async def assess_case(
             [
                 (
                     "content-type",
-                    f"{media or 'none'} is not accepted; send application/json or application/yaml",
+                    f"{media or 'none'} is not accepted; send application/json, application/yaml "
+                    f"or {FHIR_JSON}",
                 )
             ],
             source=SOURCE,
@@ -88,5 +123,7 @@ async def assess_case(
         today=as_of or settings.clinic_today(),
         kb=kb,
         verified_only=verified_only,
+        fhir=media == FHIR_JSON,
+        indication=indication,
     )
     return JSONResponse(document)
