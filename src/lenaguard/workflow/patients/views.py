@@ -25,8 +25,8 @@ from lenaguard.errors import CaseError
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Citation, Status
 from lenaguard.knowledge.topics.rems import RemsRiskCategory
-from lenaguard.store.base import utcnow
 from lenaguard.vocab import Sex
+from lenaguard.workflow.clock import Now
 from lenaguard.workflow.patients import service
 from lenaguard.workflow.patients.models import CaseVersion, Patient
 from lenaguard.workflow.web import Caller, Config, Db, Kb, Page, Paging
@@ -175,8 +175,9 @@ def case_view(version: CaseVersion) -> CaseView:
 
 
 @router.post("/patients", status_code=201, summary="Enroll a patient")
-def enroll(body: Enrollment, caller: Caller, database: Db, settings: Config, kb: Kb) -> PatientView:
-    now = utcnow()
+def enroll(
+    body: Enrollment, caller: Caller, database: Db, settings: Config, kb: Kb, now: Now
+) -> PatientView:
     with database.transaction() as session:
         patient = service.enroll_patient(
             session,
@@ -226,8 +227,8 @@ def sign_agreement(
     database: Db,
     settings: Config,
     kb: Kb,
+    now: Now,
 ) -> PatientView:
-    now = utcnow()
     with database.transaction() as session:
         patient = service.record_agreement(
             session,
@@ -250,8 +251,8 @@ def choose_pharmacy(
     database: Db,
     settings: Config,
     kb: Kb,
+    now: Now,
 ) -> PatientView:
-    now = utcnow()
     with database.transaction() as session:
         patient = service.choose_pharmacy(
             session, caller, patient_id, pharmacy_id=body.pharmacy_id, settings=settings, now=now
@@ -288,9 +289,9 @@ async def put_case(
     database: Db,
     settings: Config,
     kb: Kb,
+    now: Now,
 ) -> CaseView:
     data = await _case_document(request)
-    now = utcnow()
     with database.transaction() as session:
         version = service.store_case(
             session, caller, patient_id, data, settings=settings, kb=kb, now=now

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from lenaguard.store.base import utcnow
+from lenaguard.workflow.clock import Now
 from lenaguard.workflow.records import service
 from lenaguard.workflow.records.models import Counselling, Insurance, PregnancyTest, Survey
 from lenaguard.workflow.web import Caller, Config, Db, Kb, Page, Paging
@@ -105,6 +105,7 @@ def add_pregnancy_test(
     database: Db,
     settings: Config,
     kb: Kb,
+    now: Now,
 ) -> PregnancyTestView:
     with database.transaction() as session:
         row = service.record_pregnancy_test(
@@ -116,7 +117,7 @@ def add_pregnancy_test(
             sensitivity_miu_ml=body.sensitivity_miu_ml,
             settings=settings,
             kb=kb,
-            now=utcnow(),
+            now=now,
         )
         return _view(row, PregnancyTestView)
 
@@ -134,7 +135,12 @@ def list_pregnancy_tests(
 
 @router.post("/counselling", status_code=201, summary="Record counselling given")
 def add_counselling(
-    patient_id: PatientId, body: NewCounselling, caller: Caller, database: Db, settings: Config
+    patient_id: PatientId,
+    body: NewCounselling,
+    caller: Caller,
+    database: Db,
+    settings: Config,
+    now: Now,
 ) -> CounsellingView:
     with database.transaction() as session:
         row = service.record_counselling(
@@ -144,7 +150,7 @@ def add_counselling(
             kind=body.kind,
             given_on=body.given_on,
             settings=settings,
-            now=utcnow(),
+            now=now,
         )
         return _view(row, CounsellingView)
 
@@ -162,7 +168,12 @@ def list_counselling(
 
 @router.post("/surveys", status_code=201, summary="Record a mandatory REMS survey")
 def add_survey(
-    patient_id: PatientId, body: NewSurvey, caller: Caller, database: Db, settings: Config
+    patient_id: PatientId,
+    body: NewSurvey,
+    caller: Caller,
+    database: Db,
+    settings: Config,
+    now: Now,
 ) -> SurveyView:
     with database.transaction() as session:
         row = service.record_survey(
@@ -172,7 +183,7 @@ def add_survey(
             respondent=body.respondent,
             taken_at=body.taken_at,
             settings=settings,
-            now=utcnow(),
+            now=now,
         )
         return _view(row, SurveyView)
 
@@ -190,7 +201,11 @@ def list_surveys(
 
 @router.post("/insurance", status_code=201, summary="Record the patient's insurance")
 def add_insurance(
-    patient_id: PatientId, body: NewInsurance, caller: Caller, database: Db
+    patient_id: PatientId,
+    body: NewInsurance,
+    caller: Caller,
+    database: Db,
+    now: Now,
 ) -> InsuranceView:
     with database.transaction() as session:
         row = service.record_insurance(
@@ -200,7 +215,7 @@ def add_insurance(
             payer=body.payer,
             member_id=body.member_id,
             prior_authorization=body.prior_authorization,
-            now=utcnow(),
+            now=now,
         )
         return _view(row, InsuranceView)
 
