@@ -15,7 +15,7 @@ from lenaguard.knowledge.topics.synonyms import SynonymsKnowledge
 if TYPE_CHECKING:
     from lenaguard.assess import Assessment
 
-SEARCH_DEPTH = 30
+SEARCH_DEPTH = 60
 """Passages fetched from the index before relevance and the per-section limits are applied."""
 
 
@@ -38,10 +38,11 @@ def ask(
     """Answer `question` from `index`; with an assessment, add what the rules decided."""
     groups = tuple(kb.get(SynonymsKnowledge).groups)
     query = Query(question, groups)
-    hits = relevant_hits(
-        index.search(query, SEARCH_DEPTH), ignore=_drug_names(tuple(tuple(g.terms) for g in groups))
-    )
-    answer = (composer or ExtractiveComposer()).compose(query, hits, find_conflicts(hits, kb))
+    drug = _drug_names(tuple(tuple(g.terms) for g in groups))
+    found = [hit for hit in index.search(query, SEARCH_DEPTH) if hit.matched - drug]
+    # conflicts are looked for in every passage on the subject, not only in those quoted
+    conflicts = find_conflicts(found, kb)
+    answer = (composer or ExtractiveComposer()).compose(query, relevant_hits(found), conflicts)
     if assessment is not None:
         answer = answer.model_copy(update={"case": case_answer(assessment)})
     return answer
