@@ -34,6 +34,9 @@ RELATIVE_CUTOFF = 0.4
 PER_SECTION = 5
 """At most this many sentences under each heading."""
 SENTENCES_PER_PASSAGE = 2
+PER_FAMILY = {"list": 2, "document": 3}
+"""At most this many passages from one knowledge list (the items of one score, the permanent
+stops) or from one ingested document, so that one source does not crowd out the others."""
 WEAK_STATUSES = frozenset({Status.SECONDARY, Status.UNVERIFIED})
 
 ABSTENTION = (
@@ -125,12 +128,15 @@ class ExtractiveComposer:
             return abstention(query.question)
         chosen: dict[bool, list[tuple[Hit, str]]] = {True: [], False: []}
         seen: set[str] = set()
+        families: dict[tuple[str, str], int] = {}
         for hit in hits:
             section = chosen[hit.passage.kind in GUIDELINE_KINDS]
-            if len(section) >= PER_SECTION:
+            family = _family(hit.passage)
+            if len(section) >= PER_SECTION or families.get(family, 0) >= PER_FAMILY[family[0]]:
                 continue
             texts = [s for s in _best_sentences(hit, SENTENCES_PER_PASSAGE) if _key(s) not in seen]
             if texts:
+                families[family] = families.get(family, 0) + 1
                 seen.update(_key(s) for s in texts)
                 section.append((hit, " ".join(texts)))
         references = _References()  # numbered in reading order: guidelines, then research
@@ -155,6 +161,12 @@ class ExtractiveComposer:
             conflicts=list(conflicts),
             abstained=False,
         )
+
+
+def _family(passage: Passage) -> tuple[str, str]:
+    if passage.document is not None:
+        return ("document", passage.document)
+    return ("list", re.sub(r"\[\d+\]$", "", passage.entry or passage.id))
 
 
 def _key(sentence: str) -> str:

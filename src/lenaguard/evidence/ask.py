@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from lenaguard.assess import Assessment
 
 SEARCH_DEPTH = 60
+MIN_COVERAGE = 0.34
+"""A passage answers only if it covers at least this share of the question's own subject words
+(directly or through a synonym): one word of "a good Italian restaurant nearby" is not enough."""
 """Passages fetched from the index before relevance and the per-section limits are applied."""
 
 
@@ -39,10 +42,11 @@ def ask(
     groups = tuple(kb.get(SynonymsKnowledge).groups)
     query = Query(question, groups)
     drug = _drug_names(tuple(tuple(g.terms) for g in groups))
-    found = [hit for hit in index.search(query, SEARCH_DEPTH) if hit.matched - drug]
+    subject = [hit for hit in index.search(query, SEARCH_DEPTH) if hit.matched - drug]
+    answering = [hit for hit in subject if query.coverage(hit.matched, drug) >= MIN_COVERAGE]
     # conflicts are looked for in every passage on the subject, not only in those quoted
-    conflicts = find_conflicts(found, kb)
-    answer = (composer or ExtractiveComposer()).compose(query, relevant_hits(found), conflicts)
+    conflicts = find_conflicts(subject, kb) if answering else []
+    answer = (composer or ExtractiveComposer()).compose(query, relevant_hits(answering), conflicts)
     if assessment is not None:
         answer = answer.model_copy(update={"case": case_answer(assessment)})
     return answer

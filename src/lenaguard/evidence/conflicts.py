@@ -16,7 +16,7 @@ Only ingested passages are checked; the knowledge base's own statements are the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -92,18 +92,21 @@ def quantities(sentence: str) -> list[Quantity]:
     return found
 
 
-def _has(text: str, term: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text) is not None
+@cache
+def _group_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a group of terms, each matched as whole words."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
 
 def _normal(text: str) -> str:
     return " ".join(text.translate(_DASHES).lower().split())
 
 
-def _signals(text: str, groups: Sequence[Sequence[str]], unless: Iterable[str] = ()) -> bool:
-    return all(any(_has(text, t) for t in group) for group in groups) and not any(
-        _has(text, t) for t in unless
-    )
+def _signals(text: str, groups: Sequence[Sequence[str]], unless: Sequence[str] = ()) -> bool:
+    if not all(_group_pattern(tuple(group)).search(text) for group in groups):
+        return False
+    return not (unless and _group_pattern(tuple(unless)).search(text))
 
 
 @cache
@@ -143,7 +146,7 @@ def _claim(passage: Passage, sentence: str) -> ConflictClaim:
 def _misconception(
     check: Misconception, passage: Passage, sentence: str, kb: KnowledgeBase
 ) -> Conflict | None:
-    if not _signals(_normal(sentence), check.signals, check.unless):
+    if not _signals(sentence, check.signals, check.unless):
         return None
     return Conflict(
         topic=check.topic,
@@ -156,7 +159,7 @@ def _misconception(
 def _quantity(
     check: QuantityCheck, passage: Passage, sentence: str, kb: KnowledgeBase
 ) -> Conflict | None:
-    if not _signals(_normal(sentence), check.signals):
+    if not _signals(sentence, check.signals):
         return None
     entry = entry_at(kb, check.entry)
     known = [v for field in check.fields for v in field_values(entry, field)]
@@ -184,15 +187,35 @@ def passage_conflicts(passage: Passage, kb: KnowledgeBase) -> list[Conflict]:
     """Every conflict in one ingested passage, one per check and sentence."""
     if passage.is_knowledge:
         return []
+    key = (kb.version, passage.id, passage.text)
+    if key not in _CHECKED:
+        if len(_CHECKED) > CACHE_PASSAGES:
+            _CHECKED.clear()
+        _CHECKED[key] = _check(passage, kb)
+    return _CHECKED[key]
+
+
+CACHE_PASSAGES = 20_000
+_CHECKED: dict[tuple[str, str, str], list[Conflict]] = {}
+
+
+def _check(passage: Passage, kb: KnowledgeBase) -> list[Conflict]:
     claims = kb.get(ClaimsKnowledge)
+    whole = _normal(passage.text)
+    # a check whose every signal group is absent from the whole passage has nothing to find
+    misconceptions = [c for c in claims.misconceptions if _signals(whole, c.signals)]
+    checks = [c for c in claims.quantities if _signals(whole, c.signals)]
+    if not misconceptions and not checks:
+        return []
     found = []
-    for sentence in sentences(passage.text):
-        for check in claims.misconceptions:
+    for original in sentences(passage.text):
+        sentence = _normal(original)
+        for check in misconceptions:
             if conflict := _misconception(check, passage, sentence, kb):
-                found.append(conflict)
-        for check in claims.quantities:
+                found.append(conflict.model_copy(update={"claim": _claim(passage, original)}))
+        for check in checks:
             if conflict := _quantity(check, passage, sentence, kb):
-                found.append(conflict)
+                found.append(conflict.model_copy(update={"claim": _claim(passage, original)}))
     return found
 
 

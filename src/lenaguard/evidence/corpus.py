@@ -5,6 +5,7 @@ from __future__ import annotations
 from lenaguard.evidence.models import Passage
 from lenaguard.knowledge.loader import KnowledgeBase
 from lenaguard.knowledge.statements import entry_kind, statements
+from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
 
 KNOWLEDGE_PREFIX = "kb:"
@@ -16,7 +17,14 @@ def knowledge_passages(kb: KnowledgeBase) -> list[Passage]:
     bibliography = kb.get(Bibliography)
     kinds = {source.id: source.kind.value for source in bibliography.sources}
     passages = []
+    indications = {
+        key: entry.name for key, entry in kb.get(IndicationsKnowledge).indications.items()
+    }
     for name, topic in sorted(kb.topics.items()):
+        named = {
+            path: getattr(entry, "name", None) or getattr(entry, "label", None)
+            for path, entry in topic.cited_entries()
+        }
         for path, entry, text in statements(topic):
             first = bibliography.by_id(entry.cite[0].source)
             passages.append(
@@ -33,6 +41,25 @@ def knowledge_passages(kb: KnowledgeBase) -> list[Passage]:
                     citations=list(entry.cite),
                     entry=path,
                     topic=name,
+                    context=_context(topic.title, path, named, indications),
                 )
             )
     return passages
+
+
+def _context(
+    title: str, path: str, named: dict[str, str | None], indications: dict[str, str]
+) -> str:
+    """The topic title, the names of the entries above this one, and the indications its path
+    names: "dose_modification.indications.mm_combination.rows[0]" is about multiple myeloma."""
+    words = [title]
+    parts = path.split(".")
+    for end in range(1, len(parts)):
+        above = ".".join(parts[:end])
+        if isinstance(named.get(above), str):
+            words.append(named[above])
+    for part in parts:
+        key = part.split("[")[0]
+        if key in indications:
+            words.append(indications[key])
+    return " ".join(words)

@@ -9,6 +9,7 @@ syntax carry no meaning and never raise. A question that uses one term of a syno
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -80,6 +81,9 @@ QUESTION_WORDS = frozenset(
 """Words that shape a question but say nothing about its subject (with the library's English
 stop words)."""
 
+OWN_WEIGHT = 2
+"""A word of the question weighs this many times a synonym the search added for it."""
+
 COMMON_SHARE = 0.2
 """A term in more than this share of passages (lenalidomide, mg) does not by itself make a
 passage relevant."""
@@ -97,6 +101,16 @@ def _tokens(texts: Sequence[str]) -> list[list[str]]:
     return [[t for t in row if t] for row in tokenized]
 
 
+@cache
+def _group_tokens(terms: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_tokens([" ".join(terms)])[0])
+
+
+def _searched_text(passage: Passage) -> str:
+    return f"{passage.text} {passage.locator} {passage.context}"
+
+
+@cache
 def _phrase(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
 
@@ -115,19 +129,42 @@ class Hit:
 
 
 class Query:
-    """A question reduced to search terms: its words, stemmed, plus its synonyms' words."""
+    """A question reduced to search terms: its own words, stemmed, and its synonyms' words.
+
+    `covers` maps each synonym term to the question's own terms whose phrase brought it in, so
+    a passage that says "warfarin" covers a question that said "blood thinner".
+    """
 
     def __init__(self, question: str, synonyms: Sequence[SynonymGroup] = ()):
         lowered = " ".join(question.lower().split())
         own = [t for t in _tokens([lowered])[0] if t not in _stems(QUESTION_WORDS)]
-        extra: list[str] = []
+        covers: dict[str, set[str]] = {}
         for group in synonyms:
-            if any(_phrase(term).search(lowered) for term in group.terms):
-                extra.extend(group.terms)
-        added = _tokens([" ".join(extra)])[0] if extra else []
+            triggers = [term for term in group.terms if _phrase(term).search(lowered)]
+            if not triggers:
+                continue
+            trigger_tokens = set(_tokens([" ".join(triggers)])[0]) & set(own)
+            for token in _group_tokens(tuple(group.terms)):
+                covers.setdefault(token, set()).update(trigger_tokens)
         self.question = question
         self.own = list(dict.fromkeys(own))
-        self.terms = list(dict.fromkeys(self.own + added))
+        self.covers = {t: frozenset(c) for t, c in covers.items()}
+        self.terms = list(dict.fromkeys(self.own + list(covers)))
+
+    def weighted(self) -> list[str]:
+        """Search tokens: the question's own words count OWN_WEIGHT times a synonym."""
+        extra = [t for t in self.covers if t not in self.own]
+        return self.own * OWN_WEIGHT + extra
+
+    def coverage(self, matched: frozenset[str], ignore: frozenset[str] = frozenset()) -> float:
+        """The share of the question's own words (less `ignore`) that `matched` covers."""
+        wanted = [t for t in self.own if t not in ignore]
+        if not wanted:
+            return 0.0
+        covered = set(matched) & set(wanted)
+        for term in matched:
+            covered |= self.covers.get(term, frozenset()) & set(wanted)
+        return len(covered) / len(wanted)
 
 
 @cache
@@ -149,7 +186,7 @@ class Index:
         """Index `passages` (their text and title words)."""
         if not passages:
             raise ValueError("an index needs at least one passage")
-        texts = [f"{p.text} {p.locator}" for p in passages]
+        texts = [_searched_text(p) for p in passages]
         tokenized = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
         retriever = bm25s.BM25()
         retriever.index(tokenized, show_progress=False)
@@ -157,21 +194,25 @@ class Index:
 
     def search(self, query: Query, k: int = 10) -> list[Hit]:
         """The best `k` passages for the query, best first; those sharing no term are left out."""
-        terms = [t for t in query.terms if t in self._vocab]
-        if not terms:
+        weights = Counter(t for t in query.weighted() if t in self._vocab)
+        if not weights:
             return []
+        tokens = list(weights)
+        # one score row per query term: the total ranks, the non-zero rows say what matched
+        per_term = np.vstack([self._retriever.get_scores([t]) for t in tokens])
+        scores = np.asarray([weights[t] for t in tokens], dtype=per_term.dtype) @ per_term
         k = min(k, len(self.passages))
-        ids, scores = self._retriever.retrieve(
-            [terms], k=k, show_progress=False, n_threads=1, backend_selection="numpy"
-        )
-        own_specific = {t for t in query.terms if t in self._vocab and t not in self.common}
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        specific = np.asarray([t not in self.common for t in tokens])
         hits = []
-        for index, score in zip(ids[0], scores[0], strict=True):
+        for index in best:
+            score = float(scores[index])
             if score <= 0:
-                continue
-            passage = self.passages[int(index)]
-            words = set(_tokens([f"{passage.text} {passage.locator}"])[0])
-            hits.append(Hit(passage, float(score), frozenset(own_specific & words)))
+                break
+            present = (per_term[:, index] > 0) & specific
+            matched = frozenset(t for t, here in zip(tokens, present, strict=True) if here)
+            hits.append(Hit(self.passages[int(index)], score, matched))
         return hits
 
     @property

@@ -28,6 +28,11 @@ class Passage(Frozen):
     entry: str | None = Field(default=None, description="The knowledge entry's dotted path.")
     document: str | None = Field(default=None, description="The ingested document's id.")
     topic: str | None = Field(default=None, description="The knowledge topic, for knowledge.")
+    context: str = Field(
+        default="",
+        description="Words searched with the passage but not shown: for a knowledge statement, "
+        "its topic's title and the names of the entries and indications it sits under.",
+    )
 
     @property
     def is_knowledge(self) -> bool:
