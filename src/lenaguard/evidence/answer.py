@@ -24,7 +24,7 @@ from lenaguard.evidence.models import (
     Passage,
     Reference,
 )
-from lenaguard.knowledge.base import Status
+from lenaguard.knowledge.base import Status, weakest
 
 if TYPE_CHECKING:
     from lenaguard.assess import Assessment
@@ -126,28 +126,46 @@ class ExtractiveComposer:
     ) -> Answer:
         if not hits:
             return abstention(query.question)
-        chosen: dict[bool, list[tuple[Hit, str]]] = {True: [], False: []}
-        seen: set[str] = set()
+        # part (guidelines?) → [(sentence text, its passages)]; a sentence two passages share
+        # (the same table row for two indications) is written once and cites both
+        chosen: dict[bool, list[tuple[str, list[Passage]]]] = {True: [], False: []}
+        where: dict[str, tuple[bool, int]] = {}
+        # a sentence that disagrees with the knowledge base is shown under conflicts, beside
+        # the knowledge's version, and not quoted as evidence
+        refuted = {_key(conflict.claim.text) for conflict in conflicts}
         families: dict[tuple[str, str], int] = {}
         for hit in hits:
-            section = chosen[hit.passage.kind in GUIDELINE_KINDS]
+            part = hit.passage.kind in GUIDELINE_KINDS
+            section = chosen[part]
             family = _family(hit.passage)
-            if len(section) >= PER_SECTION or families.get(family, 0) >= PER_FAMILY[family[0]]:
+            if families.get(family, 0) >= PER_FAMILY[family[0]]:
                 continue
-            texts = [s for s in _best_sentences(hit, SENTENCES_PER_PASSAGE) if _key(s) not in seen]
-            if texts:
+            texts = []
+            for sentence in _best_sentences(hit, SENTENCES_PER_PASSAGE):
+                key = _key(sentence)
+                if key in refuted:
+                    continue
+                if key in where:
+                    shared_part, position = where[key]
+                    text, cited = chosen[part][position] if shared_part == part else ("", [])
+                    if hit.passage not in cited and _contains(hit.passage, text):
+                        cited.append(hit.passage)
+                    continue
+                texts.append(sentence)
+            if texts and len(section) < PER_SECTION:
                 families[family] = families.get(family, 0) + 1
-                seen.update(_key(s) for s in texts)
-                section.append((hit, " ".join(texts)))
+                for sentence in texts:
+                    where[_key(sentence)] = (part, len(section))
+                section.append((" ".join(texts), [hit.passage]))
         references = _References()  # numbered in reading order: guidelines, then research
         sections = {
             part: [
                 AnswerSentence(
                     text=text,
-                    citations=[references.cite(hit.passage)],
-                    status=hit.passage.status if hit.passage.status in WEAK_STATUSES else None,
+                    citations=[references.cite(p) for p in passages],
+                    status=_weakest(passages),
                 )
-                for hit, text in chosen[part]
+                for text, passages in chosen[part]
             ]
             for part in (True, False)
         }
@@ -161,6 +179,21 @@ class ExtractiveComposer:
             conflicts=list(conflicts),
             abstained=False,
         )
+
+
+def _contains(passage: Passage, text: str) -> bool:
+    """Whether every sentence of `text` is a sentence of the passage, as written."""
+    own = sentences(passage.text)
+    return bool(text) and all(piece in own for piece in sentences(text))
+
+
+def _weakest(passages: list[Passage]) -> Status | None:
+    """The status to show: set only when every cited passage is secondary or unverified
+    knowledge (a sentence that also rests on the label, or on a document, is not flagged)."""
+    statuses = [p.status for p in passages]
+    if all(s in WEAK_STATUSES for s in statuses):
+        return weakest(s for s in statuses if s is not None)
+    return None
 
 
 def _family(passage: Passage) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from lenaguard.knowledge.topics.synonyms import SynonymsKnowledge
 if TYPE_CHECKING:
     from lenaguard.assess import Assessment
 
-SEARCH_DEPTH = 60
+SEARCH_DEPTH = 100
 MIN_COVERAGE = 0.34
 """A passage answers only if it covers at least this share of the question's own subject words
 (directly or through a synonym): one word of "a good Italian restaurant nearby" is not enough."""
@@ -42,7 +42,7 @@ def ask(
     groups = tuple(kb.get(SynonymsKnowledge).groups)
     query = Query(question, groups)
     drug = _drug_names(tuple(tuple(g.terms) for g in groups))
-    subject = [hit for hit in index.search(query, SEARCH_DEPTH) if hit.matched - drug]
+    subject = [hit for hit in index.search(query, SEARCH_DEPTH, ignore=drug) if hit.matched - drug]
     answering = [hit for hit in subject if query.coverage(hit.matched, drug) >= MIN_COVERAGE]
     # conflicts are looked for in every passage on the subject, not only in those quoted
     conflicts = find_conflicts(subject, kb) if answering else []

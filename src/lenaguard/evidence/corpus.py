@@ -26,6 +26,8 @@ def knowledge_passages(kb: KnowledgeBase) -> list[Passage]:
             for path, entry in topic.cited_entries()
         }
         for path, entry, text in statements(topic):
+            if not type(entry).in_corpus:
+                continue
             first = bibliography.by_id(entry.cite[0].source)
             passages.append(
                 Passage(
@@ -41,18 +43,17 @@ def knowledge_passages(kb: KnowledgeBase) -> list[Passage]:
                     citations=list(entry.cite),
                     entry=path,
                     topic=name,
-                    context=_context(topic.title, path, named, indications),
+                    context=_context(path, named, indications),
                 )
             )
     return passages
 
 
-def _context(
-    title: str, path: str, named: dict[str, str | None], indications: dict[str, str]
-) -> str:
-    """The topic title, the names of the entries above this one, and the indications its path
-    names: "dose_modification.indications.mm_combination.rows[0]" is about multiple myeloma."""
-    words = [title]
+def _context(path: str, named: dict[str, str | None], indications: dict[str, str]) -> str:
+    """The names of the entries above this one and of the indications its path names:
+    "dose_modification.indications.mm_combination.rows[0]" is about multiple myeloma. (The
+    topic's title is left out: it lists every subject of the file, so it would match them all.)"""
+    words: list[str] = []
     parts = path.split(".")
     for end in range(1, len(parts)):
         above = ".".join(parts[:end])

@@ -192,9 +192,12 @@ class Index:
         retriever.index(tokenized, show_progress=False)
         return cls(passages, retriever, _common_terms(tokenized, len(passages)))
 
-    def search(self, query: Query, k: int = 10) -> list[Hit]:
-        """The best `k` passages for the query, best first; those sharing no term are left out."""
-        weights = Counter(t for t in query.weighted() if t in self._vocab)
+    def search(self, query: Query, k: int = 10, ignore: frozenset[str] = frozenset()) -> list[Hit]:
+        """The best `k` passages for the query, best first; those sharing no term are left out.
+
+        Terms in `ignore` (the drug's own names, in a corpus about the drug) are not searched.
+        """
+        weights = Counter(t for t in query.weighted() if t in self._vocab and t not in ignore)
         if not weights:
             return []
         tokens = list(weights)

@@ -31,7 +31,7 @@ class Passage(Frozen):
     context: str = Field(
         default="",
         description="Words searched with the passage but not shown: for a knowledge statement, "
-        "its topic's title and the names of the entries and indications it sits under.",
+        "the names of the entries and indications it sits under.",
     )
 
     @property

@@ -143,6 +143,10 @@ class Cited(Frozen):
     class's entries share one form (a drug, a lab test, a score item). An entry's own
     `statement` replaces it; without either, an entry's `text` field is its statement."""
 
+    in_corpus: ClassVar[bool] = True
+    """False for entries whose statement describes a check rather than what a source says
+    (they are left out of the evidence corpus)."""
+
     status: Status
     cite: list[Citation] = Field(min_length=1)
     statement: Statement | None = Field(

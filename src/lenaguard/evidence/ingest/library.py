@@ -26,6 +26,7 @@ from pathlib import Path
 import bm25s
 from pydantic import TypeAdapter
 
+from lenaguard._version import __version__
 from lenaguard.errors import EvidenceError
 from lenaguard.evidence.corpus import knowledge_passages
 from lenaguard.evidence.index import Index
@@ -37,7 +38,7 @@ from lenaguard.knowledge.loader import KnowledgeBase
 
 _PASSAGES = TypeAdapter(list[Passage])
 _DOCUMENTS = TypeAdapter(list[Document])
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 @dataclass
@@ -168,7 +169,11 @@ class Library:
         index.retriever.save(str(staging), show_progress=False)
         (staging / "passages.json").write_bytes(_PASSAGES.dump_json(index.passages))
         (staging / "common.json").write_text(json.dumps(sorted(index.common)))
-        meta = {"format": INDEX_FORMAT, "knowledge_version": self.kb.version}
+        meta = {
+            "format": INDEX_FORMAT,
+            "knowledge_version": self.kb.version,
+            "lenaguard_version": __version__,
+        }
         (staging / "meta.json").write_text(json.dumps(meta))
         if target.exists():
             shutil.rmtree(target)
@@ -186,6 +191,7 @@ class Library:
             current = (
                 meta.get("format") == INDEX_FORMAT
                 and meta.get("knowledge_version") == self.kb.version
+                and meta.get("lenaguard_version") == __version__
             )
         except (OSError, ValueError):
             current = False

@@ -52,6 +52,8 @@ class Misconception(Cited):
 class QuantityCheck(Cited):
     """A number or duration on one topic, compared with the value of a knowledge entry."""
 
+    in_corpus = False  # its statement describes the check, not evidence
+
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     topic: str
     kind: Literal["number", "duration"]
