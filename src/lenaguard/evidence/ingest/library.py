@@ -65,6 +65,14 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+def _stamp(target: Path) -> int | None:
+    """When the saved index was last written (another process may have rebuilt it)."""
+    try:
+        return (target / "meta.json").stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 class Library:
     """An evidence library in `directory` for the knowledge base `kb`."""
 
@@ -72,6 +80,7 @@ class Library:
         self.directory = Path(directory)
         self.kb = kb
         self._index: Index | None = None
+        self._index_stamp: int | None = None
 
     # documents -------------------------------------------------------------------------
     def documents(self) -> list[Document]:
@@ -179,13 +188,14 @@ class Library:
             shutil.rmtree(target)
         os.replace(staging, target)
         self._index = index
+        self._index_stamp = _stamp(target)
         return index
 
     def index(self) -> Index:
         """The saved index, or a new one when there is none or it is for other knowledge."""
-        if self._index is not None:
-            return self._index
         target = self.directory / "index"
+        if self._index is not None and self._index_stamp == _stamp(target):
+            return self._index
         try:
             meta = json.loads((target / "meta.json").read_text())
             current = (
@@ -202,6 +212,7 @@ class Library:
         passages = _PASSAGES.validate_json((target / "passages.json").read_bytes())
         common = frozenset(json.loads((target / "common.json").read_text()))
         self._index = Index(passages, retriever, common)
+        self._index_stamp = _stamp(target)
         return self._index
 
 
