@@ -139,3 +139,39 @@ def test_ingest_list_and_remove_through_the_command_line(capsys, monkeypatch, tm
     assert code == 0 and "removed" in out
     code, _, err = run(capsys, monkeypatch, "ingest", str(note), "--kind", "blog", "--index", index)
     assert code == 2 and "--kind" in err
+
+
+@pytest.mark.parametrize(
+    ("question", "request_"),
+    [
+        (
+            "What dose for multiple myeloma with a CrCl of 45 mL/min?",
+            {"indication": "mm_combination", "crcl_ml_min": 45},
+        ),
+        (
+            "Myeloma maintenance, creatinine clearance 25: what dose?",
+            {"indication": "mm_maintenance", "crcl_ml_min": 25},
+        ),
+        (
+            "Starting dose in MDS for a patient on dialysis?",
+            {"indication": "mds_del5q", "on_dialysis": True},
+        ),
+    ],
+)
+def test_a_question_with_the_rules_inputs_gets_the_computed_dose(library, question, request_):
+    from lenaguard.calculators import starting_dose
+
+    answer = ask(question, library.index(), library.kb)
+    plan = starting_dose(request_, library.kb)
+    (value,) = answer.computed
+    assert value.rule == plan.rule and value.text == plan.reason
+    assert value.citations == plan.citations and value.status == plan.status
+    assert answer.summary.startswith(plan.reason)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the starting dose with a CrCl of 45?", "What is the dose in multiple myeloma?"],
+)
+def test_nothing_is_computed_without_every_input(library, question):
+    assert ask(question, library.index(), library.kb).computed == []

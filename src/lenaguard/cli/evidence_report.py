@@ -23,6 +23,10 @@ def render_answer(answer: Answer, console: Console | None = None) -> None:
     console = console or Console()
     console.print(f"[bold]{escape(answer.question)}[/bold]\n")
     console.print(escape(answer.summary))
+    if answer.computed:
+        console.print("\n[bold]Computed by the rules[/bold]")
+        for value in answer.computed:
+            console.print(f"- {escape(value.text)} ({value.status.value})")
     if answer.case is not None:
         console.print("\n[bold]For this patient[/bold]")
         console.print(f"- readiness: {answer.case.readiness}; dose: {escape(answer.case.dose)}")

@@ -6,6 +6,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from lenaguard.evidence.answer import Composer, ExtractiveComposer, case_answer, relevant_hits
+from lenaguard.evidence.computed import computed_values
 from lenaguard.evidence.conflicts import find_conflicts
 from lenaguard.evidence.index import Index, Query, _tokens
 from lenaguard.evidence.models import Answer
@@ -47,6 +48,12 @@ def ask(
     # conflicts are looked for in every passage on the subject, not only in those quoted
     conflicts = find_conflicts(subject, kb) if answering else []
     answer = (composer or ExtractiveComposer()).compose(query, relevant_hits(answering), conflicts)
+    computed = computed_values(question, kb)
+    if computed and not answer.abstained:
+        lead = " ".join(value.text for value in computed)
+        answer = answer.model_copy(
+            update={"computed": computed, "summary": f"{lead} {answer.summary}".strip()}
+        )
     if assessment is not None:
         answer = answer.model_copy(update={"case": case_answer(assessment)})
     return answer

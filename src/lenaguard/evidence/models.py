@@ -103,6 +103,16 @@ class CaseAnswer(Frozen):
     actions: list[str]
 
 
+class ComputedValue(Frozen):
+    """A value the rules computed from inputs the question gives (e.g. a starting dose)."""
+
+    text: str = Field(description="The rule's own sentence, as `lenaguard dose` gives it.")
+    rule: str
+    inputs: str = Field(description="What was read from the question.")
+    status: Status
+    citations: list[Citation]
+
+
 class Answer(Frozen):
     question: str
     summary: str
@@ -112,3 +122,7 @@ class Answer(Frozen):
     conflicts: list[Conflict]
     abstained: bool
     case: CaseAnswer | None = None
+    computed: list[ComputedValue] = Field(
+        default_factory=list,
+        description="Values the rules computed from the question's own inputs, with sources.",
+    )
