@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lenaguard.evidence import ask
 from lenaguard.evidence.answer import sentences
@@ -175,3 +177,13 @@ def test_a_question_with_the_rules_inputs_gets_the_computed_dose(library, questi
 )
 def test_nothing_is_computed_without_every_input(library, question):
     assert ask(question, library.index(), library.kb).computed == []
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(question=st.text(max_size=200))
+def test_any_text_at_all_is_answered_or_abstained_without_error(library, question):
+    answer = ask(question, library.index(), library.kb)
+    _check_references(answer)
+    assert answer.abstained == (not answer.references and not answer.conflicts)

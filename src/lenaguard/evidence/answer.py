@@ -170,6 +170,8 @@ class ExtractiveComposer:
             for part in (True, False)
         }
         guidelines, research = sections[True], sections[False]
+        if not guidelines and not research and not conflicts:
+            return abstention(query.question)
         return Answer(
             question=query.question,
             summary=_summary(guidelines, research),
