@@ -187,3 +187,14 @@ def test_any_text_at_all_is_answered_or_abstained_without_error(library, questio
     answer = ask(question, library.index(), library.kb)
     _check_references(answer)
     assert answer.abstained == (not answer.references and not answer.conflicts)
+
+
+def test_padding_about_the_evidence_is_never_quoted(sample_library):
+    from lenaguard.evidence.answer import PADDING
+
+    answer = ask(SAMPLE_QUESTION, sample_library.index(), sample_library.kb)
+    document = " ".join(p.text for p in sample_library.passages() if p.document)
+    assert PADDING.search(document)  # the sample answer pads ("no direct studies …")
+    for sentence in answer.guidelines + answer.research:
+        assert not PADDING.search(sentence.text)
+    assert not PADDING.search(answer.summary)

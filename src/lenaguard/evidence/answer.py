@@ -44,6 +44,16 @@ ABSTENTION = (
     "there is no cited answer to give."
 )
 
+PADDING = re.compile(
+    r"\bno (?:direct |specific )?(?:studies|evidence|data)\b"
+    r"|\bamong the (?:provided|available|given) (?:evidence|studies|sources)\b"
+    r"|\b(?:do|does|did) not (?:mention|address|discuss)\b"
+    r"|\b(?:the|these|those) (?:studies|sources|articles) (?:also )?(?:discuss|suggest|highlight)",
+    re.IGNORECASE,
+)
+"""Sentences about the evidence rather than the subject ("there are no direct studies … among
+the provided evidence"; "they do not mention the drug"): padding, never quoted."""
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'“])")
 _BULLET = re.compile(r"^([-*•+]|\d+[.)])\s+")
 
@@ -97,15 +107,15 @@ def _best_sentences(hit: Hit, limit: int) -> list[str]:
     """The passage's sentences that share the most subject terms with the question, in order."""
     from lenaguard.evidence.index import _tokens
 
-    found = sentences(hit.passage.text)
-    if len(found) <= limit:
-        return found
+    found = [s for s in sentences(hit.passage.text) if not PADDING.search(s)]
+    if hit.passage.is_knowledge and len(found) <= limit:
+        return found  # a statement is said whole
     scored = [
         (len(hit.matched & set(_tokens([sentence])[0])), -i, sentence)
         for i, sentence in enumerate(found)
     ]
-    chosen = sorted(scored, reverse=True)[:limit]
-    chosen = [c for c in chosen if c[0] > 0] or chosen[:1]
+    # a document's sentence is quoted only when it shares a subject word with the question
+    chosen = [c for c in sorted(scored, reverse=True)[:limit] if c[0] > 0]
     return [sentence for _, _, sentence in sorted(chosen, key=lambda c: -c[1])]
 
 
