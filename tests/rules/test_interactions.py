@@ -350,8 +350,8 @@ def test_pharmacokinetic_facts_carry_the_facts_file_values_and_statuses():
     pk = KB.get(InteractionsKnowledge).pharmacokinetics
     assert pk.metabolism.status is Status.SECONDARY
     assert {"chen_pk_2012", "kumar_cyp_2009"} <= {c.source for c in pk.metabolism.cite}
-    assert "limited" in pk.metabolism.statement
-    assert "5-hydroxy" in pk.metabolism.statement and "N-acetyl" in pk.metabolism.statement
+    assert "limited" in pk.metabolism.text
+    assert "5-hydroxy" in pk.metabolism.text and "N-acetyl" in pk.metabolism.text
     assert pk.half_life.typical_hours == 3
     assert pk.half_life.range_hours == (3, 4)
     assert pk.half_life.status is Status.SECONDARY
@@ -359,7 +359,7 @@ def test_pharmacokinetic_facts_carry_the_facts_file_values_and_statuses():
     assert pk.food.clinically_relevant is False
     assert pk.food.status is Status.SECONDARY
     assert pk.p_glycoprotein.status is Status.SECONDARY
-    assert "weak" in pk.p_glycoprotein.statement
+    assert "weak" in pk.p_glycoprotein.text
 
 
 def test_every_class_named_by_an_interaction_exists_in_the_catalogue():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -107,11 +107,51 @@ def check_reading_status(status: Status, citations: Iterable[Citation]) -> None:
         )
 
 
+class EvidenceKind(StrEnum):
+    """What kind of source a statement or passage speaks for; decides where an answer shows it.
+
+    Label and guideline statements appear under "From the Guidelines"; every other kind under
+    "From the Research". `other` is the default for a user's own ingested documents.
+    """
+
+    LABEL = "label"
+    GUIDELINE = "guideline"
+    TRIAL = "trial"
+    REVIEW = "review"
+    PATIENT_EDUCATION = "patient education"
+    NEWS = "news"
+    OTHER = "other"
+
+
+class Statement(Frozen):
+    """What a knowledge entry says, in one or two sentences of lenaguard's own words.
+
+    `text` is a template over the entry's own fields (`{dose_mg}`, `{schedule.days_on[0]}`), so a
+    number is written once, as a value, and the sentence reads it. `kind` overrides the kind
+    taken from the entry's first citation (for example a trial result cited from a review).
+    """
+
+    text: str = Field(min_length=1)
+    kind: EvidenceKind | None = None
+
+
 class Cited(Frozen):
     """A knowledge entry: something a rule reads, with its evidence status and citations."""
 
+    statement_template: ClassVar[str | None] = None
+    """The statement of every entry of this class, as a template over its fields, where the
+    class's entries share one form (a drug, a lab test, a score item). An entry's own
+    `statement` replaces it; without either, an entry's `text` field is its statement."""
+
+    in_corpus: ClassVar[bool] = True
+    """False for entries whose statement describes a check rather than what a source says
+    (they are left out of the evidence corpus)."""
+
     status: Status
     cite: list[Citation] = Field(min_length=1)
+    statement: Statement | None = Field(
+        default=None, description="What the entry says, as the evidence corpus shows it."
+    )
 
     @model_validator(mode="after")
     def _reading_is_unverified(self) -> Cited:

@@ -19,10 +19,12 @@ def name_words(text: str) -> tuple[str, ...]:
 
 
 class DrugClass(Cited):
+    statement_template = "{description}: a drug class of lenaguard's catalogue, used to check interactions with lenalidomide."
     description: str
 
 
 class Drug(Cited):
+    statement_template = "The drug catalogue lists {names} (brand names: {brands}) in the drug classes {classes}; lenaguard checks interactions by these classes."
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     names: list[str] = Field(min_length=1, description="Generic name first, then synonyms.")
     brands: list[str] = Field(default_factory=list)

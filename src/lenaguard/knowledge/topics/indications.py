@@ -32,6 +32,10 @@ class CycleSchedule(Frozen):
 class Escalation(Cited):
     """A documented dose increase above the starting dose."""
 
+    statement_template = (
+        "Lenalidomide maintenance may rise to {to_mg} mg after {after_cycles} cycles, {condition}."
+    )
+
     to_mg: float
     after_cycles: int
     condition: str
@@ -54,6 +58,7 @@ class IndicationNote(Cited):
 
 
 class IndicationEntry(Cited):
+    statement_template = "{name}: lenalidomide {dose_mg} mg once {frequency}, on days {schedule.days_on[0]} to {schedule.days_on[1]} of each {schedule.cycle_days}-day cycle, {duration}."
     name: str
     combination: str | None = None
     dose_mg: float

@@ -149,6 +149,10 @@ class PastHbv(_Group):
 class SampleCorrection(Cited):
     """A claim of a sample document that the sources contradict, and what they say instead."""
 
+    statement_template = (
+        "A claim that circulates is wrong here; what the sources say instead: {correction}."
+    )
+
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     facts_item: str = Field(description="Where the facts file lists the disagreement.")
     document: str = Field(description="The sample document that makes the claim.")

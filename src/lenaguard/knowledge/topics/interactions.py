@@ -19,6 +19,8 @@ from lenaguard.vocab import Indication, Severity
 class ClassStatement(Cited):
     """What lenaguard says when a case lists a medication of one of `classes`."""
 
+    statement_template = "{summary}. {detail}"
+
     classes: list[str] = Field(min_length=1, description="Drug classes of the catalogue.")
     severity: Severity
     summary: CardSummary = Field(description="One line for clinicians: the finding's summary.")
@@ -27,6 +29,8 @@ class ClassStatement(Cited):
 
 class DigoxinInteraction(ClassStatement):
     """Digoxin exposure with lenalidomide (US label §7)."""
+
+    statement_template = "{summary}. With lenalidomide the peak digoxin level rose by {cmax_increase_percent}% ({study}); {auc}. {detail}"
 
     cmax_increase_percent: float = Field(gt=0, description="Rise of digoxin peak level (Cmax).")
     auc: str = Field(description="What happened to total digoxin exposure (AUC).")
@@ -89,15 +93,20 @@ class NoCypInteraction(ClassStatement):
 class UnrecognisedMedications(Cited):
     """Said when a case medication is not in the drug catalogue."""
 
+    statement_template = "{summary}. {detail}"
+
     severity: Literal[Severity.INFO] = Severity.INFO
     summary: CardSummary
     detail: str
 
 
 class PkFact(Cited):
-    """A pharmacokinetic fact about lenalidomide (shown by `lenaguard knowledge show`)."""
+    """A pharmacokinetic fact about lenalidomide (shown by `lenaguard knowledge show`).
 
-    statement: str
+    `text` may read the fact's own values as a template (`{typical_hours}`).
+    """
+
+    text: str
 
 
 class HalfLife(PkFact):

@@ -73,6 +73,8 @@ class PlausibleRange(Cited):
     """Two ranges for one measurement, in its canonical unit: `possible` (outside it a value is
     impossible) and, inside it, `probable` (outside it a value is improbable but possible)."""
 
+    statement_template = "Values from {possible.low} to {possible.high} are possible for this test; a value outside {probable.low} to {probable.high} is improbable and is checked as a possible input error."
+
     possible: Bounds
     probable: Bounds
 
@@ -93,6 +95,8 @@ class PlausibleRange(Cited):
 
 class LabDefinition(Cited):
     """How one test is coded and which units it may be written in."""
+
+    statement_template = "This laboratory test (LOINC {loinc}) is recorded in {canonical_unit}; accepted units are {units}."
 
     kind: Literal["quantitative", "qualitative"]
     canonical_unit: str | None = None

@@ -114,6 +114,8 @@ class AlsoWithClass(Frozen):
 class MonitoredTest(Cited):
     """A test to watch besides the CBC: when it applies, and which case results count."""
 
+    statement_template = "{name}: {timing}. {why}"
+
     test: str = Field(
         pattern=r"^[a-z_]+$", description="Id of the monitoring item (assessment JSON)."
     )

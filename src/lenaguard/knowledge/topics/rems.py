@@ -59,6 +59,7 @@ _CHILD = frozenset(
 
 
 class CitedTexts(Cited):
+    statement_template = "{items:sentences}"
     items: list[str] = Field(min_length=1)
 
 
@@ -69,6 +70,8 @@ class ProgramElement(Cited):
 
 class RiskCategories(Cited):
     """Category names, and the age below which a patient is in a child category."""
+
+    statement_template = "The lenalidomide REMS places each patient in one of these risk categories: {names}; a child is a patient under {child_below_age_years}."
 
     child_below_age_years: int = Field(gt=0)
     names: dict[RemsRiskCategory, str]

@@ -94,6 +94,10 @@ class WeightPolicies(Frozen):
 class BandThreshold(Cited):
     """A band starts at `from_ml_min` (inclusive) and runs up to the next band's start."""
 
+    statement_template = (
+        "Creatinine clearance (Cockcroft-Gault) from {from_ml_min} mL/min: {meaning}."
+    )
+
     from_ml_min: float = Field(ge=0)
     meaning: str
 
@@ -108,6 +112,8 @@ class BoundaryRule(Cited):
 
 class BandRule(Cited):
     """A band that is not defined by a CrCl threshold alone (severe without dialysis, dialysis)."""
+
+    statement_template = "Renal band: {meaning}."
 
     meaning: str
 

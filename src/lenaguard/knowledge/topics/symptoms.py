@@ -41,6 +41,8 @@ class Urgency(StrEnum):
 class SymptomEntry(Cited):
     """One symptom: its meaning for clinicians, its urgency and the patient's instruction."""
 
+    statement_template = "A patient who reports {name} may have {concern} {instruction}"
+
     name: str = Field(description="The symptom in plain words.")
     concern: str = Field(description="What it may signal, for clinicians.")
     severity: Severity
@@ -74,6 +76,8 @@ class SymptomEntry(Cited):
 class NeutropenicFever(Cited):
     """Fever with a low neutrophil count: escalated to critical."""
 
+    statement_template = "{summary}. {detail}"
+
     symptom: Literal[Symptom.FEVER] = Symptom.FEVER
     anc_below_per_ul: float = Field(gt=0, description="Neutropenia threshold, per µL.")
     threshold_basis: str
@@ -87,6 +91,8 @@ class NeutropenicFever(Cited):
 class SymptomCombination(Cited):
     """Symptoms that together mean more than each alone; replaces their own findings."""
 
+    statement_template = "A patient who reports {name} may have {concern} {instruction}"
+
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     all_of: list[Symptom] = Field(min_length=1)
     any_of: list[Symptom] = Field(min_length=1)
@@ -99,6 +105,8 @@ class SymptomCombination(Cited):
 
 class NotApplicable(Cited):
     """Said when a symptom cannot apply to the patient (e.g. missed period in a male)."""
+
+    statement_template = "{detail}"
 
     detail: str
 

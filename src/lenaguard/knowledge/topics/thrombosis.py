@@ -161,6 +161,8 @@ def drug_classes_in(criterion: Criterion) -> set[str]:
 class BoxedWarning(Cited):
     """The thromboembolism boxed warning, in lenaguard's own words."""
 
+    statement_template = "Boxed warning: {events} have been {setting}. {prophylaxis}"
+
     events: list[str] = Field(min_length=1, description="Venous and arterial events named.")
     setting: str = Field(description="Where the label saw the risk.")
     prophylaxis: str
@@ -192,6 +194,8 @@ class DexamethasoneDose(Cited):
 class BmiDefinition(Cited):
     """Body-mass index = weight (kg) / height (m)²; reported and compared at `decimals`."""
 
+    statement_template = "Body-mass index is the weight in kilograms divided by the square of the height in metres ({unit}), rounded to {decimals} decimal place."
+
     cm_per_m: float = Field(gt=0)
     decimals: int = Field(ge=0)
     unit: str
@@ -201,6 +205,7 @@ class BmiDefinition(Cited):
 
 
 class ScoreItemDefinition(Cited):
+    statement_template = "{label}: {points} points in the score."
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     label: str = Field(description="The item in words; thresholds are added from `criterion`.")
     points: int
@@ -285,6 +290,7 @@ class ProphylaxisUse(Cited):
 
 
 class ScoreDefinition(Cited):
+    statement_template = "The {name} score estimates the risk of venous blood clots over {horizon_months} months; it was {population}."
     name: str
     applies_to: list[Indication] = Field(min_length=1)
     population: str
@@ -362,6 +368,9 @@ class ScoreDefinition(Cited):
 
 
 class ImwgFactorDefinition(Cited):
+    statement_template = (
+        "In the IMWG 2008 thrombosis model, {label} is a risk factor (group: {kind})."
+    )
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     kind: Literal["individual", "myeloma", "therapy"]
     label: str
@@ -382,6 +391,7 @@ class AnticoagulantRegimen(Cited):
 
 
 class ImwgModel(Cited):
+    statement_template = "The {name} sorts the blood-clot risk factors of {population} into individual, myeloma-related and therapy-related factors and chooses aspirin or anticoagulant prophylaxis by them."
     name: str
     short_name: str = Field(description="The model's name inside a sentence (e.g. 'IMWG 2008').")
     applies_to: list[Indication] = Field(min_length=1)

@@ -1,0 +1,127 @@
+"""Knowledge statements: every entry says what it holds, and its numbers are its own values."""
+
+from __future__ import annotations
+
+import pytest
+
+from lenaguard.knowledge import default_knowledge
+from lenaguard.knowledge.base import Citation, EvidenceKind, Statement, Status
+from lenaguard.knowledge.statements import (
+    entry_kind,
+    numbers_in,
+    render,
+    stray_numbers,
+)
+from lenaguard.knowledge.topics.indications import CitedValues
+from lenaguard.knowledge.topics.research import ResearchKnowledge
+from lenaguard.knowledge.topics.sources import Bibliography
+
+# Entries written before statements existed whose prose still spells out a number that the
+# entry does not hold as a value (most repeat a dose or threshold of a sibling entry). Each is
+# to be rewritten as a template; the list may only shrink: a new entry with a stray number, or
+# a fixed entry still listed here, fails the test below.
+PROSE_NUMBERS_TO_TEMPLATE = {
+    "dose_modification.indications.mm_combination.ladders[0]",
+    "dose_modification.indications.mm_combination.rows[1]",
+    "dose_modification.indications.mm_maintenance.ladders[0]",
+    *(f"dose_modification.indications.mds_del5q.rows[{i}]" for i in range(7)),
+    "dose_modification.indications.mds_del5q.first_weeks",
+    "dose_modification.indications.mcl.ladders[0]",
+    "dose_modification.indications.mcl.rows[0]",
+    "dose_modification.indications.mcl.rows[1]",
+    "dose_modification.indications.fl.ladders[0]",
+    "dose_modification.indications.fl.ladders[1]",
+    "dose_modification.indications.fl.rows[1]",
+    "dose_modification.indications.mzl.ladders[0]",
+    "dose_modification.indications.mzl.ladders[1]",
+    "dose_modification.indications.mzl.rows[1]",
+    "indications.indications.mm_combination.notes[0]",
+    "infection.sample_corrections[0]",
+    "interactions.pharmacokinetics.metabolism",
+    "monitoring.cbc.schedules[0]",
+    "monitoring.cbc.schedules[3]",
+    "other_toxicity.grade_hold",
+    "other_toxicity.tumor_flare",
+    "renal.weight_policies.default",
+    "renal.reliability.aki_from_dates",
+    "response.imwg.minimal",
+    "response.mds.mds_003",
+    "symptoms.symptoms.constipation",
+    "symptoms.neutropenic_fever",
+    "thrombosis.dexamethasone_high_dose",
+}
+
+
+def _entries():
+    for topic in default_knowledge().topics.values():
+        yield from topic.cited_entries()
+
+
+def test_every_knowledge_entry_has_a_statement():
+    missing = [path for path, entry in _entries() if not render(entry)]
+    assert missing == []
+
+
+def test_statements_hold_no_number_that_is_not_a_value_of_their_entry():
+    offenders = {path for path, entry in _entries() if stray_numbers(entry)}
+    assert offenders - PROSE_NUMBERS_TO_TEMPLATE == set(), "write the number as a value"
+    assert PROSE_NUMBERS_TO_TEMPLATE - offenders == set(), "fixed: remove it from the list"
+
+
+def test_the_number_check_catches_a_number_written_into_a_statement():
+    cite = [Citation(source="uspi", section="§3")]
+    templated = CitedValues(
+        values=[2.5, 5],
+        status=Status.LABEL,
+        cite=cite,
+        statement=Statement(text="Capsules come in {values} mg."),
+    )
+    written = templated.model_copy(
+        update={"statement": Statement(text="Capsules come in 2.5, 5 and 7 mg.")}
+    )
+    assert render(templated) == "Capsules come in 2.5, 5 mg."
+    assert stray_numbers(templated) == []
+    assert stray_numbers(written) == [7.0]
+
+
+def test_numbers_that_are_names_are_not_quantities():
+    text = "CD20, del(5q), §2.6, MDS-003, 5-hydroxy-lenalidomide, IMWG 2008, a 24-hour urine"
+    assert numbers_in(text) == []
+    assert numbers_in("platelets under 30,000/mcL for 7 days, 38.5 °C") == [30000, 7, 38.5]
+
+
+def test_a_template_naming_a_missing_field_fails():
+    entry = CitedValues(
+        values=[1],
+        status=Status.LABEL,
+        cite=[Citation(source="uspi", section="§3")],
+        statement=Statement(text="{dose_mg} mg"),
+    )
+    with pytest.raises(KeyError):
+        render(entry)
+
+
+def test_each_statement_has_a_kind_from_its_source_or_its_own():
+    kb = default_knowledge()
+    kinds = {s.id: s.kind.value for s in kb.get(Bibliography).sources}
+    found = {entry_kind(entry, kinds) for _, entry in _entries()}
+    assert {EvidenceKind.LABEL, EvidenceKind.GUIDELINE, EvidenceKind.TRIAL} <= found
+    research = kb.get(ResearchKnowledge)
+    pooled = next(s for s in research.studies if s.id == "pooled_iga_analysis")
+    assert entry_kind(pooled, kinds) is EvidenceKind.NEWS
+
+
+def test_research_entries_cover_the_studies_the_facts_name():
+    studies = {s.id: s for s in default_knowledge().get(ResearchKnowledge).studies}
+    for needed in (
+        "mds_003_results",
+        "crcl_weight_study",
+        "polyclonal_iga_series",
+        "pooled_iga_analysis",
+        "renal_pk_study",
+        "mass_balance_study",
+    ):
+        assert needed in studies
+    mds = render(studies["mds_003_results"])
+    assert "99 of 148 patients" in mds
+    assert studies["pooled_iga_analysis"].status is Status.UNVERIFIED
