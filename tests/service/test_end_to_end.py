@@ -3,9 +3,9 @@ PostgreSQL: certify, enroll, authorization refused, agreements, pharmacy, case, 
 pregnancy tests, surveys, authorization issued, confirmation, dispense, a refill refused one day
 early and dispensed on time.
 
-The enrollment and record routes run on the wall clock and refuse moments in the future, so the
-story is set in the recent past: the first prescription 30 days before the clinic's today, and
-the authorization, confirmation and dispense routes see the story's moments (`current_moment`).
+Every route sees the story's moments (`current_moment`), and the record routes refuse moments in
+their future, so each record is posted a minute after the moment it records. The story is set
+in the recent past: the first prescription 30 days before the clinic's today.
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ def test_the_whole_path(service, category):
     story = Story(service)
     day0 = story.start
     sex, age, reproductive = PEOPLE[category]
+    story.now(_at(day0, 7))
     child = age < REMS.risk_categories.child_below_age_years
     frp = category.reproductive_potential
 
@@ -157,12 +158,14 @@ def test_the_whole_path(service, category):
 
     def tests(*moments: dt.datetime) -> None:
         for moment in moments:
+            story.now(moment + dt.timedelta(minutes=1))
             story.post(
                 f"/api/v1/patients/{pid}/pregnancy-tests",
                 {"taken_at": moment.isoformat(), "result": "negative", "sensitivity_miu_ml": 25},
             )
 
     def surveys(moment: dt.datetime) -> None:
+        story.now(moment + dt.timedelta(minutes=1))
         for respondent, headers in (("patient", story.nurse), ("prescriber", story.prescriber)):
             story.post(
                 f"/api/v1/patients/{pid}/surveys",
@@ -173,6 +176,7 @@ def test_the_whole_path(service, category):
     if frp:
         tests(_at(day0 - dt.timedelta(days=12), 9), _at(day0, 8))
     surveys(_at(day0, 9))
+    story.now(_at(day0, 10))
 
     readiness = story._ok(
         story.client.get(f"/api/v1/patients/{pid}/readiness", headers=story.nurse), 200

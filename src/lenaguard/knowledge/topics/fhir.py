@@ -40,6 +40,11 @@ def _icd(code: str) -> str:
 class CodeSet(Cited):
     """Codes of one concept in several code systems (an ICD-10-CM code covers its subcodes)."""
 
+    statement_template = (
+        "{description}: the codes lenaguard reads for it in FHIR Conditions and Procedures."
+    )
+    in_corpus = False  # a code table for the FHIR reader, not something a source says
+
     description: str
     icd10cm: list[str] = Field(default_factory=list)
     snomed: list[str] = Field(default_factory=list)
@@ -69,11 +74,17 @@ class CodeSet(Cited):
 class ProductStrengths(Cited):
     """mg of lenalidomide per capsule, by RxNorm product code."""
 
+    statement_template = "The lenalidomide content of each capsule product, by its RxNorm code, for reading doses written in capsules."
+    in_corpus = False
+
     strengths_mg: dict[str, float]
 
 
 class UnitDoseCodes(Cited):
     """Dose units that count capsules."""
+
+    statement_template = "The FHIR dose units that count capsules rather than milligrams."
+    in_corpus = False
 
     codes: list[str] = Field(min_length=1)
 
@@ -81,11 +92,19 @@ class UnitDoseCodes(Cited):
 class UcumUnits(Cited):
     """UCUM codes → the unit as labs.yaml writes it."""
 
+    statement_template = "The UCUM spellings of the lab units lenaguard accepts."
+    in_corpus = False
+
     units: dict[str, str]
 
 
 class ResultCodes(Cited):
     """Codes and words that mean one qualitative result."""
+
+    statement_template = (
+        "The codes and words FHIR results use for one qualitative result ({words})."
+    )
+    in_corpus = False
 
     snomed: list[str] = Field(default_factory=list)
     interpretation: list[str] = Field(default_factory=list)
