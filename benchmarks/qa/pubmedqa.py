@@ -1,6 +1,6 @@
 """PubMedQA check of the evidence machinery on text no one here wrote.
 
-Writes each PubMedQA-L abstract (shared/fixtures/pubmedqa, MIT licence) as a Markdown file,
+Writes each PubMedQA-L abstract (tests/fixtures/pubmedqa, MIT licence) as a Markdown file,
 ingests them all with `lenaguard ingest`'s library, asks every question and reports where the
 question's own abstract appears among the cited references: recall@1, recall@5 and MRR, the
 citation precision (citations whose passage contains their sentence ÷ all citations),
@@ -25,7 +25,7 @@ from lenaguard.evidence.answer import sentences
 from lenaguard.evidence.ingest import Library, document_id
 from lenaguard.knowledge import default_knowledge
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "pubmedqa"
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "pubmedqa"
 
 
 def _list(value) -> list[str]:

@@ -7,9 +7,9 @@ import pytest
 from lenaguard.evidence.ingest import Library
 from lenaguard.knowledge import default_knowledge
 
-# shared/ lies beside the repository (a checkout, a worktree or CI's clone)
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SAMPLE_DOCUMENTS = SHARED / "fixtures" / "documents"
+# copied from the project's shared fixtures (tests/fixtures/README.md), so a clean checkout runs
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SAMPLE_DOCUMENTS = FIXTURES / "documents"
 
 
 def sample_documents() -> list[Path]:

@@ -6,7 +6,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from tests.evidence.conftest import SHARED
+from tests.evidence.conftest import FIXTURES
 
 QA = Path(__file__).resolve().parents[2] / "benchmarks" / "qa"
 
@@ -53,7 +53,7 @@ def test_the_gold_scoring_catches_a_missing_fact_and_a_wrong_abstention():
 
 def test_pubmedqa_subset_finds_each_questions_own_abstract():
     pubmedqa = _module("pubmedqa")
-    report = pubmedqa.run(SHARED / "fixtures" / "pubmedqa", limit=120)
+    report = pubmedqa.run(FIXTURES / "pubmedqa", limit=120)
     assert report["questions"] == 120
     assert report["recall_at_5"] >= 0.9
     assert report["citation_precision"] == 1.0
