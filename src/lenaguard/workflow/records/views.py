@@ -9,7 +9,7 @@ POST/GET /api/v1/patients/{id}/insurance     (+ GET …/insurance/current)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -97,6 +97,21 @@ def _view(row, model):
     return model.model_validate(service.snapshot(row))
 
 
+def _lister(table: type, view: type[BaseModel]):
+    """The GET route listing one kind of record of a patient, newest first (audited)."""
+
+    def list_records(
+        patient_id: PatientId, caller: Caller, database: Db, paging: Paging
+    ) -> Page[Any]:
+        with database.transaction() as session:
+            rows, total = service.list_records(
+                session, caller, patient_id, table, limit=paging.limit, offset=paging.offset
+            )
+            return Page.of([_view(row, view) for row in rows], total, paging)
+
+    return list_records
+
+
 @router.post("/pregnancy-tests", status_code=201, summary="Record a pregnancy test")
 def add_pregnancy_test(
     patient_id: PatientId,
@@ -122,15 +137,14 @@ def add_pregnancy_test(
         return _view(row, PregnancyTestView)
 
 
-@router.get("/pregnancy-tests", summary="Pregnancy tests, newest first (audited read)")
-def list_pregnancy_tests(
-    patient_id: PatientId, caller: Caller, database: Db, paging: Paging
-) -> Page[PregnancyTestView]:
-    with database.transaction() as session:
-        rows, total = service.list_records(
-            session, caller, patient_id, PregnancyTest, limit=paging.limit, offset=paging.offset
-        )
-        return Page.of([_view(row, PregnancyTestView) for row in rows], total, paging)
+router.add_api_route(
+    "/pregnancy-tests",
+    _lister(PregnancyTest, PregnancyTestView),
+    methods=["GET"],
+    response_model=Page[PregnancyTestView],
+    summary="Pregnancy tests, newest first (audited read)",
+    name="list_pregnancy_tests",
+)
 
 
 @router.post("/counselling", status_code=201, summary="Record counselling given")
@@ -155,15 +169,14 @@ def add_counselling(
         return _view(row, CounsellingView)
 
 
-@router.get("/counselling", summary="Counselling, newest first (audited read)")
-def list_counselling(
-    patient_id: PatientId, caller: Caller, database: Db, paging: Paging
-) -> Page[CounsellingView]:
-    with database.transaction() as session:
-        rows, total = service.list_records(
-            session, caller, patient_id, Counselling, limit=paging.limit, offset=paging.offset
-        )
-        return Page.of([_view(row, CounsellingView) for row in rows], total, paging)
+router.add_api_route(
+    "/counselling",
+    _lister(Counselling, CounsellingView),
+    methods=["GET"],
+    response_model=Page[CounsellingView],
+    summary="Counselling, newest first (audited read)",
+    name="list_counselling",
+)
 
 
 @router.post("/surveys", status_code=201, summary="Record a mandatory REMS survey")
@@ -188,15 +201,14 @@ def add_survey(
         return _view(row, SurveyView)
 
 
-@router.get("/surveys", summary="Surveys, newest first (audited read)")
-def list_surveys(
-    patient_id: PatientId, caller: Caller, database: Db, paging: Paging
-) -> Page[SurveyView]:
-    with database.transaction() as session:
-        rows, total = service.list_records(
-            session, caller, patient_id, Survey, limit=paging.limit, offset=paging.offset
-        )
-        return Page.of([_view(row, SurveyView) for row in rows], total, paging)
+router.add_api_route(
+    "/surveys",
+    _lister(Survey, SurveyView),
+    methods=["GET"],
+    response_model=Page[SurveyView],
+    summary="Surveys, newest first (audited read)",
+    name="list_surveys",
+)
 
 
 @router.post("/insurance", status_code=201, summary="Record the patient's insurance")
@@ -220,15 +232,14 @@ def add_insurance(
         return _view(row, InsuranceView)
 
 
-@router.get("/insurance", summary="Insurance records, newest first (audited read)")
-def list_insurance(
-    patient_id: PatientId, caller: Caller, database: Db, paging: Paging
-) -> Page[InsuranceView]:
-    with database.transaction() as session:
-        rows, total = service.list_records(
-            session, caller, patient_id, Insurance, limit=paging.limit, offset=paging.offset
-        )
-        return Page.of([_view(row, InsuranceView) for row in rows], total, paging)
+router.add_api_route(
+    "/insurance",
+    _lister(Insurance, InsuranceView),
+    methods=["GET"],
+    response_model=Page[InsuranceView],
+    summary="Insurance records, newest first (audited read)",
+    name="list_insurance",
+)
 
 
 @router.get("/insurance/current", summary="The current (newest) insurance record")
