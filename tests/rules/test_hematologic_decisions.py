@@ -10,52 +10,11 @@ Expected values come from the facts file §3 (dose-modification tables).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from lenaguard.knowledge import default_knowledge
-from lenaguard.rules.dose.ongoing_dose import ongoing_dose
 from lenaguard.vocab import DoseAction, Frequency
-from tests.factories import lab, make_case
-
-AS_OF = "2026-11-20"
-LAB_DAY = "2026-11-18"
-
-
-def ev(date: str, event: str, dose: float | None = None, **extra: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"date": date, "event": event, **extra}
-    if dose is not None:
-        entry["dose_mg"] = dose
-    return entry
-
-
-def counts(platelets: float | None, anc: float | None, date: str = LAB_DAY) -> list[dict]:
-    found = []
-    if platelets is not None:
-        found.append(lab("platelets", platelets, "/uL", date=date))
-    if anc is not None:
-        found.append(lab("anc", anc, "/uL", date=date))
-    return found
-
-
-def decide(indication: str, events: list[dict], labs: list[dict], **extra: Any):
-    therapy: dict[str, Any] = {"events": events}
-    if "other_toxicity" in extra:
-        therapy["other_toxicity"] = extra.pop("other_toxicity")
-    case = make_case(
-        indication=indication, as_of=extra.pop("as_of", AS_OF), therapy=therapy, labs=labs, **extra
-    )
-    return ongoing_dose(case, default_knowledge())
-
-
-def ids(findings) -> list[str]:
-    return sorted(finding.id for finding in findings)
-
-
-def transfusion(date: str, kind: str = "platelets") -> dict[str, Any]:
-    return {"date": date, "kind": kind, "units": 1}
-
+from tests.factories import lab
+from tests.rules.count_cases import LAB_DAY, counts, decide, ev, ids, transfusion
 
 # --- an active course with one count missing ----------------------------------------------------
 
