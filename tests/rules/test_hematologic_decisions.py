@@ -74,6 +74,13 @@ def test_both_counts_missing_on_an_active_course_asks_for_both():
     assert plan.action is DoseAction.CONTINUE
     needed = next(f for f in findings if f.id == "input.cbc_needed")
     assert needed.inputs["missing"] == ["platelets", "anc"]
+    assert needed.summary == "A blood count is needed: no current platelet count and ANC."
+    # The weekly blood count during holds and the rows of both missing counts.
+    assert [(c.source, c.section) for c in needed.citations] == [
+        ("uspi", "§2.1 Tables 1–2, §2.2 Tables 3–4, §2.3, §2.4"),
+        ("uspi", "§2.1 Table 1, thrombocytopenia"),
+        ("uspi", "§2.1 Table 1, neutropenia"),
+    ]
 
 
 # --- the other count falls during a hold --------------------------------------------------------
