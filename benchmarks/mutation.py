@@ -14,8 +14,8 @@ its tests),
 runs `mutmut run` there, and prints killed / survived / timeout counts and the survivors'
 names. The scratch copy keeps mutmut's cache, so a rerun tests only the changed functions and
 `mutmut show <name>` works inside it. By default only the module's decision functions
-(`decisions` in its table) are mutated; `--all` mutates every function and `--functions`
-passes mutant-name globs (relative to the module). After adding tests,
+(`decisions` in its table; a method as `Class.method`) are mutated; `--all` mutates every
+function and `--functions` passes mutant-name globs (relative to the module). After adding tests,
 `--recheck-survivors` reruns only the survivors of the last completed run (its verdicts are
 saved in `.mutation/<name>/verdicts.json`) and keeps the other verdicts.
 """
@@ -92,6 +92,14 @@ def _function(mutant: str) -> str:
     return local.removeprefix("x_")
 
 
+def _pattern(decision: str) -> str:
+    """The mutant-name glob of a function ('renal_band') or method ('_Tests.qualifies')."""
+    owner, _, method = decision.rpartition(".")
+    if owner:
+        return f"xǁ{owner}ǁ{method}__mutmut_*"
+    return f"x_{decision}__mutmut_*"
+
+
 def _equivalent(name: str) -> dict[str, str]:
     """Mutants judged equivalent (cannot change any output), with why, for a module."""
     path = ROOT / "benchmarks" / "mutation_equivalent.toml"
@@ -149,7 +157,7 @@ def main() -> int:
             print("no survivors to recheck")
             return 0
     if not args.all and not patterns:
-        patterns = patterns or [f"x_{name}__mutmut_*" for name in module.get("decisions", [])]
+        patterns = [_pattern(name) for name in module.get("decisions", [])]
     names = [f"{dotted}.{pattern}" for pattern in patterns]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)]

@@ -7,7 +7,6 @@ threshold is tested at the threshold and one unit on the other side.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -18,45 +17,7 @@ from lenaguard.rules.base.results import DosePlan
 from lenaguard.rules.dose.ongoing_dose import ongoing_dose
 from lenaguard.vocab import DoseAction, Severity
 from tests.factories import lab, make_case
-
-AS_OF = "2026-11-20"
-LAB_DAY = "2026-11-18"
-
-
-def ev(date: str, event: str, dose: float | None = None, **extra: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"date": date, "event": event, **extra}
-    if dose is not None:
-        entry["dose_mg"] = dose
-    return entry
-
-
-def counts(platelets: float | None, anc: float | None, date: str = LAB_DAY) -> list[dict]:
-    found = []
-    if platelets is not None:
-        found.append(lab("platelets", platelets, "/uL", date=date))
-    if anc is not None:
-        found.append(lab("anc", anc, "/uL", date=date))
-    return found
-
-
-def decide(
-    indication: str,
-    events: list[dict],
-    labs: list[dict],
-    *,
-    as_of: str = AS_OF,
-    other_toxicity: dict | None = None,
-    **extra: Any,
-):
-    therapy: dict[str, Any] = {"events": events}
-    if other_toxicity is not None:
-        therapy["other_toxicity"] = other_toxicity
-    case = make_case(indication=indication, as_of=as_of, therapy=therapy, labs=labs, **extra)
-    return ongoing_dose(case, default_knowledge())
-
-
-def ids(findings) -> set[str]:
-    return {finding.id for finding in findings}
+from tests.rules.count_cases import AS_OF, counts, decide, ev, ids
 
 
 def assert_hold(plan: DosePlan, resume_mg: float | None, days_on=None) -> None:
@@ -213,7 +174,7 @@ class TestMultipleMyelomaCombination:
     def test_both_counts_low_hold_and_plan_the_lower_restart(self):
         plan, findings = decide("mm_combination", START_25, counts(20_000, 800))
         assert_hold(plan, 20)
-        assert {"toxicity.platelets_interrupt", "toxicity.anc_interrupt"} <= ids(findings)
+        assert {"toxicity.platelets_interrupt", "toxicity.anc_interrupt"} <= set(ids(findings))
         assert "30,000" in plan.resume.when and "1,000" in plan.resume.when
 
     def test_count_that_also_fell_during_the_hold_must_recover_too(self):
@@ -518,7 +479,9 @@ class TestMdsFirstFourWeeks:
     def test_unknown_baseline_uses_the_cautious_row_and_asks_for_it(self):
         plan, findings = mds(counts(49_999, 749), baseline=None)
         assert_hold(plan, 5)
-        assert {"input.platelets_baseline_needed", "input.anc_baseline_needed"} <= ids(findings)
+        assert {"input.platelets_baseline_needed", "input.anc_baseline_needed"} <= set(
+            ids(findings)
+        )
 
     def test_baseline_is_the_latest_count_on_or_before_the_start(self):
         labs = [

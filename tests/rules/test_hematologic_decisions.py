@@ -10,52 +10,14 @@ Expected values come from the facts file §3 (dose-modification tables).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from lenaguard.knowledge import default_knowledge
-from lenaguard.rules.dose.ongoing_dose import ongoing_dose
-from lenaguard.vocab import DoseAction, Frequency
-from tests.factories import lab, make_case
-
-AS_OF = "2026-11-20"
-LAB_DAY = "2026-11-18"
-
-
-def ev(date: str, event: str, dose: float | None = None, **extra: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"date": date, "event": event, **extra}
-    if dose is not None:
-        entry["dose_mg"] = dose
-    return entry
-
-
-def counts(platelets: float | None, anc: float | None, date: str = LAB_DAY) -> list[dict]:
-    found = []
-    if platelets is not None:
-        found.append(lab("platelets", platelets, "/uL", date=date))
-    if anc is not None:
-        found.append(lab("anc", anc, "/uL", date=date))
-    return found
-
-
-def decide(indication: str, events: list[dict], labs: list[dict], **extra: Any):
-    therapy: dict[str, Any] = {"events": events}
-    if "other_toxicity" in extra:
-        therapy["other_toxicity"] = extra.pop("other_toxicity")
-    case = make_case(
-        indication=indication, as_of=extra.pop("as_of", AS_OF), therapy=therapy, labs=labs, **extra
-    )
-    return ongoing_dose(case, default_knowledge())
-
-
-def ids(findings) -> list[str]:
-    return sorted(finding.id for finding in findings)
-
-
-def transfusion(date: str, kind: str = "platelets") -> dict[str, Any]:
-    return {"date": date, "kind": kind, "units": 1}
-
+from lenaguard.knowledge.topics.dose_modification import DoseModificationKnowledge, Phase
+from lenaguard.rules.dose.hematologic import select_row
+from lenaguard.vocab import DoseAction, Frequency, Indication, LabTest
+from tests.factories import lab
+from tests.rules.count_cases import LAB_DAY, counts, decide, ev, ids, transfusion
 
 # --- an active course with one count missing ----------------------------------------------------
 
@@ -112,6 +74,13 @@ def test_both_counts_missing_on_an_active_course_asks_for_both():
     assert plan.action is DoseAction.CONTINUE
     needed = next(f for f in findings if f.id == "input.cbc_needed")
     assert needed.inputs["missing"] == ["platelets", "anc"]
+    assert needed.summary == "A blood count is needed: no current platelet count and ANC."
+    # The weekly blood count during holds and the rows of both missing counts.
+    assert [(c.source, c.section) for c in needed.citations] == [
+        ("uspi", "§2.1 Tables 1–2, §2.2 Tables 3–4, §2.3, §2.4"),
+        ("uspi", "§2.1 Table 1, thrombocytopenia"),
+        ("uspi", "§2.1 Table 1, neutropenia"),
+    ]
 
 
 # --- the other count falls during a hold --------------------------------------------------------
@@ -491,3 +460,339 @@ def test_a_hold_is_not_lifted_without_both_counts(labs, missing):
     needed = next(f for f in findings if f.id == "input.cbc_needed")
     assert needed.inputs["missing"] == missing
     assert needed.inputs["since"] == "2026-11-01"
+
+
+# --- second round (issue 7): survivors of the rerun on the current main ------------------------
+#
+# Expected values from the facts file §3: Table 1 restarts a later fall, or a first neutropenia
+# with other toxicity, one step lower; a fall of the other count is other toxicity; at the
+# lowest step the label gives no lower dose.
+
+STEPPED_DOWN = [
+    ev("2026-09-01", "start", 25),
+    ev("2026-09-20", "hold", reason="thrombocytopenia"),
+    ev("2026-09-27", "resume", 20),
+]
+"""Myeloma started at 25 mg, stepped down to 20 mg after a platelet fall (no ANC fall then)."""
+
+HELD_FOR_NEUTROPENIA = [*START_25, ev("2026-11-01", "hold", reason="neutropenia")]
+CBC_SINCE_HOLD = (
+    "Check a complete blood count every week while lenalidomide is interrupted for low blood "
+    "counts."
+)
+
+
+def _interrupt_detail(findings, test: str) -> str:
+    return next(f for f in findings if f.id == f"toxicity.{test}_interrupt").detail
+
+
+def _restart_sentence(detail: str) -> str:
+    """The last sentence of an interrupt finding: 'Restart once …, at <dose>.'"""
+    return detail[detail.index("Restart once") :]
+
+
+def test_both_counts_falling_make_each_the_other_toxicity_of_the_other():
+    """First ANC fall at 20 mg, with platelets under 30,000 too: neutropenia is not the only
+    toxicity, so the ANC row restarts one step lower (15 mg), not at the initial 25 mg."""
+    plan, findings = decide(
+        "mm_combination", STEPPED_DOWN, counts(20_000, 800), other_toxicity={"grade": 0}
+    )
+    assert plan.action is DoseAction.HOLD
+    assert (plan.resume.dose_mg, plan.resume.days_on) == (15, (1, 21))
+    assert plan.rule == "dose_modification.mm_combination.platelets"
+    assert ids(findings) == ["toxicity.anc_interrupt", "toxicity.platelets_interrupt"]
+    assert _restart_sentence(_interrupt_detail(findings, "anc")) == (
+        "Restart once ANC is back to 1,000/mcL or more, at 15 mg once daily on days 1–21."
+    )
+
+
+def test_both_counts_falling_on_the_starting_dose_restart_the_anc_row_one_step_lower():
+    plan, findings = decide(
+        "mm_combination", START_25, counts(20_000, 800), other_toxicity={"grade": 0}
+    )
+    assert (plan.action, plan.resume.dose_mg) == (DoseAction.HOLD, 20)
+    assert _restart_sentence(_interrupt_detail(findings, "anc")) == (
+        "Restart once ANC is back to 1,000/mcL or more, at 20 mg once daily on days 1–21."
+    )
+    assert _restart_sentence(_interrupt_detail(findings, "platelets")) == (
+        "Restart once platelet count is back to 30,000/mcL or more, at 20 mg once daily on days "
+        "1–21."
+    )
+
+
+def test_an_active_course_held_for_toxicity_and_a_count_waits_for_both():
+    """Grade 3 toxicity and ANC under 1,000: the restart needs both conditions, not only the
+    toxicity's (the count's restraint is unmet on an active course too)."""
+    plan, findings = decide(
+        "mm_combination", START_25, counts(150_000, 800), other_toxicity={"grade": 3}
+    )
+    assert plan.action is DoseAction.HOLD
+    assert plan.rule == "other_toxicity.grade_hold"
+    assert plan.resume.when == (
+        "Toxicity at grade 2 or lower (physician's discretion); ANC is back to 1,000/mcL or "
+        f"more. {CBC_SINCE_HOLD}"
+    )
+    assert plan.reason == (
+        "Related toxicity grade 3 is recorded (USPI §2.5, other grade 3/4 toxicities); ANC "
+        "800/mcL on 2026-11-18 is under 1,000/mcL (first fall in this course; USPI §2.1 Table 1, "
+        "neutropenia): interrupt lenalidomide."
+    )
+    assert ids(findings) == ["toxicity.anc_interrupt", "toxicity.grade_hold_interrupt"]
+
+
+def test_a_missing_count_on_an_active_course_is_asked_for_since_the_last_event():
+    plan, findings = decide(
+        "mm_combination", START_25, counts(20_000, None), other_toxicity={"grade": 0}
+    )
+    needed = next(f for f in findings if f.id == "input.cbc_needed")
+    assert needed.inputs == {"missing": ["anc"], "since": "2026-10-01"}
+    assert needed.detail == (
+        "The dose rules need a platelet count and an ANC dated on or after 2026-10-01 (the last "
+        "timeline event). Without them lenaguard cannot check the interruption and restart rows "
+        "of the label's table."
+    )
+
+
+def test_the_interrupt_finding_names_the_restart_dose_days_and_frequency():
+    """15 mg every 48 hours (CrCl under 30): the restart is 10 mg every 48 hours, days 1–21."""
+    events = [ev("2026-10-01", "start", 15, frequency="every_48h")]
+    plan, findings = decide("mm_combination", events, counts(20_000, 2_000))
+    assert (plan.resume.dose_mg, plan.resume.frequency) == (10, Frequency.EVERY_48H)
+    assert _restart_sentence(_interrupt_detail(findings, "platelets")) == (
+        "Restart once platelet count is back to 30,000/mcL or more, at 10 mg every 48 hours on "
+        "days 1–21."
+    )
+
+
+def test_the_restart_dose_of_a_first_neutropenia_is_explained_in_the_reason():
+    plan, findings = decide(
+        "mm_combination", START_25, counts(150_000, 800), other_toxicity={"grade": 0}
+    )
+    assert plan.reason == (
+        "ANC 800/mcL on 2026-11-18 is under 1,000/mcL (first fall in this course; USPI §2.1 "
+        "Table 1, neutropenia); the restart dose is the initial starting dose of this course "
+        "(25 mg), because this is the first fall and it was the only toxicity: interrupt "
+        "lenalidomide."
+    )
+    assert _restart_sentence(_interrupt_detail(findings, "anc")) == (
+        "Restart once ANC is back to 1,000/mcL or more, at 25 mg once daily on days 1–21."
+    )
+    # The plan rests on the row, the ladder and the weekly blood count during the hold.
+    assert [(c.source, c.section) for c in plan.citations] == [
+        ("uspi", "§2.1 Table 1, neutropenia"),
+        ("uspi", "§2.1 Table 1"),
+        ("uspi", "§3"),
+        ("uspi", "§2.1 Tables 1–2, §2.2 Tables 3–4, §2.3, §2.4"),
+    ]
+    assert plan.record is None
+    assert plan.options == []
+
+
+@pytest.mark.parametrize(
+    ("events", "toxicity", "restart"),
+    [
+        # first fall, only toxicity, the starting dose above the current one: the current dose
+        (STEPPED_DOWN, {"grade": 0}, "at 20 mg once daily on days 1–21."),
+        # first fall with other toxicity: one step lower
+        (START_25, {"grade": 1, "kind": "other"}, "at 20 mg once daily on days 1–21."),
+    ],
+    ids=["only toxicity, started higher", "other toxicity"],
+)
+def test_the_interrupt_finding_gives_the_days_of_every_first_neutropenia_restart(
+    events, toxicity, restart
+):
+    plan, findings = decide("mm_combination", events, counts(150_000, 800), other_toxicity=toxicity)
+    assert plan.resume.days_on == (1, 21)
+    assert _restart_sentence(_interrupt_detail(findings, "anc")) == (
+        f"Restart once ANC is back to 1,000/mcL or more, {restart}"
+    )
+
+
+def test_a_first_neutropenia_with_other_toxicity_at_the_lowest_dose_reaches_the_floor():
+    events = [ev("2026-09-01", "start", 25), ev("2026-10-01", "dose_change", 2.5)]
+    plan, findings = decide(
+        "mm_combination", events, counts(150_000, 800), other_toxicity={"grade": 1, "kind": "other"}
+    )
+    assert plan.action is DoseAction.HOLD
+    assert (plan.resume.dose_mg, plan.resume.days_on) == (None, None)
+    assert plan.rule == "dose_modification.mm_combination.anc.first_fall_other_toxicity"
+    assert ids(findings) == ["dosing.floor_reached", "toxicity.anc_interrupt"]
+    assert "the prescriber decides (the label gives no lower dose)" in plan.resume.when
+
+
+def test_a_fall_below_the_floor_proposes_no_dose_and_keeps_the_plain_rule():
+    """2.5 mg every 48 hours is under the floor (2.5 mg daily): no restart dose of ours."""
+    events = [ev("2026-10-01", "start", 2.5, frequency="every_48h")]
+    plan, findings = decide("mm_combination", events, counts(20_000, 2_000))
+    assert plan.action is DoseAction.HOLD
+    assert plan.rule == "dose_modification.mm_combination.platelets"
+    assert (plan.resume.dose_mg, plan.resume.days_on) == (None, None)
+    assert ids(findings) == [
+        "dosing.floor_reached",
+        "dosing.reduction_steps_for_daily_dosing",
+        "toxicity.platelets_interrupt",
+    ]
+
+
+def test_unrecorded_other_toxicity_offers_the_initial_dose_of_an_escalated_course():
+    """Started at 10 mg, raised to 15 mg: the only-toxicity option is the initial 10 mg."""
+    events = [ev("2026-09-01", "start", 10), ev("2026-10-01", "dose_change", 15)]
+    plan, _ = decide("mm_combination", events, counts(150_000, 800))
+    assert plan.record == "therapy.other_toxicity"
+    assert [(o.when, o.dose_mg, o.days_on) for o in plan.options] == [
+        ("neutropenia was the only toxicity", 10, (1, 21)),
+        ("there was other toxicity", 10, (1, 21)),
+    ]
+
+
+# --- falls counted across earlier holds ---------------------------------------------------------
+
+
+def test_an_anc_under_the_later_row_during_an_earlier_hold_is_not_a_fall():
+    """MDS after 4 weeks: ANC 700 during a platelet hold is not under the later row's 500, so
+    the neutropenia now is the first fall (the first-weeks row, 750, no longer applies)."""
+    events = [
+        ev("2026-08-01", "start", 10),
+        ev("2026-10-01", "hold", reason="thrombocytopenia"),
+        ev("2026-10-10", "resume", 5),
+    ]
+    labs = [
+        *counts(150_000, 2_000, "2026-07-31"),
+        *counts(20_000, 700, "2026-10-05"),
+        *counts(150_000, 400),
+    ]
+    plan, findings = decide("mds_del5q", events, labs, symptoms=["fever"])
+    assert (plan.action, plan.rule) == (DoseAction.HOLD, "dose_modification.mds_del5q.anc.later")
+    assert (plan.resume.dose_mg, plan.resume.days_on) == (2.5, (1, 28))
+    interrupt = next(f for f in findings if f.id == "toxicity.anc_interrupt")
+    assert interrupt.inputs["fall_number"] == 1
+    assert ids(findings) == ["toxicity.anc_fever_assumed", "toxicity.anc_interrupt"]
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        # ANC under 1,000 on the day of a platelet hold that ended the next day
+        [
+            *START_25,
+            ev("2026-11-01", "hold", reason="thrombocytopenia"),
+            ev("2026-11-02", "resume", 20),
+        ],
+        # a platelet hold lifted the same day, then a neutropenia hold
+        [
+            *START_25,
+            ev("2026-10-20", "hold", reason="thrombocytopenia"),
+            ev("2026-10-20", "resume", 20),
+            ev("2026-11-01", "hold", reason="neutropenia"),
+            ev("2026-11-08", "resume", 20),
+        ],
+    ],
+    ids=["one-day hold", "same-day resume before a neutropenia hold"],
+)
+def test_an_earlier_anc_fall_makes_this_neutropenia_a_later_fall(events):
+    labs = [lab("anc", 900, "/uL", date="2026-11-01"), *counts(150_000, 800)]
+    plan, findings = decide("mm_combination", events, labs, other_toxicity={"grade": 0})
+    assert plan.action is DoseAction.HOLD
+    assert plan.rule == "dose_modification.mm_combination.anc.later_fall"
+    assert (plan.resume.dose_mg, plan.resume.days_on) == (15, (1, 21))
+    assert ids(findings) == ["toxicity.anc_interrupt"]
+
+
+# --- a held course ------------------------------------------------------------------------------
+
+
+def test_a_held_course_says_what_the_reason_count_is_now():
+    plan, findings = decide(
+        "mm_combination", HELD_FOR_NEUTROPENIA, counts(150_000, 800), other_toxicity={"grade": 0}
+    )
+    assert plan.action is DoseAction.HOLD
+    assert plan.rule == "dose_modification.mm_combination.anc.first_fall_only_toxicity"
+    assert plan.reason == (
+        "Lenalidomide held since 2026-11-01 for neutropenia (first fall; USPI §2.1 Table 1, "
+        "neutropenia); ANC 800/mcL on 2026-11-18; the restart dose is the initial starting dose "
+        "of this course (25 mg), because this is the first fall and it was the only toxicity: "
+        "keep lenalidomide interrupted."
+    )
+    assert ids(findings) == ["toxicity.hold_continues"]
+
+
+def test_a_held_course_without_the_reason_count_says_none_since_the_hold():
+    plan, findings = decide(
+        "mm_combination", HELD_FOR_NEUTROPENIA, counts(150_000, None), other_toxicity={"grade": 0}
+    )
+    assert plan.action is DoseAction.HOLD
+    # One sentence: the blood-count request continues it in lower case.
+    assert plan.reason == (
+        "Lenalidomide held since 2026-11-01 for neutropenia (first fall; USPI §2.1 Table 1, "
+        "neutropenia); no ANC since the hold on 2026-11-01; the restart dose is the initial "
+        "starting dose of this course (25 mg), because this is the first fall and it was the "
+        "only toxicity; no current blood count since the interruption on 2026-11-01: keep "
+        "lenalidomide interrupted."
+    )
+    assert plan.resume.when == (
+        f"ANC is back to 1,000/mcL or more; a blood count dated on or after 2026-11-01. "
+        f"{CBC_SINCE_HOLD}"
+    )
+    assert ids(findings) == ["input.cbc_needed", "toxicity.hold_continues"]
+
+
+def test_a_hold_for_other_toxicity_without_a_count_waits_for_the_blood_count():
+    """Toxicity resolved (grade 0), ANC missing: the blood count decides, at the next step."""
+    events = [*START_25, ev("2026-11-01", "hold", reason="other_toxicity")]
+    plan, findings = decide(
+        "mm_combination", events, counts(150_000, None), other_toxicity={"grade": 0}
+    )
+    assert plan.action is DoseAction.HOLD
+    assert plan.rule == "dose_modification.cbc_needed"
+    assert plan.reason == (
+        "No current blood count since the interruption on 2026-11-01: keep lenalidomide "
+        "interrupted."
+    )
+    assert plan.resume.when == f"A blood count dated on or after 2026-11-01. {CBC_SINCE_HOLD}"
+    assert (plan.resume.dose_mg, plan.resume.days_on) == (20, (1, 21))
+    assert ids(findings) == ["input.cbc_needed", "toxicity.hold_continues"]
+
+
+def test_a_low_reason_count_during_its_own_hold_is_not_a_count_to_watch():
+    """Mantle cell, held for neutropenia: ANC 800 (under 1,000, not yet 7 days) is the hold's
+    own count, so no 'watch' finding; the hold continues."""
+    events = [*START_25, ev("2026-11-01", "hold", reason="neutropenia")]
+    plan, findings = decide("mcl", events, counts(150_000, 800))
+    assert (plan.action, plan.rule) == (DoseAction.HOLD, "dose_modification.mcl.anc")
+    assert plan.resume.dose_mg == 20
+    assert ids(findings) == ["toxicity.hold_continues"]
+
+
+def test_the_count_the_hold_was_recorded_for_comes_first():
+    """Held for neutropenia; platelets fell under 30,000 during the hold: the ANC row names
+    the rule, and each count is the other's other toxicity (both restart one step lower)."""
+    labs = [*counts(20_000, 700, "2026-11-10"), *counts(20_000, 800)]
+    plan, findings = decide(
+        "mm_combination", HELD_FOR_NEUTROPENIA, labs, other_toxicity={"grade": 0}
+    )
+    assert plan.action is DoseAction.HOLD
+    assert plan.rule == "dose_modification.mm_combination.anc.first_fall_other_toxicity"
+    assert plan.reason == (
+        "Lenalidomide held since 2026-11-01 for neutropenia (first fall; USPI §2.1 Table 1, "
+        "neutropenia); ANC 800/mcL on 2026-11-18; the platelet count also fell during the "
+        "interruption (first fall; USPI §2.1 Table 1, thrombocytopenia); platelet count "
+        "20,000/mcL on 2026-11-18: keep lenalidomide interrupted."
+    )
+    assert (plan.resume.dose_mg, plan.resume.days_on) == (20, (1, 21))
+    assert ids(findings) == ["toxicity.hold_continues"]
+
+
+# --- choosing a row -----------------------------------------------------------------------------
+
+
+def test_a_baseline_between_the_rows_falls_back_to_the_first_baseline_row():
+    """A table whose baseline rows leave a gap (60,000–100,000 removed): the first baseline row,
+    and the baseline counts as known."""
+    table = default_knowledge().get(DoseModificationKnowledge).table(Indication.MDS_DEL5Q)
+    gapped = table.model_copy(
+        update={"rows": [r for r in table.rows if r.id != "platelets.first_weeks.baseline_mid"]}
+    )
+    row, assumed = select_row(gapped, LabTest.PLATELETS, Phase.FIRST_WEEKS, 80_000)
+    assert (row.id, assumed) == ("platelets.first_weeks.baseline_high", False)
+    row, assumed = select_row(gapped, LabTest.PLATELETS, Phase.FIRST_WEEKS, 50_000)
+    assert (row.id, assumed) == ("platelets.first_weeks.baseline_low", False)

@@ -95,6 +95,15 @@ def test_held_for_toxicity_without_a_grade_needs_the_grade():
     assert decision.hold_rule is ToxicityHoldRule.GRADE_HOLD
     assert not decision.restart_allowed
     assert decision.entries == (KNOWLEDGE.grade_hold,)
+    assert decision.grade_rule == KNOWLEDGE.grade_hold
+    assert decision.held_on is not None and decision.held_on.isoformat() == "2026-11-01"
+
+
+def test_a_hold_for_a_blood_count_is_not_a_toxicity_hold():
+    held = [*START, {"date": "2026-11-01", "event": "hold", "reason": "neutropenia"}]
+    decision = decide(held, {"grade": 2, "kind": "other"})
+    assert decision.held_on is None
+    assert not (decision.withheld or decision.grade_needed)
 
 
 def test_a_grade_dated_before_the_last_event_is_flagged():

@@ -369,6 +369,52 @@ def test_dialysis_with_implausible_inputs_keeps_the_band_and_no_weight():
     assert renal.weight_kg_used is None
     assert renal.weight_basis == "not calculated: inputs missing or implausible"
     assert _ids(findings) == ["renal.band", "renal.crcl_input_implausible"]
+    implausible = next(f for f in findings if f.id == "renal.crcl_input_implausible")
+    assert implausible.summary == "Creatinine clearance cannot be calculated from the values given."
+    assert implausible.detail == "Check the case data: weight_kg: must be a positive number."
+    assert implausible.inputs == {"age_years": 65, "weight_kg": 0, "height_cm": 175}
+
+
+def test_a_child_s_computed_clearance_is_shown_for_reference_only():
+    """Age 15, 50 kg, creatinine 0.8 mg/dL: (140 − 15) × 50 / (72 × 0.8) = 108.5 mL/min."""
+    renal, findings = _renal(
+        patient={"age_years": 15, "weight_kg": 50, "height_cm": 160},
+        labs=[lab("creatinine", 0.8, "mg/dL")],
+    )
+    assert renal.crcl_ml_min == pytest.approx(108.507, abs=0.001)
+    assert _ids(findings) == ["renal.band", "renal.crcl_not_validated_in_children"]
+    child = next(f for f in findings if f.id == "renal.crcl_not_validated_in_children")
+    assert child.blocking is True
+    assert (
+        "The Cockcroft-Gault value computed, 108.5 mL/min (normal band), is shown for reference "
+        "only."
+    ) in child.detail
+    assert child.inputs == {
+        "age_years": 15,
+        "adult_age_years": 18,
+        "crcl_ml_min": renal.crcl_ml_min,
+    }
+    assert child.summary == (
+        "Patient aged 15, under 18: Cockcroft-Gault is not validated in children; the clinician "
+        "must confirm the renal dose."
+    )
+    assert [(c.source, c.section) for c in child.citations] == [
+        ("cockcroft_gault_1976", "derivation population (adults)"),
+        ("uspi", "§8.4 Pediatric use"),
+    ]
+
+
+def test_a_child_without_a_clearance_is_told_none_could_be_computed():
+    renal, findings = _renal(patient={"age_years": 15, "weight_kg": 50, "height_cm": 160})
+    assert renal is None
+    assert _ids(findings) == ["renal.crcl_inputs_missing", "renal.crcl_not_validated_in_children"]
+    child = next(f for f in findings if f.id == "renal.crcl_not_validated_in_children")
+    assert child.blocking is True
+    assert child.detail.endswith(
+        " No clearance could be computed here either. Assess kidney function by a method suited "
+        "to the patient's age and record the renal dose decision before prescribing."
+    )
+    assert child.inputs == {"age_years": 15, "adult_age_years": 18, "crcl_ml_min": None}
 
 
 def test_a_non_default_policy_finding_says_which_weight_was_used():

@@ -11,12 +11,18 @@ from __future__ import annotations
 import pytest
 
 from lenaguard.errors import FieldValueError
-from lenaguard.knowledge import default_knowledge
+from lenaguard.knowledge import Status, default_knowledge
+from lenaguard.knowledge.base import Citation
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
+from lenaguard.knowledge.topics.renal import RenalKnowledge
+from lenaguard.rules.base.results import DosePlan, ResumePlan
 from lenaguard.rules.dose.renal import assess_renal
+from lenaguard.rules.dose.renal_reliability import RenalCaveat
 from lenaguard.rules.dose.starting_dose import (
+    RENAL_NOT_SETTLED_RULE,
     _note_findings,
     _start_requirement,
+    renal_start_not_settled,
     renal_starting_dose,
     starting_dose,
     starting_dose_notes,
@@ -238,3 +244,103 @@ def test_a_held_start_resumes_at_the_planned_frequency():
     assert hold.resume.frequency is Frequency.EVERY_48H
     assert hold.resume.dose_mg == every_48h.dose_mg
     assert hold.resume.days_on == every_48h.days_on == hold.days_on
+
+
+# --- a start whose renal dose is not settled (renal reliability caveats) ------------------------
+
+
+def _caveat(finding_id: str, reason: str, settle: str, entry) -> RenalCaveat:
+    return RenalCaveat(finding_id=finding_id, reason=reason, settle_when=settle, entries=(entry,))
+
+
+def test_a_start_not_settled_holds_with_no_dose_and_keeps_the_schedule():
+    renal_kb = KB.get(RenalKnowledge)
+    plan = DosePlan(
+        action=DoseAction.START,
+        dose_mg=15,
+        frequency=Frequency.EVERY_48H,
+        days_on=(1, 21),
+        cycle_days=28,
+        after_dialysis=True,
+        reason="CrCl 25 mL/min: 15 mg every 48 hours",
+        rule="starting_dose.mm_combination.severe",
+        status=Status.LABEL,
+        citations=[Citation(source="uspi", section="§2.6")],
+    )
+    caveats = [
+        _caveat("renal.aki", "creatinine rising", "a stable creatinine", renal_kb.cockcroft_gault),
+        _caveat("renal.stale", "creatinine old", "a new creatinine", renal_kb.not_studied),
+    ]
+    held = renal_start_not_settled(plan, caveats)
+    assert held.model_dump(exclude={"status", "citations"}) == DosePlan(
+        action=DoseAction.HOLD,
+        dose_mg=None,
+        frequency=None,
+        days_on=(1, 21),
+        cycle_days=28,
+        after_dialysis=True,
+        resume=ResumePlan(
+            when=(
+                "a stable creatinine; a new creatinine; then choose the starting dose from the "
+                "renal table on a reliable clearance"
+            ),
+            dose_mg=None,
+            frequency=Frequency.EVERY_48H,
+            days_on=(1, 21),
+        ),
+        reason=(
+            "Renal starting dose not settled: creatinine rising; creatinine old (see renal.aki, "
+            "renal.stale). On today's values, not settled: CrCl 25 mL/min: 15 mg every 48 hours"
+        ),
+        rule=RENAL_NOT_SETTLED_RULE,
+        status=Status.LABEL,
+        citations=[Citation(source="uspi", section="§2.6")],
+    ).model_dump(exclude={"status", "citations"})
+    entries = (renal_kb.cockcroft_gault, renal_kb.not_studied)
+    assert held.citations[0] == Citation(source="uspi", section="§2.6")
+    assert set(held.citations[1:]) == {c for entry in entries for c in entry.cite} - {
+        Citation(source="uspi", section="§2.6")
+    }
+
+
+def test_a_maintenance_start_waiting_for_counts_keeps_its_condition_and_adds_the_renal_one():
+    renal_kb = KB.get(RenalKnowledge)
+    plan = DosePlan(
+        action=DoseAction.HOLD,
+        dose_mg=None,
+        days_on=(1, 28),
+        resume=ResumePlan(when="ANC 1,000/mcL or more", dose_mg=10, frequency=Frequency.EVERY_48H),
+        reason="ANC 800/mcL",
+        rule="starting_dose.mm_maintenance.counts",
+        status=Status.LABEL,
+        citations=[Citation(source="uspi", section="§2.1")],
+    )
+    caveat = _caveat(
+        "renal.aki", "creatinine rising", "a stable creatinine", renal_kb.cockcroft_gault
+    )
+    held = renal_start_not_settled(plan, [caveat])
+    assert held.resume == ResumePlan(
+        when=(
+            "ANC 1,000/mcL or more, and a stable creatinine; then choose the starting dose from "
+            "the renal table on a reliable clearance"
+        ),
+        dose_mg=None,
+        frequency=Frequency.EVERY_48H,
+        days_on=(1, 28),
+    )
+
+
+def test_a_start_not_settled_with_no_frequency_resumes_daily():
+    renal_kb = KB.get(RenalKnowledge)
+    plan = DosePlan(
+        action=DoseAction.START,
+        dose_mg=10,
+        reason="CrCl 45 mL/min: 10 mg",
+        rule="starting_dose.mm_combination.moderate",
+        status=Status.LABEL,
+        citations=[Citation(source="uspi", section="§2.6")],
+    )
+    caveat = _caveat(
+        "renal.aki", "creatinine rising", "a stable creatinine", renal_kb.cockcroft_gault
+    )
+    assert renal_start_not_settled(plan, [caveat]).resume.frequency is Frequency.DAILY

@@ -803,7 +803,7 @@ def held_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], list[
             Restraint(
                 rule="dose_modification.cbc_needed",
                 reason=(
-                    "No current blood count since the interruption on "
+                    "no current blood count since the interruption on "
                     f"{episode.held_on.isoformat()}"
                 ),
                 when=f"a blood count dated on or after {episode.held_on.isoformat()}",
