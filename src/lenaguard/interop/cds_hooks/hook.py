@@ -5,8 +5,9 @@ the order hooks, `context.draftOrders`. The indication comes from the patient's 
 the draft's `reasonCode`; when neither names one, the draft is assessed once per indication
 whose starting dose it fits, never guessed. The assessment date is the server's date.
 
-What gets no cards: an order hook with no lenalidomide draft (including an order-select fired
-before a drug is chosen: a MedicationRequest with no `intent` and no medication), and a
+Only the draft lenalidomide orders are read from `draftOrders`. What gets no cards: an order
+hook with no lenalidomide draft (including an order-select fired before a drug is chosen: a
+MedicationRequest with no `intent` and no medication), and a
 patient-view of a patient with no lenalidomide course or no known indication.
 """
 
@@ -28,7 +29,10 @@ from lenaguard.interop.cds_hooks.models import (
     PatientViewContext,
 )
 from lenaguard.interop.fhir import MappedCase, case_from_fhir
+from lenaguard.interop.fhir.medications import is_lenalidomide
 from lenaguard.knowledge import KnowledgeBase
+from lenaguard.knowledge.topics.drugs import DrugCatalogue
+from lenaguard.knowledge.topics.fhir import RXNORM
 from lenaguard.vocab import Indication
 
 DRAFT_PATH = "context.draftOrders"
@@ -82,22 +86,44 @@ def fill_template(template: str, context: Mapping[str, Any]) -> str | None:
     return None if missing else filled
 
 
-def _complete_drafts(bundle: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
-    """Draft entries that can be read: a MedicationRequest needs an intent and a medication
-    (order-select fires before they are chosen); other resource types are passed on."""
+def _names_lenalidomide(resource: Mapping[str, Any], kb: KnowledgeBase) -> bool:
+    """Whether a draft MedicationRequest orders lenalidomide (RxNorm code first, then names),
+    read from the JSON as sent: other drafts are not read at all, so an invalid one (the spec's
+    own examples have some) cannot fail the call."""
+    concept = resource.get("medicationCodeableConcept")
+    if not isinstance(concept, dict):
+        reference = resource.get("medicationReference")
+        display = reference.get("display") if isinstance(reference, dict) else None
+        concept = {"text": display} if isinstance(display, str) else {}
+    catalogue = kb.get(DrugCatalogue)
+    codings = [c for c in concept.get("coding") or [] if isinstance(c, dict)]
+    for coding in codings:
+        code = coding.get("code")
+        if coding.get("system") == RXNORM and isinstance(code, str):
+            found = catalogue.find(None, code)
+            if found is not None:
+                return is_lenalidomide(found[0])
+    words = [concept.get("text"), *(c.get("display") for c in codings)]
+    for word in words:
+        if isinstance(word, str) and word:
+            found = catalogue.find(word, None)
+            if found is not None:
+                return is_lenalidomide(found[0])
+    return False
+
+
+def lenalidomide_drafts(
+    bundle: Mapping[str, Any], kb: KnowledgeBase
+) -> list[tuple[int, dict[str, Any]]]:
+    """(entry index, resource) of the draft lenalidomide orders. A MedicationRequest with no
+    intent or no medication (order-select fires before they are chosen) is not one yet."""
     found = []
     for index, entry in enumerate(bundle.get("entry") or []):
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        if not isinstance(resource, dict):
+        if not isinstance(resource, dict) or resource.get("resourceType") != "MedicationRequest":
             continue
-        if resource.get("resourceType") == "MedicationRequest" and (
-            not resource.get("intent")
-            or not (
-                resource.get("medicationCodeableConcept") or resource.get("medicationReference")
-            )
-        ):
-            continue
-        found.append((index, resource))
+        if resource.get("intent") and _names_lenalidomide(resource, kb):
+            found.append((index, resource))
     return found
 
 
@@ -147,7 +173,7 @@ def assess_hook(
     drafts: dict[int, dict[str, Any]] = {}
     if isinstance(context, OrderSignContext):
         bundle = context.draftOrders.model_dump()
-        complete = _complete_drafts(bundle)
+        complete = lenalidomide_drafts(bundle, kb)
         drafts = dict(complete)
         if not complete:
             return HookAssessment(patient_id=context.patientId)
