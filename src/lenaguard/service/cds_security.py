@@ -67,7 +67,9 @@ class TrustedIssuers:
         return cls([])
 
     @classmethod
-    def from_data(cls, data: Any, *, source: str = "issuers") -> TrustedIssuers:
+    def from_data(
+        cls, data: Any, *, source: str = "issuers", client: httpx.Client | None = None
+    ) -> TrustedIssuers:
         """From the parsed issuers file; raises InputError naming what is wrong."""
         if not isinstance(data, dict) or not isinstance(data.get("issuers"), list):
             raise InputError([(source, 'expected {"issuers": [...]}')])
@@ -86,7 +88,7 @@ class TrustedIssuers:
             if url is not None and not (isinstance(url, str) and url.startswith("https://")):
                 raise InputError([(where, "jwks_url must be an https:// URL")])
             found.append(Issuer(iss=item["iss"], jwks=jwks, jwks_url=url))
-        return cls(found)
+        return cls(found, client=client)
 
     @classmethod
     def from_file(cls, path: Path) -> TrustedIssuers:
