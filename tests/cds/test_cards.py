@@ -317,3 +317,25 @@ def test_the_card_models_enforce_the_3_0_invariants():
     with pytest.raises(ValidationError):
         Card(summary="s", indicator="hard-stop", source=source)
     assert Action(type="delete", description="Remove", resourceId="MedicationRequest/1").resourceId
+
+
+def test_a_start_medication_remedy_becomes_a_draft_order_suggestion(kb):
+    from lenaguard.findings import StartMedication
+
+    outcome = _hook(order_sign_request(), kb)
+    assessment = outcome.assessed[0].assessment
+    actions = [
+        a.model_copy(update={"remedy": StartMedication(medication_class="aspirin")})
+        if a.finding_id == "thrombosis.no_prophylaxis"
+        else a
+        for a in assessment.actions
+    ]
+    changed = Assessed(assessment.model_copy(update={"actions": actions}))
+    card = _by_type(build_cards([changed], kb, draft=outcome.draft))["thrombosis.no_prophylaxis"]
+    (suggestion,) = card.suggestions
+    (action,) = suggestion.actions
+    assert action.type == "create" and card.selectionBehavior == "at-most-one"
+    assert action.resource["resourceType"] == "MedicationRequest"
+    assert action.resource["medicationCodeableConcept"]["text"] == "Aspirin"
+    assert action.resource["subject"]["reference"] == f"Patient/{assessment.patient_id}"
+    get_fhir_model_class("MedicationRequest").model_validate(action.resource)
