@@ -339,3 +339,13 @@ def test_a_start_medication_remedy_becomes_a_draft_order_suggestion(kb):
     assert action.resource["medicationCodeableConcept"]["text"] == "Aspirin"
     assert action.resource["subject"]["reference"] == f"Patient/{assessment.patient_id}"
     get_fhir_model_class("MedicationRequest").model_validate(action.resource)
+
+
+def test_the_card_models_know_every_member_of_the_spec_examples():
+    from tests.cds.conftest import load
+
+    for name in ("spec_card_response_1.json", "spec_card_response_2.json"):
+        for card in load(name)["cards"]:
+            # one example omits the indicator, which 2.0 requires
+            parsed = Card.model_validate({"indicator": "info", **card})
+            assert parsed.to_json()["summary"] == card["summary"]

@@ -192,3 +192,46 @@ def test_order_hooks_without_lenalidomide_get_no_cards(call):
     body["context"]["draftOrders"] = context["draftOrders"]
     response = call(ORDER_SIGN, body)
     assert response.status_code == 200 and response.json() == {"cards": []}
+
+
+def test_patient_view_of_a_patient_on_lenalidomide_gets_cards_without_a_draft(call):
+    body = order_sign_request()
+    patient = body["context"]["patientId"]
+    course = copy.deepcopy(_draft_resource(body))
+    course.update({"id": "course-1", "status": "active", "authoredOn": "2024-12-20"})
+    body["hook"] = "patient-view"
+    del body["context"]["draftOrders"]
+    body["prefetch"]["medications"] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": course}],
+    }
+    body["prefetch"]["conditions"] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Condition",
+                    "id": "mm",
+                    "code": {
+                        "coding": [
+                            {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "C90.00"}
+                        ]
+                    },
+                    "subject": {"reference": f"Patient/{patient}"},
+                }
+            }
+        ],
+    }
+    response = call(PATIENT_VIEW, body)
+    assert response.status_code == 200
+    cards = response.json()["cards"]
+    assert cards and not [
+        c for c in cards if c["summary"].startswith(("Lenalidomide dose", "REMS:"))
+    ]
+    assert any("Hepatitis B" in c["summary"] for c in cards)
+
+
+def _draft_resource(body: dict) -> dict:
+    return body["context"]["draftOrders"]["entry"][0]["resource"]

@@ -146,6 +146,7 @@ class FeedbackRequest(_Open):
 class Source(_Closed):
     label: str = Field(min_length=1)
     url: str | None = Field(default=None, pattern=r"^https?://")
+    icon: str | None = Field(default=None, pattern=r"^https?://")
     topic: Coding | None = None
 
 
@@ -175,6 +176,8 @@ class Link(_Closed):
     label: str = Field(min_length=1)
     url: str = Field(pattern=r"^https?://")
     type: Literal["absolute", "smart"] = "absolute"
+    appContext: str | None = None
+    autolaunchable: bool | None = None
 
 
 class Card(_Closed):
