@@ -349,3 +349,50 @@ def test_the_card_models_know_every_member_of_the_spec_examples():
             # one example omits the indicator, which 2.0 requires
             parsed = Card.model_validate({"indicator": "info", **card})
             assert parsed.to_json()["summary"] == card["summary"]
+
+
+@pytest.mark.parametrize(
+    ("frequency", "days_on", "cycle", "capsules", "period"),
+    [
+        ("daily", (1, 21), 28, 21, 1),
+        ("daily", None, 28, 28, 1),
+        ("every_48h", (1, 21), 28, 11, 2),
+        ("every_48h", None, 28, 14, 2),
+        ("daily", (1, 21), 35, 21, 1),  # a 35-day cycle: one dispense covers 28 days at most
+    ],
+)
+def test_a_changed_order_has_the_schedule_and_at_most_the_rems_supply(
+    kb, frequency, days_on, cycle, capsules, period
+):
+    from lenaguard.interop.cds_hooks import orders
+    from lenaguard.vocab import Frequency
+
+    draft = _draft(order_sign_request())
+    resource = orders.changed_order(
+        draft,
+        kb,
+        dose_mg=5,
+        frequency=Frequency(frequency),
+        days_on=days_on,
+        cycle_days=cycle,
+        rxnorm=["643720"],
+    )
+    limit = kb.get(RemsKnowledge).prescription_limits.max_days_supply
+    assert resource["dosageInstruction"][0]["timing"]["repeat"]["period"] == period
+    assert resource["dispenseRequest"]["quantity"]["value"] == capsules
+    assert resource["dispenseRequest"]["expectedSupplyDuration"]["value"] == min(cycle, limit)
+    assert resource["medicationCodeableConcept"]["coding"][0]["code"] in _strength_codes(kb, 5)
+    get_fhir_model_class("MedicationRequest").model_validate(resource)
+
+
+def test_a_dose_with_no_capsule_strength_offers_no_order():
+    from lenaguard.interop.cds_hooks import orders
+    from lenaguard.knowledge import default_knowledge
+    from lenaguard.vocab import Frequency
+
+    draft = _draft(order_sign_request())
+    kb = default_knowledge()
+    made = orders.changed_order(
+        draft, kb, dose_mg=7, frequency=Frequency.DAILY, days_on=None, cycle_days=28, rxnorm=[]
+    )
+    assert made is None
