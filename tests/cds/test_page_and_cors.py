@@ -143,3 +143,17 @@ def test_cds_settings_come_from_the_environment(tmp_path):
         Settings.from_env(
             {"LENAGUARD_HOME": str(tmp_path), "LENAGUARD_CDS_ALLOW_UNSIGNED": "maybe"}
         )
+
+
+def test_assessments_are_kept_only_as_long_as_their_links(client, call):
+    from lenaguard.workflow.cds.models import CdsAssessment
+
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=cds_links.LINK_MINUTES + 1)
+    with client.app.state.database.transaction() as session:
+        session.add(
+            CdsAssessment(id="old", service="s", hook_instance="h", created_at=old, assessment={})
+        )
+    _link(call)
+    with client.app.state.database.reading() as session:
+        ids = [row.id for row in session.query(CdsAssessment)]
+    assert "old" not in ids and len(ids) == 1

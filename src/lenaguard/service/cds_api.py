@@ -263,6 +263,9 @@ def _answer(
         return []
     instance = str(hook_request.hookInstance)
     with request.app.state.database.transaction() as session:
+        # an assessment is only reachable through a link valid LINK_MINUTES: older ones go
+        expired = now - dt.timedelta(minutes=cds_links.LINK_MINUTES)
+        session.query(CdsAssessment).filter(CdsAssessment.created_at < expired).delete()
         session.add(
             CdsAssessment(
                 id=assessment_id,
