@@ -9,6 +9,15 @@
     LENAGUARD_TOKEN_DAYS      days an API token stays valid (default 90)
     LENAGUARD_MAX_REQUEST_BYTES  largest request body the service reads (default 1 MB)
     LENAGUARD_PUBLIC_URL      the externally visible base URL (links, JWT audience)
+    LENAGUARD_CDS_ISSUERS     JSON file of the EHRs trusted to call the CDS Hooks services:
+                              {"issuers": [{"iss": ..., "jwks": {...}} | {"iss": ..., "jwks_url": ...}]}
+    LENAGUARD_CDS_ALLOW_UNSIGNED  1: accept CDS Hooks calls with no JWT (set by
+                              `lenaguard serve --cds-allow-unsigned`; never in production)
+    LENAGUARD_CDS_CORS_ORIGINS  origins allowed to call /cds-services from a browser (comma
+                              separated, or *); none by default
+    LENAGUARD_CDS_LINK_SECRET the key that signs the assessment links on cards (every worker and
+                              replica needs the same one); default: a random key kept in the
+                              data directory
 
 Every surface (CLI, service, tests) builds one `Settings` with `Settings.from_env()` and passes it
 on; nothing else reads these variables.
@@ -73,6 +82,15 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise InputError([(name, f"must be 1 or 0 (got {raw!r})")])
+
+
 class Settings(BaseModel):
     """How this lenaguard installation runs."""
 
@@ -84,6 +102,10 @@ class Settings(BaseModel):
     token_days: int = Field(default=90, ge=1)
     max_request_bytes: int = Field(default=1_000_000, ge=1)
     public_url: str | None = None
+    cds_issuers: Path | None = None
+    cds_allow_unsigned: bool = False
+    cds_cors_origins: tuple[str, ...] = ()
+    cds_link_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -99,7 +121,17 @@ class Settings(BaseModel):
             timezone_name=zone,
             token_days=_positive_int(env, "LENAGUARD_TOKEN_DAYS", 90),
             max_request_bytes=_positive_int(env, "LENAGUARD_MAX_REQUEST_BYTES", 1_000_000),
-            public_url=env.get("LENAGUARD_PUBLIC_URL") or None,
+            public_url=(env.get("LENAGUARD_PUBLIC_URL") or "").rstrip("/") or None,
+            cds_issuers=Path(env["LENAGUARD_CDS_ISSUERS"]).expanduser()
+            if env.get("LENAGUARD_CDS_ISSUERS")
+            else None,
+            cds_allow_unsigned=_flag(env, "LENAGUARD_CDS_ALLOW_UNSIGNED"),
+            cds_cors_origins=tuple(
+                origin.strip()
+                for origin in (env.get("LENAGUARD_CDS_CORS_ORIGINS") or "").split(",")
+                if origin.strip()
+            ),
+            cds_link_secret=env.get("LENAGUARD_CDS_LINK_SECRET") or None,
         )
 
     @property

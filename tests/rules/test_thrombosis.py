@@ -853,3 +853,19 @@ def test_score_invariants(case):
     assert ("thrombosis.no_prophylaxis" in ids) == advised
     assert all(f.category is Category.THROMBOSIS for f in outcome.findings)
     assert run(case) == outcome  # pure: same case, same answer
+
+
+def test_no_prophylaxis_offers_to_start_what_a_settled_choice_names():
+    outcome = run(quiet())
+    choice = finding(outcome, "thrombosis.prophylaxis_choice")
+    assert choice.inputs["settled"]
+    remedy = finding(outcome, "thrombosis.no_prophylaxis").remedy
+    assert remedy is not None and remedy.type == "start_medication"
+    assert remedy.medication_class == choice.inputs["recommendation"]
+
+
+def test_no_prophylaxis_offers_nothing_to_click_while_the_choice_is_unsettled():
+    unknown = quiet(patient={"ethnicity": None, "weight_kg": None})
+    outcome = run(unknown)
+    assert not finding(outcome, "thrombosis.prophylaxis_choice").inputs["settled"]
+    assert finding(outcome, "thrombosis.no_prophylaxis").remedy is None

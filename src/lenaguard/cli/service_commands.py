@@ -16,6 +16,7 @@ from lenaguard.errors import InputError
 db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and their API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+cds_app = typer.Typer(help="The CDS Hooks service: feedback statistics.", no_args_is_help=True)
 
 ROLES = ("admin", "prescriber", "nurse", "pharmacist", "patient")
 
@@ -38,9 +39,26 @@ def serve(
         bool,
         typer.Option(help="Load demo prescribers, a pharmacy and patients in every risk category."),
     ] = False,
+    cds_allow_unsigned: Annotated[
+        bool,
+        typer.Option(
+            "--cds-allow-unsigned",
+            help="Accept CDS Hooks calls without a JWT (testing with a sandbox only).",
+        ),
+    ] = False,
 ) -> None:
-    """Run the web service (REST API, OpenAPI at /openapi.json, docs at /docs)."""
+    """Run the web service (REST API, OpenAPI at /openapi.json, docs at /docs, CDS Hooks at
+    /cds-services)."""
+    import os
+
     import uvicorn
+
+    if cds_allow_unsigned:
+        os.environ["LENAGUARD_CDS_ALLOW_UNSIGNED"] = "1"  # read by every worker's Settings
+        sys.stderr.write(
+            "WARNING: --cds-allow-unsigned: CDS Hooks calls without a JWT are accepted; "
+            "anyone who can reach this port can call the services. Never use it in production.\n"
+        )
 
     settings, database = _database()
     if demo:
@@ -172,8 +190,43 @@ def audit_verify() -> None:
     sys.stdout.write(f"audit log intact: {checked} entries\n")
 
 
+@cds_app.command("stats")
+def cds_stats(
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
+) -> None:
+    """Acceptance and override rates of the CDS Hooks cards, per card type."""
+    import json
+
+    from lenaguard.workflow.cds.stats import card_stats
+
+    _settings, database = _database()
+    with database.reading() as session:
+        rows = card_stats(session)
+    if json_output:
+        sys.stdout.write(json.dumps([r.to_json() for r in rows], indent=2) + "\n")
+        return
+    if not rows:
+        sys.stdout.write("no CDS Hooks cards issued yet\n")
+        return
+
+    def rate(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0%}"
+
+    sys.stdout.write(
+        f"{'card type':<45} {'issued':>7} {'feedback':>8} {'accepted':>8} {'overridden':>10}\n"
+    )
+    for r in rows:
+        sys.stdout.write(
+            f"{r.card_type:<45} {r.issued:>7} {r.with_feedback:>8} "
+            f"{rate(r.acceptance_rate):>8} {rate(r.override_rate):>10}\n"
+        )
+        for reason, count in sorted(r.override_reasons.items(), key=lambda i: -i[1]):
+            sys.stdout.write(f"    overridden: {reason} ×{count}\n")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
     app.add_typer(db_app, name="db")
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(cds_app, name="cds")

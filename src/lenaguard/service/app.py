@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from lenaguard._version import __version__
 from lenaguard.caseio import default_knowledge
 from lenaguard.knowledge import KnowledgeBase
-from lenaguard.service import ask_api, assess_api, docs, health, problems
+from lenaguard.service import ask_api, assess_api, cds_api, docs, health, problems
 from lenaguard.service.limits import BodySizeLimit
 from lenaguard.settings import Settings
 from lenaguard.store import Database, upgrade
@@ -71,6 +71,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(assess_api.router)
     app.include_router(ask_api.router)
+    cds_api.install(app)
     for router in _workflow_routers():
         app.include_router(router)
     return app

@@ -27,7 +27,7 @@ from pydantic import Field
 
 from lenaguard.case import Case, LabResult
 from lenaguard.dates import add_months
-from lenaguard.findings import Finding
+from lenaguard.findings import Finding, OrderTest, Remedy
 from lenaguard.knowledge import Citation, KnowledgeBase, Status, merge_citations, weakest
 from lenaguard.knowledge.base import Cited, Frozen
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
@@ -45,6 +45,9 @@ from lenaguard.vocab import Category, LabTest, QualitativeResult, Severity
 
 _infection_finding = Finding.maker(Category.INFECTION)
 
+
+HBV_SEROLOGY = "hbv_serology"
+"""The test an incomplete hepatitis B screen orders: the missing markers of the panel."""
 
 TEST_NAMES = {
     LabTest.HBSAG: "HBsAg",
@@ -386,6 +389,7 @@ def _finding(
     summary: str,
     detail: str,
     inputs: dict[str, Any] | None = None,
+    remedy: Remedy | None = None,
 ) -> Finding:
     base: dict[str, Any] = {"hbv_status": ctx.hbv.status.value}
     return _infection_finding(
@@ -395,6 +399,7 @@ def _finding(
         summary=summary,
         detail=detail,
         inputs={**base, **(inputs or {})},
+        remedy=remedy,
     )
 
 
@@ -491,6 +496,7 @@ def _screening(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
             summary=f"Hepatitis B screening needed: {_names(hbv.missing)}.",
             detail=f"{advice} {knowledge.eu_serology_before_start.text}",
             inputs=inputs,
+            remedy=OrderTest(test=HBV_SEROLOGY),
         )
     else:
         decided = hbv.status in (HbvStatus.CHRONIC, HbvStatus.PAST)
@@ -507,6 +513,7 @@ def _screening(ctx: _Context) -> tuple[list[Finding], list[MonitoringItem]]:
                 else f"{advice} Until then the HBV class cannot be decided."
             ),
             inputs=inputs,
+            remedy=OrderTest(test=HBV_SEROLOGY),
         )
     items = [
         _item(

@@ -747,6 +747,8 @@ def _first_test_missing(
             f"{_day(window_to)} ({window_words}). {rule.text} {plan}"
         ),
         inputs=inputs,
+        # the next test this plan needs (already on the monitoring list): ordering it is the fix
+        tests_due=[TestDue(test=PREGNANCY_TEST, by=items[0].due)],
     )
     return finding, items
 

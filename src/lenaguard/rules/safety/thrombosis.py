@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import Field
 
 from lenaguard.case import Case
-from lenaguard.findings import Finding
+from lenaguard.findings import Finding, StartMedication
 from lenaguard.knowledge import Cited, KnowledgeBase, Status, merge_citations, weakest
 from lenaguard.knowledge.base import Citation, Frozen
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
@@ -1084,6 +1084,19 @@ def _choice_outside_myeloma(ctx: _Context, lines: _ModelLines) -> Finding:
     )
 
 
+def _offer_start(finding: Finding, choice: Finding) -> Finding:
+    """ "No prophylaxis listed" offers to start what the models settle on (aspirin or an
+    anticoagulant); an unsettled choice offers nothing to click."""
+    recommendation = choice.inputs.get("recommendation")
+    if (
+        finding.id != "thrombosis.no_prophylaxis"
+        or not choice.inputs.get("settled")
+        or recommendation not in (ASPIRIN, ANTICOAGULANT)
+    ):
+        return finding
+    return finding.model_copy(update={"remedy": StartMedication(medication_class=recommendation)})
+
+
 def _prophylaxis_choice(
     ctx: _Context,
     scores: dict[str, ScoreResult],
@@ -1307,7 +1320,9 @@ def evaluate(case: Case, kb: KnowledgeBase) -> ThrombosisOutcome:
         findings.append(_no_prophylaxis(ctx))
     if pauses:
         findings.append(_pause_finding(pauses))
-    findings.append(_prophylaxis_choice(ctx, scores, risk, in_use, paused=bool(pauses)))
+    choice = _prophylaxis_choice(ctx, scores, risk, in_use, paused=bool(pauses))
+    findings = [_offer_start(finding, choice) for finding in findings]
+    findings.append(choice)
     if risk.applicable:
         findings.extend(_dexamethasone_findings(ctx))
         unknown = _unknown_inputs(ctx, scores, needed, risk, paused=bool(pauses))
