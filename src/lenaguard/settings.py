@@ -13,6 +13,8 @@
                               {"issuers": [{"iss": ..., "jwks": {...}} | {"iss": ..., "jwks_url": ...}]}
     LENAGUARD_CDS_ALLOW_UNSIGNED  1: accept CDS Hooks calls with no JWT (set by
                               `lenaguard serve --cds-allow-unsigned`; never in production)
+    LENAGUARD_CDS_PLAN_CARD   1: when nothing needs action, answer a hook with one info card
+                              that summarises the plan (default: no card)
     LENAGUARD_CDS_CORS_ORIGINS  origins allowed to call /cds-services from a browser (comma
                               separated, or *); none by default
     LENAGUARD_CDS_LINK_SECRET the key that signs the assessment links on cards (every worker and
@@ -104,6 +106,7 @@ class Settings(BaseModel):
     public_url: str | None = None
     cds_issuers: Path | None = None
     cds_allow_unsigned: bool = False
+    cds_plan_card: bool = False
     cds_cors_origins: tuple[str, ...] = ()
     cds_link_secret: str | None = None
 
@@ -126,6 +129,7 @@ class Settings(BaseModel):
             if env.get("LENAGUARD_CDS_ISSUERS")
             else None,
             cds_allow_unsigned=_flag(env, "LENAGUARD_CDS_ALLOW_UNSIGNED"),
+            cds_plan_card=_flag(env, "LENAGUARD_CDS_PLAN_CARD"),
             cds_cors_origins=tuple(
                 origin.strip()
                 for origin in (env.get("LENAGUARD_CDS_CORS_ORIGINS") or "").split(",")

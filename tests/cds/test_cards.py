@@ -396,3 +396,24 @@ def test_a_dose_with_no_capsule_strength_offers_no_order():
         draft, kb, dose_mg=7, frequency=Frequency.DAILY, days_on=None, cycle_days=28, rxnorm=[]
     )
     assert made is None
+
+
+def test_the_plan_card_is_a_setting_and_says_the_decided_dose(kb):
+    body = _myeloma(order_sign_request())
+    outcome = _hook(body, kb)
+    dose = recommended_dose(outcome.assessed[0].assessment)
+    right = _hook(_with_dose(body, dose.dose_mg, _strength_codes(kb, dose.dose_mg)[0]), kb)
+    calm = [Assessed(a.assessment.model_copy(update={"actions": []})) for a in right.assessed]
+    [issued] = build_cards(calm, kb, draft=right.draft, plan_card=True)
+    plan = calm[0].assessment.dose
+    assert issued.card_type == "plan.summary"
+    assert issued.card.indicator == "info"
+    assert not issued.card.suggestions
+    assert plan.action.value.replace("_", " ") in issued.card.summary
+    if plan.action.gives_drug:
+        assert f"{plan.dose_mg:g} mg" in issued.card.summary
+    assert issued.card.summary.endswith("nothing needs action")
+    assert issued.card.detail == plan.reason
+    # with something to act on, no plan card is added
+    acting = build_cards(right.assessed, kb, draft=right.draft, plan_card=True)
+    assert all(card.card_type != "plan.summary" for card in acting)

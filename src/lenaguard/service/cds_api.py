@@ -258,7 +258,13 @@ def _answer(
     assessment_id = uuid.uuid4().hex
     token = cds_links.sign(_secret(request), assessment_id, now)
     link = f"{_base_url(request)}/assessments/{assessment_id}?token={token}"
-    issued = build_cards(outcome.assessed, kb, draft=outcome.draft, link=link)
+    issued = build_cards(
+        outcome.assessed,
+        kb,
+        draft=outcome.draft,
+        link=link,
+        plan_card=_settings(request).cds_plan_card,
+    )
     if not issued:
         return []
     instance = str(hook_request.hookInstance)

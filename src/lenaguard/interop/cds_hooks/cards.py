@@ -40,7 +40,7 @@ from lenaguard.knowledge import Citation, KnowledgeBase
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.rems import RemsKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
-from lenaguard.text import format_number
+from lenaguard.text import dose_words, format_number
 from lenaguard.vocab import DoseAction, Frequency, Indication, LabTest, RenalBand, Severity
 
 OVERRIDE_SYSTEM = "urn:lenaguard:cds:override-reason"
@@ -407,8 +407,10 @@ def build_cards(
     *,
     draft: Draft | None = None,
     link: str | None = None,
+    plan_card: bool = False,
 ) -> list[IssuedCard]:
-    """The cards for one hook call (empty when all is well)."""
+    """The cards for one hook call: empty when all is well, unless `plan_card` asks for one
+    info card that summarises the plan (a setting: LENAGUARD_CDS_PLAN_CARD)."""
     issued: list[IssuedCard] = []
     if draft is not None:
         for made in (_dose_card(assessed, draft, kb, link), _rems_card(draft, kb, link)):
@@ -438,7 +440,31 @@ def build_cards(
                 link=link,
             )
             issued.append(IssuedCard(action.finding_id, card))
+    if not issued and plan_card and assessed:
+        issued.append(_plan_card(assessed[0].assessment, link))
     return issued
+
+
+PLAN_CARD = "plan.summary"
+
+
+def _plan_card(assessment: Assessment, link: str | None) -> IssuedCard:
+    """One info card with the dose plan the assessment decided, when nothing needs action."""
+    plan = assessment.dose
+    summary = f"lenaguard: {plan.action.value.replace('_', ' ')}"
+    if plan.action.gives_drug and plan.dose_mg is not None:
+        summary += f" {dose_words(plan.dose_mg, plan.frequency or Frequency.DAILY)}"
+        if plan.days_on is not None and plan.cycle_days is not None:
+            summary += f", days {plan.days_on[0]}–{plan.days_on[1]} of {plan.cycle_days}"
+    summary += "; nothing needs action"
+    card = Card(
+        summary=_clip(summary),
+        detail=plan.reason,
+        indicator=INDICATORS[Severity.INFO],
+        source=Source(label="lenaguard"),
+        links=[Link(label=LINK_LABEL, url=link)] if link else None,
+    )
+    return IssuedCard(PLAN_CARD, card)
 
 
 def fits(indication: Indication, proposal: ProposedOrder, kb: KnowledgeBase) -> bool:
