@@ -519,7 +519,8 @@ def test_a_missing_first_test_names_its_knowledge_entry_and_blocks():
     assert initial.outcome is InitialTestsOutcome.FIRST_MISSING
     assert initial.entries == (FACTS.initial_tests,)
     found = get(run(female([])), "pregnancy.first_test_missing")
-    assert decision(found) == (Severity.CRITICAL, True, None, [])
+    # the first test is due now: the card's one-click fix orders it for the assessment date
+    assert decision(found) == (Severity.CRITICAL, True, None, [("pregnancy_test", case.as_of)])
     assert found.inputs["pregnancy_tests"] == []
 
 
