@@ -14,6 +14,7 @@ from lenaguard.assess import Assessment
 from lenaguard.case import Case
 from lenaguard.cli.screen import safe
 from lenaguard.knowledge import Citation, Cited, KnowledgeBase, Status, Topic
+from lenaguard.knowledge.statements import PROSE_FIELDS, words
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
@@ -307,7 +308,10 @@ def _entry_fields(entry: Cited) -> str:
             continue
         if isinstance(value, dict) and value and isinstance(next(iter(value.values())), Cited):
             continue
-        shown.append(f"{name}: {dumped[name]}")
+        if name in PROSE_FIELDS and isinstance(value, str):
+            shown.append(f"{name}: {words(entry, name)}")
+        else:
+            shown.append(f"{name}: {dumped[name]}")
     return "\n".join(shown)
 
 

@@ -23,9 +23,11 @@ from pydantic import BaseModel
 
 from lenaguard.knowledge.base import Cited, EvidenceKind, Topic
 
-NUMBER = re.compile(r"(?<![\w.§/-])\d+(?:,\d{3})*(?:\.\d+)?(?![\w])(?!-[A-Za-z])(?!\.\d)")
+NUMBER = re.compile(
+    r"(?<![\w.§/-])(?<!Table )\d+(?:,\d{3})*(?:\.\d+)?(?![\w])(?!-[A-Za-z])(?!\.\d)"
+)
 """A quantity written in a sentence. Digits that are part of a name are not quantities: CD20,
-del(5q), §2.6, MDS-003, 5-hydroxy-lenalidomide, a 24-hour urine collection."""
+del(5q), §2.6, Table 1, MDS-003, 5-hydroxy-lenalidomide, a 24-hour urine collection."""
 
 PROSE_FIELDS = frozenset(
     {"text", "wording", "statement", "note", "detail", "summary", "claim", "wrong_claim"}
@@ -105,7 +107,11 @@ class _FieldsOf(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         if key not in type(self._entry).model_fields:
             raise KeyError(f"{type(self._entry).__name__} has no field {key!r}")
-        return getattr(self._entry, key)
+        value = getattr(self._entry, key)
+        if key in PROSE_FIELDS and isinstance(value, str):
+            # a statement that quotes a prose field ({correction}) reads that field's values too
+            return _FORMATTER.vformat(value, (), self)
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(type(self._entry).model_fields)
@@ -114,10 +120,28 @@ class _FieldsOf(Mapping[str, Any]):
         return len(type(self._entry).model_fields)
 
 
+def words(entry: Cited, field: str) -> str:
+    """One prose field of the entry (`wording`, `text`, `correction`, …) with its values filled in.
+
+    Prose fields are templates over the entry's fields, like statements: a rule that prints an
+    entry's wording prints it through here, so a number in it is read from a value. The text is
+    returned as written otherwise (line breaks and all); a placeholder naming a missing field
+    raises KeyError.
+    """
+    text = getattr(entry, field)
+    if not isinstance(text, str):
+        raise TypeError(f"{type(entry).__name__}.{field} is not prose")
+    return _FORMATTER.vformat(text, (), _FieldsOf(entry))
+
+
+def literal_of(template: str) -> str:
+    """The words of a template without its placeholders (what a writer typed)."""
+    return "".join(literal for literal, *_ in _FORMATTER.parse(template))
+
+
 def template_literal(entry: Cited) -> str:
     """The words of the entry's template without its placeholders (what a writer typed)."""
-    template = template_of(entry) or ""
-    return "".join(literal for literal, *_ in _FORMATTER.parse(template))
+    return literal_of(template_of(entry) or "")
 
 
 def numbers_in(text: str) -> list[float]:
@@ -164,7 +188,7 @@ def stray_numbers(entry: Cited) -> list[float]:
     for name in (PROSE_FIELDS - QUOTE_FIELDS) & set(type(entry).model_fields):
         text = getattr(entry, name)
         if isinstance(text, str) and text != template_of(entry):
-            written += numbers_in(text)
+            written += numbers_in(literal_of(text))
     return [number for number in written if number not in values]
 
 

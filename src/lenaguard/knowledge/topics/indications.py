@@ -54,7 +54,12 @@ class IndicationNote(Cited):
     """A point of the label to plan for with this indication, cited on its own section (so that
     the starting-dose citations stay those of the dose)."""
 
-    text: CardSummary = Field(description="Shown as a finding's summary, so one short sentence.")
+    text: CardSummary = Field(
+        description="Shown as a finding's summary, so one short sentence; reads `values`."
+    )
+    values: dict[str, float] = Field(
+        default_factory=dict, description="The numbers the text names ({values[cycles]})."
+    )
 
 
 class IndicationEntry(Cited):

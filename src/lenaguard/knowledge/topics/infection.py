@@ -157,7 +157,12 @@ class SampleCorrection(Cited):
     facts_item: str = Field(description="Where the facts file lists the disagreement.")
     document: str = Field(description="The sample document that makes the claim.")
     claim: str = Field(description="The sample's claim, quoted only to show it is wrong.")
-    correction: str
+    correction: str = Field(description="What the sources say; a template over `values`.")
+    values: dict[str, float] = Field(
+        default_factory=dict,
+        description="The numbers the correction names ({values[months]}), anchored in this file "
+        "to the entry that holds them.",
+    )
 
 
 @register("infection")

@@ -109,6 +109,13 @@ class PkFact(Cited):
     text: str
 
 
+class Metabolism(PkFact):
+    """How little of lenalidomide is metabolised (the human mass-balance study's shares)."""
+
+    parent_share_percent: float = Field(gt=0, le=100, description="Unchanged drug in plasma.")
+    metabolite_each_below_percent: float = Field(gt=0, le=100)
+
+
 class HalfLife(PkFact):
     typical_hours: float = Field(gt=0)
     range_hours: tuple[float, float] = Field(description="At clinical doses.")
@@ -122,7 +129,7 @@ class FoodEffect(PkFact):
 class Pharmacokinetics(Frozen):
     """Why lenalidomide has few pharmacokinetic interactions (each fact cited on its own)."""
 
-    metabolism: PkFact
+    metabolism: Metabolism
     p_glycoprotein: PkFact
     half_life: HalfLife
     food: FoodEffect

@@ -19,13 +19,18 @@ class GradeHold(Cited):
     """Hold at or above one grade; restart (one step lower) at or below another."""
 
     hold_at_grade: int = Field(ge=0, le=4)
+    max_grade: int | None = Field(
+        default=None, ge=0, le=4, description="The highest grade the wording names ('3 or 4')."
+    )
     restart_at_most_grade: int = Field(ge=0, le=4)
-    wording: str
+    wording: str = Field(description="A template over the grades ({hold_at_grade}).")
 
     @model_validator(mode="after")
     def _restart_below_hold(self) -> GradeHold:
         if self.restart_at_most_grade >= self.hold_at_grade:
             raise ValueError("restart_at_most_grade must be below hold_at_grade")
+        if self.max_grade is not None and self.max_grade < self.hold_at_grade:
+            raise ValueError("max_grade must be at least hold_at_grade")
         return self
 
 

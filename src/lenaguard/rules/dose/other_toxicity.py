@@ -23,6 +23,7 @@ from lenaguard.case import Case, OtherToxicity
 from lenaguard.findings import Finding, RecordField
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited, Frozen
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.indications import CycleSchedule
 from lenaguard.knowledge.topics.other_toxicity import GradeHold, OtherToxicityKnowledge
 from lenaguard.rules.base.course import CourseStatus
@@ -95,7 +96,7 @@ def contraindication_findings(case: Case, kb: KnowledgeBase, *, started: bool) -
                     name=f"contraindication_{entry.condition}",
                     severity=Severity.CRITICAL,
                     summary="Do not give lenalidomide: a contraindication is recorded.",
-                    detail=f"{entry.wording} ({label_sections(entry)}; case: conditions.{entry.condition}).",
+                    detail=f"{words(entry, 'wording')} ({label_sections(entry)}; case: conditions.{entry.condition}).",
                     inputs={entry.condition: True},
                     blocking=True,
                 )
@@ -107,7 +108,7 @@ def contraindication_findings(case: Case, kb: KnowledgeBase, *, started: bool) -
                     name=f"{entry.condition}_unknown",
                     severity=Severity.INFO,
                     summary=f"Not recorded: conditions.{entry.condition}.",
-                    detail=f"{entry.wording} Record whether this applies before the first dose.",
+                    detail=f"{words(entry, 'wording')} Record whether this applies before the first dose.",
                     inputs={entry.condition: None},
                     remedy=RecordField(field=f"conditions.{entry.condition}"),
                 )
@@ -125,7 +126,7 @@ def stop_reasons(case: Case, kb: KnowledgeBase) -> tuple[list[StopReason], list[
             stops.append(
                 StopReason(
                     rule=f"other_toxicity.contraindication.{entry.condition}",
-                    reason=_cited_sentence(entry.wording, entry),
+                    reason=_cited_sentence(words(entry, "wording"), entry),
                     entries=(entry,),
                 )
             )
@@ -136,7 +137,7 @@ def stop_reasons(case: Case, kb: KnowledgeBase) -> tuple[list[StopReason], list[
             stops.append(
                 StopReason(
                     rule=f"other_toxicity.permanent_stop.{toxicity.kind.value}",
-                    reason=_cited_sentence(entry.wording, entry),
+                    reason=_cited_sentence(words(entry, "wording"), entry),
                     entries=(entry,),
                 )
             )
@@ -149,7 +150,7 @@ def stop_reasons(case: Case, kb: KnowledgeBase) -> tuple[list[StopReason], list[
                         f"Stop lenalidomide for good: {_kind_words(toxicity.kind)} is recorded "
                         f"(grade {toxicity.grade} now)."
                     ),
-                    detail=f"{entry.wording} Do not restart it ({label_sections(entry)}).",
+                    detail=f"{words(entry, 'wording')} Do not restart it ({label_sections(entry)}).",
                     inputs={"kind": toxicity.kind.value, "grade": toxicity.grade},
                     blocking=True,
                 )
@@ -338,7 +339,7 @@ def _grade_needed_words(
         severity=Severity.WARNING,
         summary="Record the current grade of the toxicity that led to the hold.",
         detail=(
-            f"{entry.wording} The case has no therapy.other_toxicity, so lenaguard "
+            f"{words(entry, 'wording')} The case has no therapy.other_toxicity, so lenaguard "
             "cannot tell whether the toxicity has improved enough to restart."
         ),
     )
@@ -388,7 +389,7 @@ def _withheld_words(
                 severity=Severity.CRITICAL,
                 summary=f"Interrupt lenalidomide: {reason}.",
                 detail=(
-                    f"{grade_rule.wording} Restart once {_restart_when(decision)}."
+                    f"{words(grade_rule, 'wording')} Restart once {_restart_when(decision)}."
                     + (f" Restart dose: {dose_basis}." if dose_basis else "")
                 ),
                 inputs={"kind": kind.value if kind else None, "grade": grade},
@@ -426,7 +427,7 @@ def _lower_grade_findings(
                 name="tumor_flare_continue",
                 severity=Severity.INFO,
                 summary=f"Tumor flare grade {grade}: lenalidomide may continue.",
-                detail=f"{flare.continue_wording} {flare.wording} ({label_sections(flare)}).",
+                detail=f"{words(flare, 'continue_wording')} {words(flare, 'wording')} ({label_sections(flare)}).",
                 inputs={"kind": kind.value, "grade": grade},
             )
         )
@@ -439,7 +440,7 @@ def _lower_grade_findings(
                 severity=Severity.WARNING,
                 summary=f"Rash grade {grade}: consider interrupting or stopping lenalidomide.",
                 detail=(
-                    f"{_cited_sentence(rash.wording, rash)}. It is stopped for good for: "
+                    f"{_cited_sentence(words(rash, 'wording'), rash)}. It is stopped for good for: "
                     f"{_stop_list(knowledge)}."
                 ),
                 inputs={"kind": kind.value if kind else None, "grade": grade},
@@ -492,7 +493,7 @@ def suspected_severe_rash(case: Case, kb: KnowledgeBase) -> tuple[list[Restraint
         name="suspected_severe_rash",
         severity=Severity.CRITICAL,
         summary=f"Hold lenalidomide: the patient reports {names}.",
-        detail=entry.wording,
+        detail=words(entry, "wording"),
         inputs={"symptoms": [symptom.value for symptom in reported]},
     )
     return [restraint], [finding]
@@ -529,7 +530,7 @@ def liver_enzyme_findings(case: Case, kb: KnowledgeBase, timeline: Timeline) -> 
             severity=Severity.WARNING,
             summary="Liver enzymes above the laboratory's upper limit on lenalidomide.",
             detail=(
-                f"{listed}. {entry.wording} If the prescriber judges it related, record "
+                f"{listed}. {words(entry, 'wording')} If the prescriber judges it related, record "
                 "therapy.other_toxicity with kind hepatotoxicity and its grade."
             ),
             inputs={r.lab_test.value: r.canonical_value for r in raised},
@@ -550,7 +551,7 @@ def tumor_lysis_findings(
                 name="tumor_lysis_risk",
                 severity=Severity.WARNING,
                 summary="High tumor burden: watch closely for tumor lysis syndrome.",
-                detail=f"{entry.wording} ({label_sections(entry)})",
+                detail=f"{words(entry, 'wording')} ({label_sections(entry)})",
                 inputs={entry.condition: True},
             )
         ]
@@ -562,7 +563,7 @@ def tumor_lysis_findings(
                 name="high_tumor_burden_unknown",
                 severity=Severity.INFO,
                 summary="Tumor burden not recorded (conditions.high_tumor_burden).",
-                detail=f"{entry.wording} Record whether the tumor burden is high.",
+                detail=f"{words(entry, 'wording')} Record whether the tumor burden is high.",
                 inputs={entry.condition: None},
             )
         ]

@@ -17,6 +17,7 @@ from lenaguard.case import Case, LabResult
 from lenaguard.errors import FieldValueError
 from lenaguard.findings import Finding
 from lenaguard.knowledge import Cited, KnowledgeBase, merge_citations, weakest
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.indications import (
     IndicationEntry,
     IndicationsKnowledge,
@@ -238,7 +239,7 @@ def _note_findings(entry: IndicationEntry, indication: Indication) -> list[Findi
                 note,
                 name=f"indication_note{suffix}",
                 severity=Severity.INFO,
-                summary=note.text,
+                summary=words(note, "text"),
                 detail=f"{entry.name}: a label point to plan for before or early in treatment.",
                 inputs={"indication": indication.value},
             )

@@ -30,6 +30,7 @@ from lenaguard.dates import add_months
 from lenaguard.findings import Finding, OrderTest, Remedy
 from lenaguard.knowledge import Citation, KnowledgeBase, Status, merge_citations, weakest
 from lenaguard.knowledge.base import Cited, Frozen
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.infection import (
@@ -872,7 +873,7 @@ def _past_high_risk_words(
             f"{_every(monitoring.every_months)} during therapy and up to "
             f"{_months(monitoring.months_after_last_therapy or 0)} after it; "
             f"{_treat_when(knowledge)}.{low} Note: the {low_risk.document} claims that "
-            f"{low_risk.claim}; the sources say that {low_risk.correction}."
+            f"{low_risk.claim}; the sources say that {words(low_risk, 'correction')}."
         ),
         inputs=_past_inputs(ctx),
     )
@@ -903,7 +904,7 @@ def _past_monitor_words(
             detail=(
                 f"{advice.text} {treat_when[0].upper()}{treat_when[1:]}. The panel includes "
                 f"HBV DNA: the {panel.document} claims that {panel.claim}; the sources say that "
-                f"{panel.correction}. The interval is given with the monitoring items "
+                f"{words(panel, 'correction')}. The interval is given with the monitoring items "
                 "(status unverified)."
             ),
             inputs=_past_inputs(ctx),
@@ -966,7 +967,7 @@ def _antiviral_choice(ctx: _Context) -> list[Finding]:
                 f"{choice.text} Duration: during therapy and for ≥ {format_number(months)} "
                 f"months after the last anticancer therapy (ASCO). Disagreement shown: the "
                 f"{sample.document} recommends {sample.claim}; the sources say: "
-                f"{sample.correction}."
+                f"{words(sample, 'correction')}."
             ),
             inputs={"low_barrier_antivirals": _drug_names(ctx.low_barrier)},
         )
