@@ -14,10 +14,12 @@ from lenaguard.knowledge.statements import (
     stray_numbers,
     words,
 )
-from lenaguard.knowledge.topics.indications import CitedValues
+from lenaguard.knowledge.topics.indications import CitedValues, IndicationsKnowledge
 from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
+from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.knowledge.topics.research import ResearchKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
+from lenaguard.vocab import Indication, RenalBand
 
 # Entries written before statements existed whose prose still spells out a number that the
 # entry does not hold as a value (most repeat a dose or threshold of a sibling entry). Each is
@@ -40,8 +42,6 @@ PROSE_NUMBERS_TO_TEMPLATE = {
     "dose_modification.indications.mzl.rows[1]",
     "monitoring.cbc.schedules[0]",
     "monitoring.cbc.schedules[3]",
-    "renal.weight_policies.default",
-    "renal.reliability.aki_from_dates",
     "response.imwg.minimal",
     "response.mds.mds_003",
     "symptoms.symptoms.constipation",
@@ -93,6 +93,12 @@ def test_numbers_kept_in_two_files_agree():
     mass_balance = studies["mass_balance_study"].findings
     assert metabolism.parent_share_percent == mass_balance["parent_share_pct"]
     assert metabolism.metabolite_each_below_percent == mass_balance["metabolite_each_below_pct"]
+    renal = kb.get(RenalKnowledge)
+    weight_study = renal.weight_policies.default
+    myeloma = kb.get(IndicationsKnowledge).entry(Indication.MM_COMBINATION)
+    assert weight_study.normal_start_mg == myeloma.dose_mg
+    moderate = renal.dose_table["mm_mcl"].rows[RenalBand.MODERATE]
+    assert weight_study.moderate_start_mg == moderate.dose_mg
 
 
 def test_the_number_check_catches_a_number_written_into_a_statement():

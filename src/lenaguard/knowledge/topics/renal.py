@@ -81,7 +81,13 @@ class DefaultPolicy(Cited):
 
     policy: WeightPolicy
     patients_studied: int = Field(gt=0)
-    text: str
+    normal_start_mg: float = Field(
+        gt=0, description="The myeloma starting dose at normal clearance (indications.yaml)."
+    )
+    moderate_start_mg: float = Field(
+        gt=0, description="The starting dose of the moderate band (the renal dose table)."
+    )
+    text: str = Field(description="The evidence in words; reads the doses above.")
 
 
 class WeightPolicies(Frozen):
@@ -224,7 +230,10 @@ class AkiFromDates(Cited):
     baseline: str = Field(description="Which result is the baseline, in words.")
     same_day: str = Field(description="How two results on one date are read.")
     recent: str = Field(description="Which rises make today's estimate unreliable.")
-    text: str = Field(description="The reading as a whole, in words.")
+    rise_within_hours: int = Field(
+        gt=0, description="The KDIGO hours window this reading stands for (the AKI entry's)."
+    )
+    text: str = Field(description="The reading as a whole, in words; reads the windows.")
 
 
 class StaleCreatinine(Cited):

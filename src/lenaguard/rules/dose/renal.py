@@ -24,6 +24,7 @@ from lenaguard.knowledge import (
     merge_citations,
     weakest,
 )
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.labs import LabsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
@@ -282,7 +283,7 @@ def _implausible_finding(case: Case, problem: str, renal_kb: RenalKnowledge) -> 
 def _policy_finding(policy: WeightPolicy, basis: str | None, renal_kb: RenalKnowledge) -> Finding:
     default = renal_kb.weight_policies.default
     detail = (
-        f"{default.text} The analysis covered {format_number(default.patients_studied)} "
+        f"{words(default, 'text')} The analysis covered {format_number(default.patients_studied)} "
         f"patients. This case uses the '{policy.value}' policy"
     )
     detail += f": {basis}." if basis else "."

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from lenaguard.case import Case, LabResult
 from lenaguard.findings import Finding, TestDue
 from lenaguard.knowledge import Cited, KnowledgeBase
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.rules.base.course import current_course
@@ -215,7 +216,7 @@ def _aki_finding(case: Case, rise: CreatinineRise, renal_kb: RenalKnowledge) -> 
         ),
         detail=(
             f"{_criterion_words(rise, renal_kb)} {rules.acute_kidney_injury.text} {consequence} "
-            f"{rules.aki_causes.text} {rules.acute_kidney_injury.urine_output} {dates.text} "
+            f"{rules.aki_causes.text} {rules.acute_kidney_injury.urine_output} {words(dates, 'text')} "
             f"{dates.baseline} {dates.same_day} {dates.recent}"
         ),
         inputs={

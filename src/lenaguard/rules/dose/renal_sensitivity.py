@@ -20,6 +20,7 @@ from __future__ import annotations
 from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import Cited, KnowledgeBase
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.rules.base.clearance import cockcroft_gault
 from lenaguard.rules.base.results import DosePlan, RenalFunction
@@ -92,7 +93,7 @@ def _policy_finding(case: Case, renal: RenalFunction, kb: KnowledgeBase) -> Find
             f"With the '{policy.value}' policy ({renal.weight_basis}): CrCl {chosen_words}, "
             f"{renal.band.value} band, starting dose {_dose(chosen_plan)}. With actual body "
             f"weight ({format_number(round(case.weight_kg or 0, 1))} kg): CrCl {actual_words}, "
-            f"{actual_band.value} band, starting dose {_dose(actual_plan)}. {default.text} "
+            f"{actual_band.value} band, starting dose {_dose(actual_plan)}. {words(default, 'text')} "
             "Confirm which weight fits this patient before the dose is chosen."
         ),
         inputs={
