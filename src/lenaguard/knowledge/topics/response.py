@@ -112,11 +112,13 @@ class PartialResponse(Cited):
 
 
 class MinimalResponse(Cited):
-    """MR: the lower ends of the ranges; the upper ends are where PR begins."""
+    """MR: the ranges of the IMWG table; their upper ends are one below where PR begins."""
 
     serum_fall_min_pct: float = Field(gt=0)
+    serum_fall_max_pct: float = Field(gt=0, description="As the table writes it (25–49%).")
     urine_fall_min_pct: float = Field(gt=0)
-    text: str
+    urine_fall_max_pct: float = Field(gt=0, description="As the table writes it (50–89%).")
+    text: str = Field(description="The criteria in words; reads the ranges above.")
 
 
 class ProgressiveDisease(Cited):
@@ -163,6 +165,17 @@ class ImwgCriteria(_Group):
     involved_light_chain: CitedText = Field(
         description="How the involved light chain is chosen when the case does not name it."
     )
+
+    @model_validator(mode="after")
+    def _minimal_ends_below_partial(self) -> ImwgCriteria:
+        # the table's whole-percent ranges: MR ends one below where PR begins
+        minimal, partial = self.minimal, self.partial
+        if (minimal.serum_fall_max_pct + 1, minimal.urine_fall_max_pct + 1) != (
+            partial.serum_fall_min_pct,
+            partial.urine_fall_min_pct,
+        ):
+            raise ValueError("minimal response must end one percent below partial response")
+        return self
 
 
 # --- immunoglobulin recovery -----------------------------------------------------------------
@@ -237,6 +250,7 @@ class ResponseDuration(Cited):
 
 
 class Mds003Results(Cited):
+    dose_mg: float = Field(gt=0, description="The trial's dose (the MDS starting dose).")
     transfusion_independent_pct: float = Field(gt=0)
     median_weeks_to_response: float = Field(gt=0)
     text: str

@@ -47,7 +47,13 @@ class SymptomEntry(Cited):
     concern: str = Field(description="What it may signal, for clinicians.")
     severity: Severity
     urgency: Urgency
-    instruction: str = Field(description="What the patient should do, in plain language.")
+    instruction: str = Field(
+        description="What the patient should do, in plain language; reads `values`."
+    )
+    values: dict[str, float] = Field(
+        default_factory=dict,
+        description="The numbers the words name ({values[bowel_movements_per_week]}).",
+    )
     applies_to_sex: Sex | None = Field(
         default=None, description="Only meaningful for this sex (missed period: female)."
     )

@@ -188,7 +188,8 @@ class DexamethasoneDose(Cited):
     """Where 'high-dose' dexamethasone starts for the VTE models (mg per 28-day month)."""
 
     high_above_mg_per_month: float = Field(gt=0)
-    text: str
+    saved_month_days: int = Field(gt=0, description="The days of SAVED's month (its doses).")
+    text: str = Field(description="How the limit is read, in words; reads the fields above.")
 
 
 class BmiDefinition(Cited):

@@ -39,6 +39,7 @@ from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Citation, Cited, Frozen, Status, merge_citations, weakest
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.response import ImwgCriteria, ResponseKnowledge
 from lenaguard.rules.base.course import current_course
 from lenaguard.rules.base.results import RuleOutcome
@@ -418,7 +419,7 @@ def _graded_findings(decision: ImwgDecision, imwg: ImwgCriteria, basis: list[str
                 f"IMWG response: {category.value} ({category.words}) as of {date}"
                 + (f", {state}." if state else ".")
             ),
-            detail=("; ".join(basis) + f". {getattr(category_entry(imwg, category), 'text', '')}"),
+            detail="; ".join(basis) + f". {_category_text(imwg, category)}",
             inputs={"path": path.value, "date": None if date is None else date.isoformat()},
         )
     ]
@@ -543,3 +544,9 @@ def evaluate(case: Case, kb: KnowledgeBase) -> ResponseOutcome:
         )
     mds, mds_findings = assess_mds_response(case, kb)
     return ResponseOutcome(findings=mds_findings, mds=mds)
+
+
+def _category_text(imwg: ImwgCriteria, category: ImwgCategory) -> str:
+    """The category's criteria in words ('' for a category without them)."""
+    entry = category_entry(imwg, category)
+    return words(entry, "text") if "text" in type(entry).model_fields else ""

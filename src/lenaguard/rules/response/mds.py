@@ -26,6 +26,7 @@ from lenaguard.case import Case, Transfusion
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Citation, Cited, Frozen, Status, merge_citations, weakest
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.response import ResponseKnowledge, TransfusionIndependence
 from lenaguard.rules.base.course import CourseStatus, current_course
 from lenaguard.text import format_number
@@ -397,9 +398,7 @@ def _independence_words(decision: MdsResponseDecision, kb: KnowledgeBase) -> tup
                 f"; RBC transfusions again since {since[0].date} "
                 f"({format_number(len(since))} on record up to {end})"
             )
-    context = (
-        f"{trial.text} Treatment from {start} to {end} ({format_number(treatment_days)} days)."
-    )
+    context = f"{words(trial, 'text')} Treatment from {start} to {end} ({format_number(treatment_days)} days)."
     summary = {
         True: f"RBC transfusion independence reached: {format_number(longest)} consecutive days "
         f"without an RBC transfusion ({run_from} to {run_to}).",

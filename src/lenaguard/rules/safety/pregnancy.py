@@ -44,6 +44,7 @@ from lenaguard.case import Case, LabResult
 from lenaguard.findings import Finding, TestDue
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited, Status, merge_citations, weakest
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.pregnancy import InitialPregnancyTests, PregnancyKnowledge
 from lenaguard.knowledge.topics.rems import RemsKnowledge
 from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge
@@ -503,7 +504,7 @@ def _missed_period(
         requires_dose_action=DoseAction.HOLD if course.status in _ON_THERAPY else None,
         summary=summary,
         detail=(
-            f"{facts.missed_period.text} {status_words} Tell the patient: {symptom.instruction}"
+            f"{facts.missed_period.text} {status_words} Tell the patient: {words(symptom, 'instruction')}"
         ),
         inputs={"symptoms": [Symptom.MISSED_PERIOD.value], "course": course.status.value},
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.symptoms import SymptomCombination, SymptomsKnowledge
 from lenaguard.rules.base.results import RuleOutcome
 from lenaguard.text import format_number
@@ -33,7 +34,7 @@ _symptom_finding = Finding.maker(Category.SYMPTOM)
 
 def patient_instruction(symptom: Symptom, kb: KnowledgeBase) -> str:
     """What a patient reporting `symptom` should do, in plain language (for patient-facing use)."""
-    return kb.get(SymptomsKnowledge).entry(symptom).instruction
+    return words(kb.get(SymptomsKnowledge).entry(symptom), "instruction")
 
 
 def _matches(combo: SymptomCombination, reported: list[Symptom]) -> bool:
@@ -95,9 +96,7 @@ def _single(symptom: Symptom, case: Case, knowledge: SymptomsKnowledge) -> Findi
             detail=note.detail,
             inputs={"symptom": symptom.value, "sex": sex.value},
         )
-    detail = (
-        f"Concern: {entry.concern} Tell the patient ({entry.urgency.words}): {entry.instruction}"
-    )
+    detail = f"Concern: {entry.concern} Tell the patient ({entry.urgency.words}): {words(entry, 'instruction')}"
     if entry.female_note is not None and sex is Sex.FEMALE:
         detail = f"{detail} {entry.female_note}"
     return _symptom_finding(
