@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from lenaguard.knowledge import default_knowledge
 from lenaguard.knowledge.base import Citation, EvidenceKind, Statement, Status
+from lenaguard.knowledge.loader import DATA_DIR
 from lenaguard.knowledge.statements import (
     PROSE_FIELDS,
     entry_kind,
@@ -14,33 +16,20 @@ from lenaguard.knowledge.statements import (
     stray_numbers,
     words,
 )
+from lenaguard.knowledge.topics.dose_modification import DoseModificationKnowledge
 from lenaguard.knowledge.topics.indications import CitedValues, IndicationsKnowledge
 from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.knowledge.topics.research import ResearchKnowledge
 from lenaguard.knowledge.topics.response import ResponseKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
-from lenaguard.vocab import Indication, RenalBand
+from lenaguard.vocab import Indication, LabTest, RenalBand
 
 # Entries written before statements existed whose prose still spells out a number that the
 # entry does not hold as a value (most repeat a dose or threshold of a sibling entry). Each is
 # to be rewritten as a template; the list may only shrink: a new entry with a stray number, or
 # a fixed entry still listed here, fails the test below.
 PROSE_NUMBERS_TO_TEMPLATE = {
-    "dose_modification.indications.mm_combination.ladders[0]",
-    "dose_modification.indications.mm_combination.rows[1]",
-    "dose_modification.indications.mm_maintenance.ladders[0]",
-    *(f"dose_modification.indications.mds_del5q.rows[{i}]" for i in range(7)),
-    "dose_modification.indications.mds_del5q.first_weeks",
-    "dose_modification.indications.mcl.ladders[0]",
-    "dose_modification.indications.mcl.rows[0]",
-    "dose_modification.indications.mcl.rows[1]",
-    "dose_modification.indications.fl.ladders[0]",
-    "dose_modification.indications.fl.ladders[1]",
-    "dose_modification.indications.fl.rows[1]",
-    "dose_modification.indications.mzl.ladders[0]",
-    "dose_modification.indications.mzl.ladders[1]",
-    "dose_modification.indications.mzl.rows[1]",
     "monitoring.cbc.schedules[0]",
     "monitoring.cbc.schedules[3]",
 }
@@ -96,8 +85,32 @@ def test_numbers_kept_in_two_files_agree():
     assert weight_study.normal_start_mg == myeloma.dose_mg
     moderate = renal.dose_table["mm_mcl"].rows[RenalBand.MODERATE]
     assert weight_study.moderate_start_mg == moderate.dose_mg
+    indications = kb.get(IndicationsKnowledge)
+    for indication, table in kb.get(DoseModificationKnowledge).indications.items():
+        for ladder in table.ladders:
+            assert ladder.schedule_days_on == indications.entry(indication).schedule.days_on
+            if ladder.escalation_after_cycles is not None:
+                column = next(c for c in renal.dose_table.values() if indication in c.indications)
+                escalation = column.rows[RenalBand.MODERATE].escalation
+                assert ladder.escalation_after_cycles == escalation.after_cycles
     mds_003 = kb.get(ResponseKnowledge).mds.mds_003
     assert mds_003.dose_mg == kb.get(IndicationsKnowledge).entry(Indication.MDS_DEL5Q).dose_mg
+
+
+def test_a_dose_table_row_reads_the_ladder_first_weeks_and_fever_of_its_topic():
+    # a row's words name its table's doses and the topic's fever; they are filled in from the
+    # one place that holds each, so a change there changes every row's words
+    raw = yaml.safe_load((DATA_DIR / "dose_modification.yaml").read_text(encoding="utf-8"))
+    raw["fever"]["at_least_celsius"] = 39.0
+    raw["indications"]["mds_del5q"]["first_weeks"]["weeks"] = 6
+    changed = DoseModificationKnowledge.model_validate(raw)
+    mds = changed.table(Indication.MDS_DEL5Q)
+    later_anc = next(row for row in mds.rows if row.id == "anc.later")
+    assert "fever of 39 °C or more" in words(later_anc, "wording")
+    assert words(later_anc, "wording").startswith("After 6 weeks on 10 mg, and on 5 mg:")
+    assert "days 1 to 42 after the first 10 mg dose" in words(mds.first_weeks, "wording")
+    mcl_platelets = changed.table(Indication.MCL).rows_for(LabTest.PLATELETS)[0]
+    assert words(mcl_platelets, "wording").endswith("restart 5 mg lower than the dose before.")
 
 
 def test_the_number_check_catches_a_number_written_into_a_statement():

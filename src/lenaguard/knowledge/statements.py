@@ -105,7 +105,8 @@ class _FieldsOf(Mapping[str, Any]):
         self._entry = entry
 
     def __getitem__(self, key: str) -> Any:
-        if key not in type(self._entry).model_fields:
+        model = type(self._entry)
+        if key not in model.model_fields and key not in model.model_computed_fields:
             raise KeyError(f"{type(self._entry).__name__} has no field {key!r}")
         value = getattr(self._entry, key)
         if key in PROSE_FIELDS and isinstance(value, str):
@@ -114,10 +115,11 @@ class _FieldsOf(Mapping[str, Any]):
         return value
 
     def __iter__(self) -> Iterator[str]:
-        return iter(type(self._entry).model_fields)
+        model = type(self._entry)
+        return iter([*model.model_fields, *model.model_computed_fields])
 
     def __len__(self) -> int:
-        return len(type(self._entry).model_fields)
+        return len(list(iter(self)))
 
 
 def words(entry: Cited, field: str) -> str:

@@ -9,9 +9,9 @@ them against the label's tables line by line (docs/rules/dose-modification.md).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, computed_field, model_validator
 
 from lenaguard.knowledge.base import Cited, CitedText, Frozen, Topic
 from lenaguard.knowledge.registry import register
@@ -35,7 +35,19 @@ class Ladder(Cited):
         description="Course starting doses this ladder is for; absent: any starting dose.",
     )
     steps: list[LadderStep] = Field(min_length=1)
-    wording: str = Field(description="The ladder in words, as the label or the facts put it.")
+    schedule_days_on: tuple[int, int] = Field(
+        description="The indication's dosing days (indications.yaml), which steps without "
+        "days_on keep; the wording names them and a test keeps them equal."
+    )
+    escalation_after_cycles: int | None = Field(
+        default=None,
+        description="For a ladder that covers a renally escalated dose: after how many cycles "
+        "the renal table allows the escalation (renal.yaml; a test keeps them equal).",
+    )
+    wording: str = Field(
+        description="The ladder in words, as the label or the facts put it; a template over "
+        "the fields above ({steps[0].dose_mg}, {schedule_days_on[1]})."
+    )
 
 
 class Trigger(Frozen):
@@ -84,6 +96,20 @@ class ResumeDose(StrEnum):
     """The course's starting dose when this count was the only toxicity, else the next lower."""
 
 
+class TableContext(Frozen):
+    """The values of a row's table (and topic) that the row's wording names.
+
+    Filled in when the topic loads, from the one place that holds each (the table's first
+    ladder, its first weeks, the topic's fever), so that a row's words read them rather than
+    retype them. Whatever a file writes here is replaced.
+    """
+
+    doses_mg: list[float] = Field(description="The doses of the table's first ladder.")
+    step_mg: float | None = Field(description="Its first step down (first dose − second).")
+    first_weeks: int | None = Field(description="The table's first weeks, where it has them.")
+    fever_celsius: float = Field(description="The temperature the tables call fever.")
+
+
 class CountRow(Cited):
     """One row of a label table: for one count, when it interrupts and how treatment restarts."""
 
@@ -103,7 +129,13 @@ class CountRow(Cited):
     )
     first_fall: ResumeDose = ResumeDose.NEXT_LOWER
     later_falls: ResumeDose = ResumeDose.NEXT_LOWER
-    wording: str = Field(description="The row in words, for people checking it against the label.")
+    context: TableContext | None = Field(
+        default=None, description="Filled in at load (see TableContext); never written."
+    )
+    wording: str = Field(
+        description="The row in words, for people checking it against the label; a template "
+        "over the row and its context ({context.doses_mg[1]})."
+    )
 
     @model_validator(mode="after")
     def _baseline_triggers_need_baseline_rows(self) -> CountRow:
@@ -126,7 +158,17 @@ class FirstWeeks(Cited):
     """The early window of a table: the first `weeks` on the indication's starting dose."""
 
     weeks: int = Field(gt=0)
-    wording: str
+    start_mg: float | None = Field(
+        default=None,
+        description="Filled in at load: the first dose of the table's first ladder; never written.",
+    )
+    wording: str = Field(description="A template over the fields ({weeks}, {days_counted[1]}).")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def days_counted(self) -> tuple[int, int]:
+        """The course days counted as within the first weeks (day 1 = the start date)."""
+        return (1, self.weeks * DAYS_PER_WEEK)
 
 
 class IndicationTable(Frozen):
@@ -163,6 +205,33 @@ class Fever(Cited):
     wording: str
 
 
+DAYS_PER_WEEK = 7
+
+
+def _with_context(table: Any, fever_celsius: Any) -> Any:
+    """A raw indication table with its rows' context and first weeks' start dose filled in."""
+    if not isinstance(table, dict):
+        return table
+    ladders = table.get("ladders") or []
+    first = ladders[0] if ladders and isinstance(ladders[0], dict) else {}
+    doses = [step["dose_mg"] for step in first.get("steps", []) if isinstance(step, dict)]
+    weeks = table.get("first_weeks")
+    context = {
+        "doses_mg": doses,
+        "step_mg": doses[0] - doses[1] if len(doses) > 1 else None,
+        "first_weeks": weeks.get("weeks") if isinstance(weeks, dict) else None,
+        "fever_celsius": fever_celsius,
+    }
+    filled = dict(table)
+    filled["rows"] = [
+        {**row, "context": context} if isinstance(row, dict) else row
+        for row in table.get("rows", [])
+    ]
+    if isinstance(weeks, dict) and doses:
+        filled["first_weeks"] = {**weeks, "start_mg": doses[0]}
+    return filled
+
+
 @register("dose_modification")
 class DoseModificationKnowledge(Topic):
     """Dose ladders and count rows of every indication, plus shared criteria."""
@@ -175,6 +244,23 @@ class DoseModificationKnowledge(Topic):
         description="lenaguard's conservative restart while other toxicity is not recorded."
     )
     indications: dict[Indication, IndicationTable]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_row_context(cls, data: Any) -> Any:
+        # one place per number: a row's words read the ladder, first weeks and fever from here
+        if not isinstance(data, dict) or not isinstance(data.get("indications"), dict):
+            return data
+        fever = data.get("fever")
+        celsius = (
+            fever.get("at_least_celsius")
+            if isinstance(fever, dict)
+            else getattr(fever, "at_least_celsius", None)
+        )
+        indications = {
+            name: _with_context(table, celsius) for name, table in data["indications"].items()
+        }
+        return {**data, "indications": indications}
 
     @model_validator(mode="after")
     def _every_indication(self) -> DoseModificationKnowledge:

@@ -14,6 +14,7 @@ from lenaguard.case import Case, LabResult
 from lenaguard.findings import Finding, TestDue
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.dose_modification import (
     CountRow,
     DoseModificationKnowledge,
@@ -470,7 +471,7 @@ def _count_findings(ctx: Context, check: CountCheck) -> list[Finding]:
                 detail=(
                     f"The early rows of this table depend on the count before the first dose. "
                     f"None is recorded on or before {ctx.timeline.course.start_date}, so lenaguard "
-                    f"uses the most cautious row: {check.row.wording} Add the baseline count."
+                    f"uses the most cautious row: {words(check.row, 'wording')} Add the baseline count."
                 ),
                 inputs={"course_start": str(ctx.timeline.course.start_date)},
             )
@@ -489,7 +490,7 @@ def _count_findings(ctx: Context, check: CountCheck) -> list[Finding]:
                     "or more: confirm the temperature."
                 ),
                 detail=(
-                    f"{fever.wording} The case records fever as a symptom without a temperature; "
+                    f"{words(fever, 'wording')} The case records fever as a symptom without a temperature; "
                     "lenaguard treats it as meeting the label's threshold. Measure the temperature "
                     "to confirm."
                 ),
@@ -694,7 +695,7 @@ def active_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], lis
                 severity=Severity.CRITICAL,
                 summary=f"Interrupt lenalidomide: {count}.",
                 detail=(
-                    f"{capitalised(fall)}. {check.row.wording} Restart once {restraint.when}, at "
+                    f"{capitalised(fall)}. {words(check.row, 'wording')} Restart once {restraint.when}, at "
                     f"{dose_text(restraint.dose_mg, restraint.days_on, timeline.course.frequency)}."
                 ),
                 inputs={
@@ -791,7 +792,7 @@ def held_restraints(ctx: Context) -> tuple[list[Restraint], list[Finding], list[
                     severity=Severity.CRITICAL,
                     summary="Platelets have recovered but bleeding is reported: do not restart yet.",
                     detail=(
-                        f"{row.wording} The case reports bleeding; a clinician must judge whether "
+                        f"{words(row, 'wording')} The case reports bleeding; a clinician must judge whether "
                         "hemostasis has failed before lenalidomide restarts."
                     ),
                     inputs={"symptoms": [s.value for s in case.symptoms]},

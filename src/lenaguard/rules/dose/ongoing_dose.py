@@ -22,6 +22,7 @@ from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Cited, merge_citations, weakest
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.dose_modification import DoseModificationKnowledge
 from lenaguard.knowledge.topics.indications import IndicationEntry, IndicationsKnowledge
 from lenaguard.rules.base.course import CourseStatus
@@ -107,7 +108,7 @@ def _ladder_findings(case: Case, timeline: Timeline, position: LadderPosition) -
                     f"{format_number(course.start_dose_mg)} mg."
                 ),
                 detail=(
-                    f"lenaguard uses these steps instead: {ladder.wording} The prescriber should "
+                    f"lenaguard uses these steps instead: {words(ladder, 'wording')} The prescriber should "
                     "confirm every reduction."
                 ),
                 inputs={"start_dose_mg": course.start_dose_mg},
@@ -124,7 +125,7 @@ def _ladder_findings(case: Case, timeline: Timeline, position: LadderPosition) -
                     f"{dose_text(position.dose_mg, position.days_on, course.frequency)} is above "
                     "the highest dose of the label's reduction table."
                 ),
-                detail=f"{ladder.wording} Check the dose against the label.",
+                detail=f"{words(ladder, 'wording')} Check the dose against the label.",
                 inputs={"dose_mg": position.dose_mg, "days_on": list(position.days_on)},
             )
         )
@@ -139,7 +140,7 @@ def _ladder_findings(case: Case, timeline: Timeline, position: LadderPosition) -
                     f"dosed {course.frequency.words}."
                 ),
                 detail=(
-                    f"{ladder.wording} lenaguard keeps the {course.frequency.words} schedule and "
+                    f"{words(ladder, 'wording')} lenaguard keeps the {course.frequency.words} schedule and "
                     "steps the dose down the same ladder, but never to a dose that gives less "
                     f"than the lowest step taken once daily "
                     f"({dose_text(position.floor.dose_mg, position.floor.days_on or position.days_on)}); "
@@ -170,7 +171,7 @@ def _floor_finding(
                 f"(lowest step {floor_text})."
             ),
             detail=(
-                f"{position.ladder.wording} {decision.text}"
+                f"{words(position.ladder, 'wording')} {decision.text}"
                 + (
                     ""
                     if frequency is Frequency.DAILY
@@ -185,7 +186,7 @@ def _floor_finding(
         name="at_lowest_dose",
         severity=Severity.INFO,
         summary=f"At the lowest dose of the label's table ({floor_text}).",
-        detail=f"{position.ladder.wording} {decision.text}",
+        detail=f"{words(position.ladder, 'wording')} {decision.text}",
         inputs={"dose_mg": position.dose_mg, "floor_mg": floor.dose_mg},
     )
 
