@@ -19,20 +19,18 @@ from lenaguard.knowledge.statements import (
 from lenaguard.knowledge.topics.dose_modification import DoseModificationKnowledge
 from lenaguard.knowledge.topics.indications import CitedValues, IndicationsKnowledge
 from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
+from lenaguard.knowledge.topics.monitoring import MonitoringKnowledge
 from lenaguard.knowledge.topics.renal import RenalKnowledge
 from lenaguard.knowledge.topics.research import ResearchKnowledge
 from lenaguard.knowledge.topics.response import ResponseKnowledge
 from lenaguard.knowledge.topics.sources import Bibliography
 from lenaguard.vocab import Indication, LabTest, RenalBand
 
-# Entries written before statements existed whose prose still spells out a number that the
-# entry does not hold as a value (most repeat a dose or threshold of a sibling entry). Each is
-# to be rewritten as a template; the list may only shrink: a new entry with a stray number, or
-# a fixed entry still listed here, fails the test below.
-PROSE_NUMBERS_TO_TEMPLATE = {
-    "monitoring.cbc.schedules[0]",
-    "monitoring.cbc.schedules[3]",
-}
+# Entries whose prose spells out a number that the entry does not hold as a value. Empty: every
+# number a statement or prose field names is a value of its entry, read through a template
+# (knowledge.statements.words). The set may only stay empty: an entry with a stray number fails
+# the test below until its number is a value.
+PROSE_NUMBERS_TO_TEMPLATE: set[str] = set()
 
 
 def _entries():
@@ -93,6 +91,11 @@ def test_numbers_kept_in_two_files_agree():
                 column = next(c for c in renal.dose_table.values() if indication in c.indications)
                 escalation = column.rows[RenalBand.MODERATE].escalation
                 assert ladder.escalation_after_cycles == escalation.after_cycles
+    for schedule in kb.get(MonitoringKnowledge).cbc.schedules:
+        if schedule.cycle_length_days is not None:
+            for indication in schedule.indications:
+                cycle = indications.entry(indication).schedule.cycle_days
+                assert schedule.cycle_length_days == cycle
     mds_003 = kb.get(ResponseKnowledge).mds.mds_003
     assert mds_003.dose_mg == kb.get(IndicationsKnowledge).entry(Indication.MDS_DEL5Q).dose_mg
 
@@ -111,6 +114,17 @@ def test_a_dose_table_row_reads_the_ladder_first_weeks_and_fever_of_its_topic():
     assert "days 1 to 42 after the first 10 mg dose" in words(mds.first_weeks, "wording")
     mcl_platelets = changed.table(Indication.MCL).rows_for(LabTest.PLATELETS)[0]
     assert words(mcl_platelets, "wording").endswith("restart 5 mg lower than the dose before.")
+
+
+def test_cbc_notes_read_the_course_days_of_their_phases():
+    schedules = default_knowledge().get(MonitoringKnowledge).cbc.schedules
+    by_indication = {i: s for s in schedules for i in s.indications}
+    mds, fl = by_indication[Indication.MDS_DEL5Q], by_indication[Indication.FL]
+    # week 9 starts on course day 57, in cycle 3 of 28 days; FL counts on days 1, 8, 15 only
+    assert (mds.phases[1].span.first_day, mds.phase_first_cycles[1]) == (57, 3)
+    assert "(day 57 of the course, which is day 1 of cycle 3" in words(mds, "note")
+    assert (fl.phases[0].course_days, fl.phases[0].span.day_after) == ([1, 8, 15], 22)
+    assert "No count is scheduled on day 22 of cycle 1." in words(fl, "note")
 
 
 def test_the_number_check_catches_a_number_written_into_a_statement():

@@ -8,6 +8,7 @@ them against the label's tables line by line (docs/rules/dose-modification.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -168,7 +169,7 @@ class FirstWeeks(Cited):
     @property
     def days_counted(self) -> tuple[int, int]:
         """The course days counted as within the first weeks (day 1 = the start date)."""
-        return (1, self.weeks * DAYS_PER_WEEK)
+        return (1, dt.timedelta(weeks=self.weeks).days)
 
 
 class IndicationTable(Frozen):
@@ -203,9 +204,6 @@ class Fever(Cited):
 
     at_least_celsius: float
     wording: str
-
-
-DAYS_PER_WEEK = 7
 
 
 def _with_context(table: Any, fever_celsius: Any) -> Any:

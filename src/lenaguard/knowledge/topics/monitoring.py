@@ -9,9 +9,10 @@ is open-ended and repeating, so a next date always exists.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, computed_field, model_validator
 
 from lenaguard.knowledge.base import Cited, Frozen, Topic
 from lenaguard.knowledge.registry import register
@@ -30,6 +31,22 @@ class Span(Frozen):
         if self.last is not None and self.last < self.first:
             raise ValueError("last must not be before first")
         return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def first_day(self) -> int | None:
+        """The course day a span of weeks starts on (day 1 = the start date); None for cycles."""
+        if self.unit != "weeks":
+            return None
+        return dt.timedelta(weeks=self.first - 1).days + 1
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def day_after(self) -> int | None:
+        """The first course day after a closed span of weeks; None for cycles or open spans."""
+        if self.unit != "weeks" or self.last is None:
+            return None
+        return dt.timedelta(weeks=self.last).days + 1
 
 
 class CbcPhase(Frozen):
@@ -56,13 +73,31 @@ class CbcPhase(Frozen):
                 raise ValueError("cycle_days must be increasing without repeats")
         return self
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def course_days(self) -> list[int] | None:
+        """The course days of the counts of a closed, repeating span of weeks; else None."""
+        first, after = self.span.first_day, self.span.day_after
+        if first is None or after is None or self.interval_days is None:
+            return None
+        return list(range(first, after, self.interval_days))
+
 
 class CbcSchedule(Cited):
     """The CBC schedule of one or more indications while lenalidomide is being given."""
 
     indications: list[Indication] = Field(min_length=1)
     phases: list[CbcPhase] = Field(min_length=1)
-    note: str = Field(description="How the label's words were turned into dates.")
+    cycle_length_days: int | None = Field(
+        default=None,
+        gt=0,
+        description="The indications' cycle length (indications.yaml; a test keeps them equal), "
+        "where the note names the cycle a span of weeks falls in.",
+    )
+    note: str = Field(
+        description="How the label's words were turned into dates; a template over the phases "
+        "({phases[1].span.first_day}, {phase_first_cycles[1]})."
+    )
 
     @model_validator(mode="after")
     def _open_ended(self) -> CbcSchedule:
@@ -72,6 +107,21 @@ class CbcSchedule(Cited):
         if any(phase.span.last is None for phase in self.phases[:-1]):
             raise ValueError("only the last phase may be open-ended")
         return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def phase_first_cycles(self) -> list[int | None]:
+        """The cycle each phase starts in (for spans of weeks, only with cycle_length_days)."""
+        cycles: list[int | None] = []
+        for phase in self.phases:
+            first_day = phase.span.first_day
+            if phase.span.unit == "cycles":
+                cycles.append(phase.span.first)
+            elif first_day is not None and self.cycle_length_days is not None:
+                cycles.append((first_day - 1) // self.cycle_length_days + 1)
+            else:
+                cycles.append(None)
+        return cycles
 
 
 class CbcInterruption(Cited):

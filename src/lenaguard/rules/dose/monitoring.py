@@ -32,7 +32,7 @@ from pydantic import Field
 
 from lenaguard.case import Case
 from lenaguard.findings import Finding
-from lenaguard.knowledge import Cited, KnowledgeBase, weakest
+from lenaguard.knowledge import Cited, KnowledgeBase, statements, weakest
 from lenaguard.knowledge.base import Frozen, merge_citations
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
@@ -569,7 +569,7 @@ def _schedule_finding(
         summary = (
             f"CBC schedule: a baseline count before the first dose, then the {indication} schedule."
         )
-        detail = f"The {indication} schedule: {words}. {plan.schedule.note}"
+        detail = f"The {indication} schedule: {words}. {statements.words(plan.schedule, 'note')}"
         entries = (plan.schedule,)
     elif plan.regimen is CbcRegimen.INTERRUPTION:
         summary = (
@@ -581,7 +581,7 @@ def _schedule_finding(
         entries = (interruption,)
     else:
         summary = f"CBC schedule for {indication}: {words} ({plan.schedule.status.value})."
-        detail = f"Now {position}. {plan.schedule.note}"
+        detail = f"Now {position}. {statements.words(plan.schedule, 'note')}"
         entries = (plan.schedule,)
     if item is not None:
         detail = f"{detail} Next CBC due {item.due.isoformat()}: {item.reason}"
