@@ -282,7 +282,7 @@ def _start_requirement(
                 name="start_counts_met",
                 severity=Severity.INFO,
                 summary=f"Blood counts allow maintenance to start ({condition}).",
-                detail=f"{requirement.wording} Latest counts: {counts}.",
+                detail=f"{words(requirement, 'wording')} Latest counts: {counts}.",
                 inputs=inputs,
             )
         ]
@@ -294,7 +294,7 @@ def _start_requirement(
                 severity=Severity.WARNING,
                 summary=f"Blood counts are needed before maintenance starts ({condition}).",
                 detail=(
-                    f"{requirement.wording} Latest counts: {counts}. Obtain a complete blood "
+                    f"{words(requirement, 'wording')} Latest counts: {counts}. Obtain a complete blood "
                     "count before the first dose."
                 ),
                 inputs=inputs,
@@ -329,7 +329,7 @@ def _start_requirement(
             name="start_counts_not_met",
             severity=Severity.WARNING,
             summary=f"Do not start maintenance yet: blood counts have not recovered ({condition}).",
-            detail=f"{requirement.wording} Latest counts: {counts}.",
+            detail=f"{words(requirement, 'wording')} Latest counts: {counts}.",
             inputs=inputs,
             blocking=True,
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from lenaguard.case import Case
 from lenaguard.findings import Finding, RecordField
 from lenaguard.knowledge import KnowledgeBase
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.other_toxicity import OtherToxicityKnowledge
 from lenaguard.text import label_sections
 from lenaguard.vocab import Category, Severity
@@ -39,7 +40,7 @@ def prior_thalidomide_rash_findings(
                 severity=Severity.WARNING,
                 summary=entry.summary,
                 detail=(
-                    f"{entry.wording} {timing} ({label_sections(entry)}; case: "
+                    f"{words(entry, 'wording')} {timing} ({label_sections(entry)}; case: "
                     f"conditions.{entry.condition})."
                 ),
                 inputs={entry.condition: True, "course_started": started},

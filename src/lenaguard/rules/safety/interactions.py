@@ -21,6 +21,7 @@ from __future__ import annotations
 from lenaguard.case import Case
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
+from lenaguard.knowledge.statements import words
 from lenaguard.knowledge.topics.drugs import DrugCatalogue
 from lenaguard.knowledge.topics.indications import IndicationsKnowledge
 from lenaguard.knowledge.topics.interactions import InteractionsKnowledge
@@ -129,7 +130,7 @@ def _thrombosis_risk(
     note = kb.estrogen_contraception
     if _may_become_pregnant(case, base) and _in_classes(found, note.classes):
         entries.append(note)
-        detail = f"{detail} {note.text}"
+        detail = f"{detail} {words(note, 'text')}"
     return [
         _interaction_finding(
             *entries,

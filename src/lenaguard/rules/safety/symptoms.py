@@ -56,7 +56,7 @@ def _combined(reported: list[Symptom], knowledge: SymptomsKnowledge) -> list[Fin
                 detail=(
                     f"Reported: {', '.join(knowledge.entry(s).name for s in present)}. "
                     f"Concern: {combo.concern} "
-                    f"Tell the patient ({combo.urgency.words}): {combo.instruction}"
+                    f"Tell the patient ({combo.urgency.words}): {words(combo, 'instruction')}"
                 ),
                 inputs={"symptoms": [s.value for s in present], "urgency": combo.urgency.value},
             )
