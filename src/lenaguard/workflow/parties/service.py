@@ -102,6 +102,32 @@ def _actor(principal: Principal | None) -> tuple[str | None, str]:
     return (None, OPERATOR) if principal is None else (principal.user_id, principal.role.value)
 
 
+def _check_new(kind: str, name: str, certified_on, certification_expires_on) -> None:
+    problems = certification_problems(certified_on, certification_expires_on)
+    if not name.strip():
+        problems.insert(0, ("name", "must not be empty"))
+    if problems:
+        raise WorkflowError(problems, title=f"cannot create the {kind}")
+
+
+def _store_new(session: Session, principal: Principal | None, party, entity: str, snapshot):
+    """Add a new party and audit its creation on the system chain, in one transaction."""
+    session.add(party)
+    session.flush()
+    actor_id, actor_role = _actor(principal)
+    record(
+        session,
+        chain=SYSTEM_CHAIN,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        action="create",
+        entity=entity,
+        entity_id=party.id,
+        after=snapshot(party),
+    )
+    return party
+
+
 def create_prescriber(
     session: Session,
     principal: Principal | None,
@@ -113,11 +139,7 @@ def create_prescriber(
 ) -> Prescriber:
     """A new prescriber (admin; `principal=None` is the command line)."""
     _require_admin(principal)
-    problems = certification_problems(certified_on, certification_expires_on)
-    if not name.strip():
-        problems.insert(0, ("name", "must not be empty"))
-    if problems:
-        raise WorkflowError(problems, title="cannot create the prescriber")
+    _check_new("prescriber", name, certified_on, certification_expires_on)
     prescriber = Prescriber(
         id=new_id("prs"),
         name=name.strip(),
@@ -125,20 +147,7 @@ def create_prescriber(
         certified_on=certified_on,
         certification_expires_on=certification_expires_on,
     )
-    session.add(prescriber)
-    session.flush()
-    actor_id, actor_role = _actor(principal)
-    record(
-        session,
-        chain=SYSTEM_CHAIN,
-        actor_id=actor_id,
-        actor_role=actor_role,
-        action="create",
-        entity="prescriber",
-        entity_id=prescriber.id,
-        after=prescriber_snapshot(prescriber),
-    )
-    return prescriber
+    return _store_new(session, principal, prescriber, "prescriber", prescriber_snapshot)
 
 
 def create_pharmacy(
@@ -151,31 +160,14 @@ def create_pharmacy(
 ) -> Pharmacy:
     """A new pharmacy (admin; `principal=None` is the command line)."""
     _require_admin(principal)
-    problems = certification_problems(certified_on, certification_expires_on)
-    if not name.strip():
-        problems.insert(0, ("name", "must not be empty"))
-    if problems:
-        raise WorkflowError(problems, title="cannot create the pharmacy")
+    _check_new("pharmacy", name, certified_on, certification_expires_on)
     pharmacy = Pharmacy(
         id=new_id("phm"),
         name=name.strip(),
         certified_on=certified_on,
         certification_expires_on=certification_expires_on,
     )
-    session.add(pharmacy)
-    session.flush()
-    actor_id, actor_role = _actor(principal)
-    record(
-        session,
-        chain=SYSTEM_CHAIN,
-        actor_id=actor_id,
-        actor_role=actor_role,
-        action="create",
-        entity="pharmacy",
-        entity_id=pharmacy.id,
-        after=pharmacy_snapshot(pharmacy),
-    )
-    return pharmacy
+    return _store_new(session, principal, pharmacy, "pharmacy", pharmacy_snapshot)
 
 
 def _may_see_prescriber(principal: Principal, prescriber_id: str) -> bool:
