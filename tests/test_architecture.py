@@ -1,6 +1,6 @@
 """Architecture rules as tests: imports run one way, and nothing imports in a circle.
 
-DESIGN.md: surfaces (cli, service) → workflow → store; everything → core. The core imports
+DESIGN.md: surfaces (cli, service, web pages) → workflow → store; everything → core. The core imports
 no web, database, terminal or HTTP library, the three rule groups do not import each other,
 and the core never imports a surface.
 """
@@ -12,7 +12,13 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lenaguard"
 
-SURFACES = ("lenaguard.cli", "lenaguard.service", "lenaguard.workflow", "lenaguard.store")
+SURFACES = (
+    "lenaguard.cli",
+    "lenaguard.service",
+    "lenaguard.web",
+    "lenaguard.workflow",
+    "lenaguard.store",
+)
 """Packages at the edges; everything else under lenaguard is the core (evidence.ingest too
 does I/O, but with no surface library)."""
 

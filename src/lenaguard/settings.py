@@ -20,6 +20,12 @@
     LENAGUARD_CDS_LINK_SECRET the key that signs the assessment links on cards (every worker and
                               replica needs the same one); default: a random key kept in the
                               data directory
+    LENAGUARD_SESSION_HOURS   hours a web page sign-in lasts (default 12; never beyond the
+                              API token it was made with)
+    LENAGUARD_SECURE_COOKIES  1: session cookies only over HTTPS (set it behind TLS; default
+                              on when LENAGUARD_PUBLIC_URL starts with https://)
+    LENAGUARD_CLINIC_NAME     the clinic's name on patient handouts
+    LENAGUARD_CLINIC_PHONE    the clinic's phone number on patient handouts
 
 Every surface (CLI, service, tests) builds one `Settings` with `Settings.from_env()` and passes it
 on; nothing else reads these variables.
@@ -109,6 +115,10 @@ class Settings(BaseModel):
     cds_plan_card: bool = False
     cds_cors_origins: tuple[str, ...] = ()
     cds_link_secret: str | None = None
+    session_hours: int = Field(default=12, ge=1)
+    secure_cookies: bool = False
+    clinic_name: str | None = Field(default=None, max_length=200)
+    clinic_phone: str | None = Field(default=None, max_length=40)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -136,6 +146,11 @@ class Settings(BaseModel):
                 if origin.strip()
             ),
             cds_link_secret=env.get("LENAGUARD_CDS_LINK_SECRET") or None,
+            session_hours=_positive_int(env, "LENAGUARD_SESSION_HOURS", 12),
+            secure_cookies=_flag(env, "LENAGUARD_SECURE_COOKIES")
+            or (env.get("LENAGUARD_PUBLIC_URL") or "").startswith("https://"),
+            clinic_name=(env.get("LENAGUARD_CLINIC_NAME") or "").strip() or None,
+            clinic_phone=(env.get("LENAGUARD_CLINIC_PHONE") or "").strip() or None,
         )
 
     @property

@@ -74,6 +74,9 @@ def create_app(
     cds_api.install(app)
     for router in _workflow_routers():
         app.include_router(router)
+    from lenaguard import web  # the pages import the workflow's dependencies
+
+    web.install(app)
     return app
 
 

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lenaguard.errors import LenaguardError, WorkflowError
 
-__all__ = ["PROBLEM_JSON", "install", "problem"]
+__all__ = ["PROBLEM_JSON", "install", "location", "problem"]
 
 PROBLEM_JSON = "application/problem+json"
 _log = logging.getLogger("lenaguard.service")
@@ -32,7 +32,8 @@ def problem(status: int, title: str, **members: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _location(loc: tuple[Any, ...]) -> str:
+def location(loc: tuple[Any, ...]) -> str:
+    """A request validation error's location as one field name (`body.x`, `query.limit`)."""
     parts = [str(part) for part in loc]
     if parts and parts[0] in ("body", "query", "path", "header"):
         kind, rest = parts[0], parts[1:]
@@ -53,7 +54,7 @@ async def _lenaguard_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _location(tuple(item.get("loc", ()))), "message": item.get("msg", "invalid")}
+        {"field": location(tuple(item.get("loc", ()))), "message": item.get("msg", "invalid")}
         for item in exc.errors()
     ]
     return problem(422, "invalid request", errors=errors)

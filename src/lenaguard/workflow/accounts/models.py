@@ -53,3 +53,16 @@ class NurseAssignment(Base):
 
     nurse_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
     prescriber_id: Mapped[str] = mapped_column(ForeignKey("prescribers.id"), primary_key=True)
+
+
+class WebSession(Base):
+    """A signed-in browser: made at the login page from a valid API token, ended by logging
+    out or by its expiry. The cookie holds a random session key; only its digest is stored."""
+
+    __tablename__ = "web_sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    token_id: Mapped[str] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

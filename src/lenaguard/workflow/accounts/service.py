@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from lenaguard.errors import WorkflowError
 from lenaguard.store.base import utcnow
-from lenaguard.workflow.accounts.models import ApiToken, NurseAssignment, Role, User
+from lenaguard.workflow.accounts.models import ApiToken, NurseAssignment, Role, User, WebSession
 from lenaguard.workflow.ids import new_id
 from lenaguard.workflow.parties.models import Pharmacy, Prescriber
 from lenaguard.workflow.patients.models import Patient
@@ -27,9 +27,12 @@ __all__ = [
     "Principal",
     "authenticate",
     "create_user",
+    "end_web_session",
     "issue_token",
     "principal_for",
     "revoke_tokens",
+    "session_principal",
+    "start_web_session",
 ]
 
 TOKEN_PREFIX = "lg_"
@@ -175,9 +178,13 @@ def authenticate(
     session: Session, token: str, *, now: dt.datetime | None = None
 ) -> Principal | None:
     """The caller a bearer token belongs to; None for an unknown, expired or revoked token."""
+    found = _live_token(session, token, now or utcnow())
+    return None if found is None else principal_for(session, found[1])
+
+
+def _live_token(session: Session, token: str, now: dt.datetime) -> tuple[ApiToken, User] | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    now = now or utcnow()
     row = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
@@ -188,4 +195,58 @@ def authenticate(
     api_token, user = row
     if api_token.revoked_at is not None or api_token.expires_at <= now:
         return None
+    return api_token, user
+
+
+def start_web_session(
+    session: Session, token: str, *, hours: int, now: dt.datetime | None = None
+) -> tuple[str, Principal] | None:
+    """Sign a browser in with an API token: a new session key (for the cookie) and the caller,
+    or None for an unknown, expired or revoked token. The session ends at the earlier of
+    `hours` from now and the token's own expiry, and with the token's revocation."""
+    now = now or utcnow()
+    found = _live_token(session, token, now)
+    if found is None:
+        return None
+    api_token, user = found
+    key = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            digest=_digest(key),
+            user_id=user.id,
+            token_id=api_token.id,
+            created_at=now,
+            expires_at=min(now + dt.timedelta(hours=hours), api_token.expires_at),
+        )
+    )
+    session.flush()
+    return key, principal_for(session, user)
+
+
+def session_principal(
+    session: Session, key: str, *, now: dt.datetime | None = None
+) -> Principal | None:
+    """The caller a session cookie belongs to; None for an unknown or ended session, or one
+    whose API token has since been revoked."""
+    if len(key) > 200:
+        return None
+    now = now or utcnow()
+    row = session.execute(
+        select(WebSession, ApiToken, User)
+        .join(ApiToken, ApiToken.id == WebSession.token_id)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.digest == _digest(key))
+    ).first()
+    if row is None:
+        return None
+    web_session, api_token, user = row
+    if web_session.expires_at <= now or api_token.revoked_at is not None:
+        return None
     return principal_for(session, user)
+
+
+def end_web_session(session: Session, key: str) -> None:
+    """Log out: the session key stops working at once."""
+    found = session.get(WebSession, _digest(key)) if len(key) <= 200 else None
+    if found is not None:
+        session.delete(found)
