@@ -162,3 +162,11 @@ def test_static_files_are_served_from_the_package(pages):
     assert css.status_code == 200 and "--ink" in css.text
     htmx = client.get("/static/js/htmx-2.0.11.min.js")
     assert htmx.status_code == 200 and "htmx" in htmx.text
+
+
+def test_the_start_page_links_to_the_pages_the_app_has(pages):
+    html = pages.sign_in("nurse", "Nurse Nav").get("/").text
+    present = {item.href for item in NAVIGATION if item.href in pages.app.state.page_paths}
+    for href in present:
+        assert f'href="{href}"' in html
+    assert pages.client().get("/static/favicon.svg").status_code == 200

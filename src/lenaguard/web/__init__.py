@@ -35,7 +35,10 @@ def page_modules() -> list[str]:
 def install(app: FastAPI) -> None:
     """Add the web pages, their static files and the security headers to `app`."""
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    paths: set[str] = set()
     for name in page_modules():
         module = importlib.import_module(f"lenaguard.web.{name}")
         app.include_router(module.router)
+        paths |= {getattr(route, "path", "") for route in module.router.routes}
+    app.state.page_paths = frozenset(paths)
     app.add_middleware(PageSecurityHeaders)

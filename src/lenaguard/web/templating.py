@@ -7,6 +7,7 @@ navigation the caller's role may use and the version, so no page forgets them.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ NAVIGATION: tuple[NavItem, ...] = (
 """The main navigation; a page group adds nothing here without its route existing."""
 
 
-def navigation(principal: Principal | None, paths: set[str]) -> list[NavItem]:
+def navigation(principal: Principal | None, paths: Set[str]) -> list[NavItem]:
     """The items this caller's role may open, among the routes the app has."""
     if principal is None:
         return []
@@ -67,7 +68,7 @@ def render(
 ) -> HTMLResponse:
     """The page `name` with `context` and what every page shows."""
     principal: Principal | None = getattr(request.state, "principal", None)
-    paths = {getattr(route, "path", "") for route in request.app.routes}
+    paths = getattr(request.app.state, "page_paths", frozenset())
     full = {
         "principal": principal,
         "csrf_token": getattr(request.state, "csrf_token", None),
