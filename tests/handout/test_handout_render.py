@@ -11,8 +11,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 from icalendar import Calendar
 
-from lenaguard.handout import calendar_ics, contact_for, render_html
-from lenaguard.handout import i18n, render
+from lenaguard.handout import calendar_ics, contact_for, i18n, render, render_html
 from lenaguard.handout.i18n import MESSAGES
 from tests.handout.conftest import EXAMPLES, ROOT, visible_text
 
@@ -75,8 +74,7 @@ def test_the_standalone_file_embeds_its_stylesheet_and_the_web_page_links_it(han
 def _events(data: bytes) -> list[tuple[dt.date, str]]:
     calendar = Calendar.from_ical(data)
     return sorted(
-        (event.decoded("dtstart"), str(event.get("summary")))
-        for event in calendar.walk("VEVENT")
+        (event.decoded("dtstart"), str(event.get("summary"))) for event in calendar.walk("VEVENT")
     )
 
 
@@ -85,8 +83,11 @@ def test_the_calendar_file_has_each_dosing_day_and_test_day(handout_of):
     events = _events(calendar_ics(handout))
     doses = [date for date, summary in events if summary.startswith("Take lenalidomide")]
     assert tuple(doses) == handout.dosing_days and doses
-    assert all(summary == "Take lenalidomide: 1 capsule" for date, summary in events
-               if date in doses and summary.startswith("Take"))
+    assert all(
+        summary == "Take lenalidomide: 1 capsule"
+        for date, summary in events
+        if date in doses and summary.startswith("Take")
+    )
     pregnancy = [date for date, summary in events if summary == "Pregnancy test"]
     blood = [date for date, summary in events if summary == "Blood test"]
     assert pregnancy == [t.date for t in handout.test_dates if t.pregnancy] and pregnancy

@@ -46,7 +46,8 @@ def handout(
     ics: Annotated[
         Path | None,
         typer.Option(
-            "--ics", help="Also write the dosing and test dates as a calendar file (.ics).",
+            "--ics",
+            help="Also write the dosing and test dates as a calendar file (.ics).",
             metavar="FILE",
         ),
     ] = None,

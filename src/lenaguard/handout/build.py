@@ -16,14 +16,6 @@ from dataclasses import replace
 from lenaguard.assess import Assessment
 from lenaguard.calendar_grid import weeks
 from lenaguard.case import Case
-from lenaguard.rules.base.results import MonitoringItem
-from lenaguard.knowledge import Citation, Cited, KnowledgeBase, weakest
-from lenaguard.knowledge.topics.indications import IndicationsKnowledge
-from lenaguard.knowledge.topics.other_toxicity import OtherToxicityKnowledge
-from lenaguard.knowledge.topics.pregnancy import PregnancyKnowledge
-from lenaguard.knowledge.topics.sources import Bibliography
-from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge, Urgency
-from lenaguard.vocab import DoseAction, Readiness, Severity, Sex, Symptom, ToxicityKind
 from lenaguard.handout.model import (
     Basis,
     CalendarCell,
@@ -37,6 +29,14 @@ from lenaguard.handout.model import (
     SymptomGroups,
     TestDate,
 )
+from lenaguard.knowledge import Citation, Cited, KnowledgeBase, weakest
+from lenaguard.knowledge.topics.indications import IndicationsKnowledge
+from lenaguard.knowledge.topics.other_toxicity import OtherToxicityKnowledge
+from lenaguard.knowledge.topics.pregnancy import PregnancyKnowledge
+from lenaguard.knowledge.topics.sources import Bibliography
+from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge, Urgency
+from lenaguard.rules.base.results import MonitoringItem
+from lenaguard.vocab import DoseAction, Readiness, Severity, Sex, Symptom, ToxicityKind
 
 __all__ = ["ALLERGY", "PREGNANCY_TEST", "build_handout", "contact_for", "plan_of"]
 
@@ -190,9 +190,7 @@ def _tells_to_stop(instruction: str) -> bool:
     return instruction.lower().startswith("stop taking")
 
 
-def _symptoms(
-    symptoms: SymptomsKnowledge, rules: Rules
-) -> tuple[SymptomGroups, list[Cited]]:
+def _symptoms(symptoms: SymptomsKnowledge, rules: Rules) -> tuple[SymptomGroups, list[Cited]]:
     """Group the symptoms by what to do, as their knowledge entries grade them: critical ones
     that need care now are emergencies (a possible pregnancy: call the prescriber at once);
     other urgent ones mean calling the clinic now; same-day ones, today."""
@@ -214,9 +212,11 @@ def _symptoms(
             call_now.append(key.value)
         else:
             emergency.append(key.value)
-    stop = {entry_key for entry_key in (*emergency, *call_now) if _tells_to_stop(
-        symptoms.entry(Symptom(entry_key)).instruction
-    )}
+    stop = {
+        entry_key
+        for entry_key in (*emergency, *call_now)
+        if _tells_to_stop(symptoms.entry(Symptom(entry_key)).instruction)
+    }
     groups = SymptomGroups(
         emergency=(*emergency, ALLERGY),
         call_now=tuple(call_now),
@@ -256,9 +256,7 @@ def build_handout(
         )
     rules = _rules(assessment, case, pregnancy)
     groups, symptom_entries = _symptoms(symptoms_kb, rules)
-    allergy_entries = [
-        entry for entry in toxicity.permanent_stop if entry.kind in _ALLERGY_KINDS
-    ]
+    allergy_entries = [entry for entry in toxicity.permanent_stop if entry.kind in _ALLERGY_KINDS]
 
     sources: dict[str, Basis] = {}
     if plan_entry is not None:
@@ -307,5 +305,3 @@ def build_handout(
         lenaguard_version=assessment.lenaguard_version,
         sources={name: _with_refs(basis, bibliography) for name, basis in sources.items()},
     )
-
-

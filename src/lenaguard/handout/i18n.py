@@ -55,7 +55,12 @@ def translations(language: str = SOURCE_LANGUAGE) -> gettext.NullTranslations:
     """The gettext translations for `language` (the message ids themselves for English)."""
     if language not in languages():
         raise InputError(
-            [("language", f"no handout translation for {language!r}; have {', '.join(languages())}")]
+            [
+                (
+                    "language",
+                    f"no handout translation for {language!r}; have {', '.join(languages())}",
+                )
+            ]
         )
     if language == SOURCE_LANGUAGE:
         return gettext.NullTranslations()

@@ -160,9 +160,7 @@ async def handout_of_case(
     text, indication = "", None
     try:
         text, indication = await _posted_case(request)
-        case, assessment = _assessed(
-            text, indication, today=settings.clinic_date(now), kb=kb
-        )
+        case, assessment = _assessed(text, indication, today=settings.clinic_date(now), kb=kb)
     except LenaguardError as exc:
         return _form(
             request,
@@ -222,7 +220,9 @@ def patient_handout(
     patient_id: str, principal: PageCaller, database: Db, settings: Config, kb: Kb, now: Now
 ) -> Response:
     handout = _enrolled(principal, database, settings, kb, now, patient_id)
-    web = WebParts(back_href="/", calendar_href=f"/patients/{quote(patient_id, safe='')}/handout.ics")
+    web = WebParts(
+        back_href="/", calendar_href=f"/patients/{quote(patient_id, safe='')}/handout.ics"
+    )
     return _handout_page(render_html(handout, web=web))
 
 
