@@ -19,7 +19,7 @@ def test_writes_a_standalone_file_and_a_calendar(capsys, monkeypatch, tmp_path):
     )
     assert (code, stdout, stderr) == (0, "", "")
     html = out.read_text(encoding="utf-8")
-    assert "<style>" in html and "<link" not in html  # opens offline
+    assert "<style>" in html and 'rel="stylesheet"' not in html  # opens offline
     text = visible_text(html)
     assert "Lakeside Oncology" in text and "Phone: 555-0199" in text
     assert "Take 1 capsule of 25 mg each time." in text

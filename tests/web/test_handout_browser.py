@@ -96,3 +96,19 @@ def test_it_prints_with_the_calendar_and_the_test_dates(browser, tmp_path, paper
     for item in listed:
         assert " ".join(item.split()) in text
     assert "Print this sheet" not in text
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_form_and_its_errors_pass_axe_and_fit(browser, axe, shoot, width):
+    page = browser.page(width=width, token=browser.live.first("pharmacist"), bypass_csp=True)
+    page.goto(browser.live.url + "/handout")
+    assert axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shoot(page, f"handout-form-{width}")
+    page.fill("#case-text", "indication: mm_combination\npatient: {id: x, sex: other}\n")
+    page.click('form[action="/handout"] button[type=submit]')
+    page.wait_for_selector("#case-errors")
+    assert page.get_attribute("#case-text", "aria-invalid") == "true"
+    assert "patient.sex" in page.inner_text("#case-errors")
+    assert axe(page) == []
+    shoot(page, f"handout-form-errors-{width}")
