@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from lenaguard._version import __version__
-from lenaguard.cli import evidence_commands, service_commands
+from lenaguard.cli import evidence_commands, handout_commands, service_commands
 from lenaguard.cli.exit_codes import ExitCode, exit_code_for, run_exit_code
 from lenaguard.cli.problems import one_line
 from lenaguard.errors import InputError, KnowledgeError
@@ -398,6 +398,7 @@ def _parse_date(text: str, option: str) -> dt.date:
         raise InputError([(option, f"{text!r} is not a date (YYYY-MM-DD)")]) from exc
 
 
+handout_commands.register(app)
 evidence_commands.register(app)
 service_commands.register(app)  # after the clinical commands, so they come first in --help
 

@@ -85,6 +85,16 @@ class MissedDose(Cited):
     text: str
 
 
+class CapsuleHandling(Frozen):
+    """How the patient and a caregiver handle, store and return the capsules at home (read by
+    the patient handout; each part has its own status and sources)."""
+
+    keep_closed: CitedText
+    caregiver: CitedText
+    storage: CitedText
+    returning: CitedText
+
+
 class MinimumAge(Cited):
     years: int
     text: str
@@ -96,6 +106,7 @@ class IndicationsKnowledge(Topic):
     capsule_strengths_mg: CitedValues
     administration: CitedText
     missed_dose: MissedDose
+    handling: CapsuleHandling
     adults_only: MinimumAge
     not_indicated: list[CitedText]
     indications: dict[Indication, IndicationEntry]
