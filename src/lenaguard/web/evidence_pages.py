@@ -194,7 +194,9 @@ def _answer(asked: Asked, library: Library) -> None:
         return
     if asked.case_errors:
         return
-    asked.answer = ask(asked.question, _index(library, asked), library.kb, assessment=asked.assessment)
+    asked.answer = ask(
+        asked.question, _index(library, asked), library.kb, assessment=asked.assessment
+    )
 
 
 def linked_summary(summary: str, numbers: set[int]) -> Markup:
