@@ -375,6 +375,4 @@ def assessment_page(assessment_id: str, request: Request, token: str = "") -> Re
             status_code=404,
             headers=PAGE_HEADERS,
         )
-    return HTMLResponse(
-        cds_page.render(data, request.app.state.knowledge), headers=PAGE_HEADERS
-    )
+    return HTMLResponse(cds_page.render(data, request.app.state.knowledge), headers=PAGE_HEADERS)
