@@ -57,7 +57,8 @@ ROW_FIELDS = {
     "events": ("date", "event", "dose_mg", "frequency", "reason", "note"),
     "meds": ("name", "dose_mg", "mg_per_month"),
 }
-_CASE_LIST = {"labs": "labs", "events": "therapy.events", "meds": "medications"}
+_DEFAULTS = {"events": {"frequency": Frequency.DAILY.value}}
+"""Values a row's selects start with: a row with only these is empty."""
 CONDITIONS = tuple(Conditions.model_fields)
 _ROW_NAME = re.compile(r"^(labs|events|meds)-(\d{1,4})-([a-z_]+)$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -170,8 +171,11 @@ def read_form(form: Any) -> FormState:
             continue
         tables[table].setdefault(index, {})[match.group(3)] = _text(form, key)
     for table, rows in tables.items():
+        defaults = _DEFAULTS.get(table, {})
         state.rows[table] = [
-            Row(index, values) for index, values in sorted(rows.items()) if any(values.values())
+            Row(index, values)
+            for index, values in sorted(rows.items())
+            if any(value and value != defaults.get(key) for key, value in values.items())
         ]
     return state
 
