@@ -51,8 +51,8 @@ _STYLE = Style(
     title_font_size=16,
     value_label_font_size=12,
 )
-_DASHED = {"width": 2, "dasharray": "8, 5"}
-_DOTTED = {"width": 2, "dasharray": "2, 4"}
+_DASHED = {"width": 3, "dasharray": "10, 6"}
+_DOTTED = {"width": 3, "dasharray": "3, 5"}
 _SCRIPT = re.compile(rb"<script\b.*?</script>", re.S)
 _LABEL = {
     LabTest.ANC: "ANC",
@@ -123,7 +123,7 @@ def _line_chart(title: str, unit: str, *, secondary: bool = False) -> pygal.Date
         title=title,
         y_title=unit,
         legend_at_bottom=True,
-        legend_at_bottom_columns=2,
+        legend_at_bottom_columns=1,
         truncate_legend=-1,
         x_value_formatter=lambda day: day.isoformat(),
         x_label_rotation=30,
