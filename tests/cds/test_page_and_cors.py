@@ -22,9 +22,12 @@ def test_cards_link_to_the_assessment_page_absolutely(client, call):
     parts = urlsplit(link)
     page = client.get(f"{parts.path}?{parts.query}")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "not ready" in page.text and "pregnancy.first_test_missing" in page.text
-    assert "<script" not in page.text and "style=" not in page.text
-    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert "Not ready to prescribe" in page.text and "pregnancy.first_test_missing" in page.text
+    assert "<script" not in page.text and "style=" not in page.text and "<style" not in page.text
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "style-src 'self'" in policy
+    assert "script-src" not in policy  # no script at all: default-src 'none' applies
+    assert 'href="/static/css/assess.css"' in page.text
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["referrer-policy"] == "no-referrer"
 
@@ -59,16 +62,25 @@ def test_a_tampered_or_missing_token_opens_nothing(client, call):
 
 
 def test_a_page_shows_values_escaped():
+    import datetime as dt
+
+    from lenaguard.assess import assess
+    from lenaguard.caseio import case_from_data
+    from lenaguard.knowledge import default_knowledge
     from lenaguard.service.cds_page import render
 
-    html = render(
+    kb = default_knowledge()
+    case = case_from_data(
         {
-            "assessments": [
-                {"patient_id": "<b>x</b>", "actions": [{"text": "<script>alert(1)</script>"}]}
-            ]
-        }
+            "indication": "mm_combination",
+            "patient": {"id": "<b>x</b><script>alert(1)</script>", "sex": "male", "age_years": 60},
+        },
+        today=dt.date(2026, 1, 5),
+        kb=kb,
     )
-    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
+    html = render({"assessments": [assess(case, kb).to_json_dict()]}, kb)
+    assert "<script" not in html and "<b>x" not in html
+    assert "&lt;b&gt;x&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_a_link_token_is_for_one_assessment_and_ten_minutes():

@@ -344,7 +344,8 @@ def _store_feedback(request: Request, service_id: str, body: FeedbackRequest) ->
 # --- the assessment page -------------------------------------------------------------------
 
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; base-uri 'none'; form-action 'none'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -374,4 +375,4 @@ def assessment_page(assessment_id: str, request: Request, token: str = "") -> Re
             status_code=404,
             headers=PAGE_HEADERS,
         )
-    return HTMLResponse(cds_page.render(data), headers=PAGE_HEADERS)
+    return HTMLResponse(cds_page.render(data, request.app.state.knowledge), headers=PAGE_HEADERS)

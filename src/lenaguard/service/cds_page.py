@@ -1,56 +1,31 @@
-"""The minimal assessment page a card links to: decision, dose and actions, as escaped HTML.
+"""The assessment page a CDS Hooks card links to, in the web pages' layout.
 
-No script and no inline style (the page is served with a Content-Security-Policy that allows
-neither); the web pages issue restyles it.
+It shows each stored assessment with the same template as the case workbench
+(`assess/_assessment.html`): the decision, the dose, the actions, the calendar and the
+findings with their sources. The stored record holds the assessments' JSON, not the case, so
+the page has no charts. It loads no script (the link's own Content-Security-Policy allows
+none) and only the site's stylesheets; everything is escaped by the template.
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
-
-def _dose(plan: dict[str, Any] | None) -> str:
-    if not plan:
-        return "No dose decided (see the actions)."
-    words = f"{plan.get('action')}"
-    if plan.get("dose_mg") is not None:
-        words += f": {plan['dose_mg']:g} mg {plan.get('frequency') or ''}".rstrip()
-    if plan.get("days_on") and plan.get("cycle_days"):
-        days = plan["days_on"]
-        words += f", days {days[0]}–{days[1]} of a {plan['cycle_days']}-day cycle"
-    resume = plan.get("resume")
-    if resume and resume.get("dose_mg") is not None:
-        words += f"; resume at {resume['dose_mg']:g} mg when {resume.get('when', '')}"
-    return f"{words}. {plan.get('reason', '')}"
+from lenaguard.assess import Assessment
+from lenaguard.knowledge import KnowledgeBase
 
 
-def _section(assessment: dict[str, Any]) -> str:
-    decision = "ready to prescribe" if assessment.get("ready_to_prescribe") else "not ready"
-    actions = "".join(
-        f"<li><strong>{escape(str(a.get('severity')))}</strong> "
-        f"{'(blocking) ' if a.get('blocking') else ''}{escape(str(a.get('text')))} "
-        f"<code>{escape(str(a.get('finding_id')))}</code></li>"
-        for a in assessment.get("actions", [])
-    )
-    return (
-        f"<section><h2>{escape(str(assessment.get('indication')))} — "
-        f"{escape(str(assessment.get('as_of')))}</h2>"
-        f"<p>Decision: <strong>{escape(decision)}</strong> "
-        f"(readiness: {escape(str(assessment.get('readiness')))})</p>"
-        f"<p>Dose: {escape(_dose(assessment.get('dose')))}</p>"
-        f"<h3>Actions</h3><ol>{actions or '<li>None</li>'}</ol></section>"
-    )
+def render(record: dict[str, Any], kb: KnowledgeBase) -> str:
+    """The page for a stored hook assessment ({"assessments": [...]})."""
+    from lenaguard.web.assess_pages import assessment_view, page_context
+    from lenaguard.web.templating import templates
 
-
-def render(record: dict[str, Any]) -> str:
-    """The page for a stored hook assessment ({"assessments": [...]} )."""
-    assessments = record.get("assessments", [])
-    patient = escape(str(assessments[0].get("patient_id"))) if assessments else ""
-    sections = "".join(_section(a) for a in assessments)
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        "<title>lenaguard assessment</title></head><body>"
-        f"<h1>lenaguard assessment — patient {patient}</h1>{sections}"
-        "<p>Decision support, not a prescription: check against the label.</p></body></html>"
+    items = []
+    for data in record.get("assessments", []):
+        assessment = Assessment.model_validate(data)
+        view = assessment_view(assessment, kb, case=None, source="the card's hook request")
+        items.append(page_context(view, kb))
+    patient = items[0]["a"].patient_id if items else ""
+    return templates.env.get_template("assess/cds.html").render(
+        items=items, patient_id=patient, version=""
     )
