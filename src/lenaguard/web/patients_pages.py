@@ -33,6 +33,7 @@ from lenaguard.web.rems_pages import (
     PAGE_SIZE,
     Form,
     FormFields,
+    app_paths,
     form_actions,
     item_action,
     item_label,
@@ -342,7 +343,7 @@ def patient_record(
             "dispenses": [dispense_view(d, c, a, kb) for d, c, a in dispenses],
             "dispenses_total": dispenses_total,
         }
-    paths = {getattr(route, "path", "") for route in request.app.routes}
+    paths = app_paths(request)
     others = {
         "assessment": "/patients/{patient_id}/assessment",
         "handout": "/patients/{patient_id}/handout",
