@@ -83,6 +83,11 @@ ITEM_LABELS = {
     "dispensed": "Dispensed",
     "refill": "Next fill",
     "cbc": "Blood count (CBC)",
+    "anti_hbc": "Hepatitis B core antibody (anti-HBc)",
+    "anti_hbs": "Hepatitis B surface antibody (anti-HBs)",
+    "hbsag": "Hepatitis B surface antigen (HBsAg)",
+    "tsh": "Thyroid function (TSH)",
+    "liver_enzymes": "Liver enzymes",
 }
 """Names for the checklist and worklist items (other items: the code with spaces)."""
 
