@@ -20,60 +20,59 @@ from lenaguard.workflow.demo import PHARMACY_ID, clinical_part
 FERTILE = {"hysterectomy": False, "bilateral_oophorectomy": False, "months_since_last_menses": 0}
 
 
-def api(live, token: str, method: str, path: str, **kwargs) -> dict:
+def api(url: str, token: str, method: str, path: str, **kwargs) -> dict:
     answer = httpx.request(
-        method,
-        live.url + path,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-        **kwargs,
+        method, url + path, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kwargs
     )
     assert answer.status_code in (200, 201), answer.text
     return answer.json()
 
 
-def new_patient(live, prescriber: str, *, name: str, female: bool, ready: bool) -> str:
-    """A patient of the demo prescriber named `prescriber`, enrolled today with the agreement
-    signed, REMS education, the demo pharmacy and a stored case; `ready`: surveys and
-    insurance too (a male is then ready for an authorization)."""
-    token = live.token_of(prescriber)
-    today = live.settings.clinic_today()
+def new_patient(url: str, token: str, *, name: str, female: bool, ready: bool) -> str:
+    """A patient of the demo prescriber whose API token is `token`, enrolled today with the
+    agreement signed, counselling, the demo pharmacy and a stored case; `ready`: surveys and
+    insurance too (a male is then ready for an authorization). Dates signed and counselled:
+    yesterday in UTC, never after the clinic's today whatever its zone."""
+    day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     body = {"name": name, "sex": "female" if female else "male", "birth_date": "1970-05-05"}
     if female:
         body["reproductive"] = FERTILE
-    patient = api(live, token, "POST", "/api/v1/patients", json=body)["id"]
+    patient = api(url, token, "POST", "/api/v1/patients", json=body)["id"]
     base = f"/api/v1/patients/{patient}"
-    api(
-        live,
-        token,
-        "POST",
-        f"{base}/agreements",
-        json={"signer": "patient", "signed_on": str(today)},
-    )
-    api(live, token, "PUT", f"{base}/pharmacy", json={"pharmacy_id": PHARMACY_ID})
+    api(url, token, "POST", f"{base}/agreements", json={"signer": "patient", "signed_on": str(day)})
+    api(url, token, "PUT", f"{base}/pharmacy", json={"pharmacy_id": PHARMACY_ID})
     for kind in ("rems_education", "contraception"):
-        api(live, token, "POST", f"{base}/counselling", json={"kind": kind, "given_on": str(today)})
-    case = clinical_part("frp-ready.yaml" if female else "male-patient.yaml", today)
+        api(url, token, "POST", f"{base}/counselling", json={"kind": kind, "given_on": str(day)})
+    case = clinical_part("frp-ready.yaml" if female else "male-patient.yaml", day)
     case["patient"]["id"] = patient
-    api(live, token, "PUT", f"{base}/case", json=_jsonable(case))
+    api(url, token, "PUT", f"{base}/case", json=_jsonable(case))
     if ready:
         moment = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)).isoformat()
         for who in ("patient", "prescriber"):
-            api(
-                live, token, "POST", f"{base}/surveys", json={"respondent": who, "taken_at": moment}
-            )
-        api(
-            live,
-            token,
-            "POST",
-            f"{base}/insurance",
-            json={
-                "payer": "Demo Health Plan",
-                "member_id": "M-1",
-                "prior_authorization": "approved",
-            },
-        )
+            api(url, token, "POST", f"{base}/surveys", json={"respondent": who, "taken_at": moment})
+        insurance = {
+            "payer": "Demo Health Plan",
+            "member_id": "M-1",
+            "prior_authorization": "approved",
+        }
+        api(url, token, "POST", f"{base}/insurance", json=insurance)
     return patient
+
+
+def authorized(url: str, tokens: dict[str, tuple[str, str]], name: str) -> tuple[str, str]:
+    """(patient id, authorization number): a new ready male patient of Dr. Ben Demo (the demo
+    patients stay as loaded) with a 28-day authorization."""
+    token = tokens["Dr. Ben Demo"][1]
+    patient = new_patient(url, token, name=name, female=False, ready=True)
+    body = {"patient_id": patient, "indication": "mm_combination", "dose_mg": 25, "days_supply": 28}
+    return patient, api(url, token, "POST", "/api/v1/authorizations", json=body)["number"]
+
+
+def confirmation_number(url: str, tokens: dict[str, tuple[str, str]]) -> str:
+    """A confirmation of the demo pharmacy waiting to be dispensed (for the page sweep)."""
+    _patient, number = authorized(url, tokens, "Connie Confirmed")
+    pharmacist = tokens["Phil Demo"][1]
+    return api(url, pharmacist, "POST", f"/api/v1/authorizations/{number}/confirmations")["number"]
 
 
 def _jsonable(value):
@@ -94,7 +93,8 @@ def check_page(page, axe, shoot, name: str, width: int) -> None:
 
 def test_a_nurse_goes_from_the_worklist_to_readiness_and_records_a_test_by_keyboard(browser):
     live = browser.live
-    patient = new_patient(live, "Dr. Ada Demo", name="Iris Keyboard", female=True, ready=False)
+    token = live.token_of("Dr. Ada Demo")
+    patient = new_patient(live.url, token, name="Iris Keyboard", female=True, ready=False)
     page = browser.page(token=live.token_of("Nora Demo, RN"))
     browser.console_errors.clear()  # the sign-in page's (the foundation's test covers it)
     page.goto(live.url + "/worklist?within_days=30")
@@ -127,7 +127,7 @@ def test_a_nurse_goes_from_the_worklist_to_readiness_and_records_a_test_by_keybo
 def test_a_refused_authorization_shows_every_unmet_requirement(browser, axe, shoot):
     live = browser.live
     token = live.token_of("Dr. Ada Demo")
-    patient = new_patient(live, "Dr. Ada Demo", name="Ulla Unmet", female=True, ready=False)
+    patient = new_patient(live.url, token, name="Ulla Unmet", female=True, ready=False)
     body = {"patient_id": patient, "indication": "mm_combination", "dose_mg": 25, "days_supply": 28}
     refused = httpx.post(
         live.url + "/api/v1/authorizations",
@@ -153,11 +153,7 @@ def test_a_refused_authorization_shows_every_unmet_requirement(browser, axe, sho
 
 def test_a_pharmacist_confirms_and_dispenses(browser, axe, shoot):
     live = browser.live
-    patient = new_patient(live, "Dr. Ben Demo", name="Paul Pharmacy", female=False, ready=True)
-    body = {"patient_id": patient, "indication": "mm_combination", "dose_mg": 25, "days_supply": 28}
-    number = api(live, live.token_of("Dr. Ben Demo"), "POST", "/api/v1/authorizations", json=body)[
-        "number"
-    ]
+    patient, number = authorized(live.url, live.tokens, "Paul Pharmacy")
     page = browser.page(token=live.token_of("Phil Demo"), bypass_csp=True)
     page.goto(f"{live.url}/patients/{patient}")
     page.click(f'form:has(input[value="{number}"]) button')

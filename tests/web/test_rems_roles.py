@@ -8,13 +8,14 @@ any page route under /patients, /worklist or /confirmations missing from the tab
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
 
 from lenaguard.rules.safety.rems import RemsRiskCategory
 from lenaguard.web.auth import PageRoute
-from lenaguard.web.rems_pages import app_routes
 from tests.service import builders as b
 from tests.web.test_rems_pages import Service
 
@@ -88,6 +89,19 @@ COVERED_ELSEWHERE = {
     ("GET", "/patients/{patient_id}/handout.ics"),
 }
 GUARDED = ("/patients", "/worklist", "/confirmations")
+
+
+def app_routes(routes: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(full path, route) of every route, including those of included routers (newer FastAPI
+    versions keep an included router as one entry of `app.routes`)."""
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            context = getattr(route, "include_context", None)
+            inner = prefix + (getattr(context, "prefix", "") or "")
+            yield from app_routes(original.routes, inner)
+        elif hasattr(route, "path"):
+            yield prefix + route.path, route
 
 
 def test_every_rems_page_route_is_in_the_role_table(pages):

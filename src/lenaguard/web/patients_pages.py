@@ -33,7 +33,6 @@ from lenaguard.web.rems_pages import (
     PAGE_SIZE,
     Form,
     FormFields,
-    app_paths,
     form_actions,
     item_action,
     item_label,
@@ -343,7 +342,7 @@ def patient_record(
             "dispenses": [dispense_view(d, c, a, kb) for d, c, a in dispenses],
             "dispenses_total": dispenses_total,
         }
-    paths = app_paths(request)
+    paths = getattr(request.app.state, "page_paths", frozenset())
     others = {
         "assessment": "/patients/{patient_id}/assessment",
         "handout": "/patients/{patient_id}/handout",

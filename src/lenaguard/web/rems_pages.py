@@ -18,7 +18,6 @@ The patient pages (`patients_pages`) and the authorization, confirmation and dis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -43,8 +42,6 @@ from lenaguard.workflow.worklist import service as worklist_service
 from lenaguard.workflow.worklist.views import MAX_HORIZON_DAYS
 
 __all__ = [
-    "app_paths",
-    "app_routes",
     "CLINIC_STAFF",
     "STAFF",
     "Form",
@@ -150,24 +147,6 @@ def item_action(principal: Principal, patient_id: str, item: str) -> str | None:
     if item in ("authorization_expiring", "dispensed") and principal.role is Role.PHARMACIST:
         target = f"/patients/{patient_id}#authorizations"
     return target
-
-
-def app_routes(routes: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(full path, route) of every route, including those of included routers (newer FastAPI
-    versions keep an included router as one entry of `app.routes`)."""
-    for route in routes:
-        original = getattr(route, "original_router", None)
-        if original is not None:
-            context = getattr(route, "include_context", None)
-            inner = prefix + (getattr(context, "prefix", "") or "")
-            yield from app_routes(original.routes, inner)
-        elif hasattr(route, "path"):
-            yield prefix + route.path, route
-
-
-def app_paths(request: Request) -> set[str]:
-    """Every route path the app serves (to link only to pages that exist)."""
-    return {path for path, _route in app_routes(request.app.routes)}
 
 
 # ---------------------------------------------------------------- forms
