@@ -24,6 +24,7 @@ from lenaguard.service import create_app
 from lenaguard.store import Database
 from lenaguard.web.auth import PageRoute
 from lenaguard.workflow.demo import PHARMACY_ID, PRESCRIBER_ID
+from tests.web.test_rems_browser import confirmation_number
 
 WIDTH = 390
 PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
@@ -50,6 +51,7 @@ FILL: dict[str, Callable[[Clinic], list[str]]] = {
     "prescriber_id": lambda clinic: [PRESCRIBER_ID],
     "pharmacy_id": lambda clinic: [PHARMACY_ID],
     "kind": lambda clinic: ["agreements", "pregnancy-tests", "counselling", "surveys", "insurance"],
+    "number": lambda clinic: [confirmation_number(clinic.url, clinic.tokens)],
 }
 """Path parameter name -> the values to open the page with, from the demo clinic."""
 

@@ -74,6 +74,7 @@ __all__ = [
     "CONFIRMATION_DIGITS",
     "assess_or_why_not",
     "authorization_status",
+    "authorizing_patient",
     "confirm_authorization",
     "dispense_of_authorization",
     "dispense_of_confirmation",
@@ -83,9 +84,11 @@ __all__ = [
     "latest_authorization",
     "latest_dispense",
     "list_authorizations",
+    "list_confirmations",
     "list_dispenses",
     "next_fill_from",
     "prescription_facts",
+    "read_confirmation",
     "record_dispense",
 ]
 
@@ -304,6 +307,20 @@ def _prescription_problems(
     return problems, (first, last), schedule.cycle_days
 
 
+def authorizing_patient(
+    session: Session, principal: Principal, patient_id: str, *, for_update: bool = False
+) -> Patient:
+    """The patient, when the caller may request authorizations for them: the patient's
+    prescriber or a nurse acting for them (else 403, as for an unknown patient). The
+    authorization form asks this before showing itself; `issue_authorization` asks it again."""
+    if principal.role not in (Role.PRESCRIBER, Role.NURSE):
+        raise AccessDenied("only the patient's prescriber or their nurse requests authorizations")
+    patient = visible_patient(session, principal, patient_id, for_update=for_update)
+    if not principal.may_act_for_prescriber(patient.prescriber_id):
+        raise AccessDenied(NOT_YOURS)
+    return patient
+
+
 def issue_authorization(
     session: Session,
     principal: Principal,
@@ -321,11 +338,7 @@ def issue_authorization(
 ) -> Authorization:
     """Issue a REMS authorization number for a prescription, or refuse with every unmet
     requirement (422, `unmet`); see the module docstring."""
-    if principal.role not in (Role.PRESCRIBER, Role.NURSE):
-        raise AccessDenied("only the patient's prescriber or their nurse requests authorizations")
-    patient = visible_patient(session, principal, patient_id, for_update=True)
-    if not principal.may_act_for_prescriber(patient.prescriber_id):
-        raise AccessDenied(NOT_YOURS)
+    patient = authorizing_patient(session, principal, patient_id, for_update=True)
     problems, (first, last), cycle_days = _prescription_problems(indication, dose_mg, days_on, kb)
     if problems:
         raise WorkflowError(problems, title="invalid prescription")
@@ -738,3 +751,50 @@ def list_dispenses(
     ).all()
     audit_read(session, principal, patient, "dispenses")
     return [(d, c, a) for d, c, a in rows], total
+
+
+def list_confirmations(
+    session: Session, principal: Principal, patient_id: str, *, limit: int, offset: int
+) -> tuple[list[tuple[Confirmation, Authorization, Dispense | None]], int]:
+    """(one page, total) of the pharmacy confirmations of the patient's authorizations, newest
+    first, each with its authorization and its dispense if any (audited read; whoever may see
+    the patient)."""
+    patient = visible_patient(session, principal, patient_id)
+    query = (
+        select(Confirmation)
+        .join(Authorization, Authorization.id == Confirmation.authorization_id)
+        .where(Authorization.patient_id == patient.id)
+    )
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(
+        select(Confirmation, Authorization, Dispense)
+        .join(Authorization, Authorization.id == Confirmation.authorization_id)
+        .outerjoin(Dispense, Dispense.confirmation_id == Confirmation.id)
+        .where(Authorization.patient_id == patient.id)
+        .order_by(Confirmation.confirmed_at.desc(), Confirmation.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    audit_read(session, principal, patient, "confirmations")
+    return [(c, a, d) for c, a, d in rows], total
+
+
+def read_confirmation(
+    session: Session, principal: Principal, number: str
+) -> tuple[Confirmation, Authorization, Dispense | None]:
+    """A confirmation of the caller's own pharmacy, with its authorization and its dispense if
+    any (audited read): what the pharmacist dispenses against. Anyone else, and an unknown
+    number, get the same 403."""
+    if principal.role is not Role.PHARMACIST or principal.pharmacy_id is None:
+        raise AccessDenied("only a pharmacist of a certified pharmacy may do this")
+    confirmation = session.execute(
+        select(Confirmation).where(Confirmation.number == number)
+    ).scalar_one_or_none()
+    if confirmation is None or confirmation.pharmacy_id != principal.pharmacy_id:
+        raise AccessDenied(NOT_YOURS)
+    authorization = session.get(Authorization, confirmation.authorization_id)
+    assert authorization is not None  # a foreign key
+    patient = session.get(Patient, authorization.patient_id)
+    assert patient is not None  # a foreign key
+    audit_read(session, principal, patient, "confirmation")
+    return confirmation, authorization, dispense_of_confirmation(session, confirmation.id)

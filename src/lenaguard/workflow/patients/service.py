@@ -437,12 +437,24 @@ def read_patient(session: Session, principal: Principal, patient_id: str) -> Pat
 
 
 def list_patients(
-    session: Session, principal: Principal, *, limit: int, offset: int
+    session: Session,
+    principal: Principal,
+    *,
+    limit: int,
+    offset: int,
+    search: str | None = None,
 ) -> tuple[list[Patient], int]:
-    """(one page, total) of the patients the caller may see, by name. The listing is audited
+    """(one page, total) of the patients the caller may see, by name; `search` keeps those
+    whose name contains it (any case) or whose id is exactly it. The listing is audited
     with the ids shown, on the reader's own chain (`user:<id>`), so listings by different
     users never queue behind one chain head."""
     query = select(Patient)
+    words = (search or "").strip()
+    if words:
+        escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(
+            func.lower(Patient.name).like(f"%{escaped}%", escape="\\") | (Patient.id == words)
+        )
     if principal.role in (Role.PRESCRIBER, Role.NURSE):
         query = query.where(Patient.prescriber_id.in_(sorted(principal.acting_for)))
     elif principal.role is Role.PATIENT:
