@@ -10,7 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from lenaguard.assess import assess
-from lenaguard.handout import build_handout, contact_for, read_case
+from lenaguard.case_input import read_case_input
+from lenaguard.handout import build_handout, contact_for
 from lenaguard.knowledge import default_knowledge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def handout_of(kb):
 
     def make(source, contact=None):
         text = source.read_text() if isinstance(source, Path) else source
-        case, notes = read_case(text, today=TODAY, kb=kb)
+        case, notes = read_case_input(text, today=TODAY, kb=kb, source="case")
         assessment = assess(case, kb, notes=notes)
         contact = contact or contact_for("Demo Oncology Clinic", "555-0100")
         return case, assessment, build_handout(assessment, case, kb, contact)

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from lenaguard.assess import Assessment, assess
 from lenaguard.case import Case
-from lenaguard.caseio import parse_case_text, read_case_text
+from lenaguard.case_input import read_case_input
+from lenaguard.caseio import read_case_text
 from lenaguard.cli.exit_codes import ExitCode, exit_code_for
 from lenaguard.cli.problems import one_line, problem
 from lenaguard.cli.sources import Source
@@ -133,16 +134,13 @@ def _read(source: Source, job: Job) -> tuple[Case, list[Finding]]:
     if source.problem is not None:
         raise source.error()
     text = source.text if source.text is not None else read_case_text(Path(source.name))
-    if text.lstrip().startswith("{") and '"resourceType"' in text:
-        from lenaguard.interop.fhir import case_from_fhir, looks_like_fhir, parse_json
-
-        document = parse_json(text, source=source.name)
-        if looks_like_fhir(document):
-            mapped = case_from_fhir(
-                document, today=job.today, indication=job.indication, source=source.name
-            )
-            return mapped.case, mapped.notes
-    return parse_case_text(text, today=job.today, source=source.name), []
+    return read_case_input(
+        text,
+        today=job.today,
+        indication=job.indication,
+        source=source.name,
+        require_bundle=False,
+    )
 
 
 def assess_stream(sources: Iterable[Source], job: Job, *, window: int = 64) -> Iterator[Outcome]:

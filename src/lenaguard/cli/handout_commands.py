@@ -67,12 +67,12 @@ def handout(
     """Write a patient's plain-language handout: days to take the capsules, test dates, rules,
     what to do about a missed dose or a symptom, and whom to call."""
     from lenaguard.assess import assess
+    from lenaguard.case_input import read_case_input
     from lenaguard.caseio import read_case_text
     from lenaguard.handout import (
         build_handout,
         calendar_ics,
         contact_for,
-        read_case,
         render_html,
     )
     from lenaguard.knowledge import default_knowledge
@@ -90,7 +90,9 @@ def handout(
         text, source = sys.stdin.read(), "standard input"
     else:
         text, source = read_case_text(Path(case)), case
-    found, notes = read_case(text, today=today, kb=kb, indication=indication, source=source)
+    found, notes = read_case_input(
+        text, today=today, kb=kb, indication=indication, source=source, require_bundle=False
+    )
     assessment = assess(found, kb, notes=notes)
     settings = Settings.from_env(os.environ)
     handout_ = build_handout(

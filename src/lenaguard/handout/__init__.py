@@ -9,7 +9,6 @@ file. Core code: no web, terminal or database library.
 from lenaguard.handout.build import build_handout, contact_for, plan_of
 from lenaguard.handout.i18n import languages
 from lenaguard.handout.ics import calendar_ics
-from lenaguard.handout.inputs import read_case
 from lenaguard.handout.model import Contact, ContactKind, Handout, Plan
 from lenaguard.handout.render import CalendarForm, WebParts, render_html
 
@@ -25,6 +24,5 @@ __all__ = [
     "contact_for",
     "languages",
     "plan_of",
-    "read_case",
     "render_html",
 ]

@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse
 
 from lenaguard.assess import Assessment, assess
 from lenaguard.case import Case
-from lenaguard.caseio import case_from_data, decode_case_bytes, parse_case_document
+from lenaguard.case_input import read_case_input
+from lenaguard.caseio import decode_case_bytes
 from lenaguard.errors import CaseError
-from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.vocab import Indication
 from lenaguard.workflow.web import Caller, Config, Kb
@@ -58,39 +58,6 @@ class AssessedInput:
     assessment: Assessment
 
 
-def read_input(
-    text: str,
-    *,
-    today: dt.date,
-    kb: KnowledgeBase,
-    fhir: bool = False,
-    indication: Indication | None = None,
-    source: str = SOURCE,
-) -> tuple[Case, list[Finding]]:
-    """The Case of a case file's text or a FHIR R4 Bundle (parsed bounded, as the CLI does),
-    with the FHIR mapping's notes. `today` is the date of a case file without `as_of` (and of
-    a FHIR input). `fhir`: the text was sent as FHIR JSON; a JSON text that names a
-    `resourceType` is read as FHIR too."""
-    if fhir or (text.lstrip().startswith("{") and '"resourceType"' in text):
-        from lenaguard.interop.fhir import case_from_fhir, looks_like_fhir, parse_json
-
-        document = parse_json(text, source=source)
-        if fhir or looks_like_fhir(document):
-            if not looks_like_fhir(document) or document["resourceType"] != "Bundle":
-                raise CaseError(
-                    [("resourceType", "send a FHIR R4 Bundle (resourceType: Bundle)")],
-                    source=source,
-                )
-            mapped = case_from_fhir(
-                document, today=today, kb=kb, indication=indication, source=source
-            )
-            return mapped.case, list(mapped.notes)
-    case = case_from_data(
-        parse_case_document(text, source=source), today=today, source=source, kb=kb
-    )
-    return case, []
-
-
 def assess_input(
     text: str,
     *,
@@ -101,8 +68,9 @@ def assess_input(
     indication: Indication | None = None,
     source: str = SOURCE,
 ) -> AssessedInput:
-    """Read (see `read_input`) and assess: the typed Assessment every surface shows."""
-    case, notes = read_input(
+    """Read (`case_input.read_case_input`) and assess: the typed Assessment every surface
+    shows."""
+    case, notes = read_case_input(
         text, today=today, kb=kb, fhir=fhir, indication=indication, source=source
     )
     return AssessedInput(case, assess(case, kb, verified_only=verified_only, notes=notes))

@@ -26,14 +26,13 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from lenaguard.assess import Assessment, assess
+from lenaguard.case_input import read_case_input
 from lenaguard.caseio import (
-    case_from_data,
     decode_case_bytes,
     max_case_bytes,
-    parse_case_document,
     read_limited,
 )
-from lenaguard.errors import CaseError, LenaguardError, WorkflowError
+from lenaguard.errors import LenaguardError, WorkflowError
 from lenaguard.evidence import Answer, Index, ask
 from lenaguard.evidence.ingest import Library
 from lenaguard.knowledge import KnowledgeBase
@@ -109,22 +108,10 @@ def _library_state(library: Library) -> dict[str, Any]:
 
 
 def _assess_text(text: str, *, today: dt.date, kb: KnowledgeBase) -> Assessment:
-    """The assessment of a case file (YAML or JSON) or a FHIR R4 Bundle, as `POST /assess`
-    reads them; `today` is the date of a case without `as_of`."""
-    if text.lstrip().startswith("{") and '"resourceType"' in text:
-        from lenaguard.interop.fhir import case_from_fhir, looks_like_fhir, parse_json
-
-        document = parse_json(text, source=CASE_SOURCE)
-        if looks_like_fhir(document):
-            if document["resourceType"] != "Bundle":
-                raise CaseError(
-                    [("resourceType", "send a FHIR R4 Bundle (resourceType: Bundle)")],
-                    source=CASE_SOURCE,
-                )
-            mapped = case_from_fhir(document, today=today, kb=kb, source=CASE_SOURCE)
-            return assess(mapped.case, kb, notes=mapped.notes)
-    data = parse_case_document(text, source=CASE_SOURCE)
-    return assess(case_from_data(data, today=today, source=CASE_SOURCE, kb=kb), kb)
+    """The assessment of a case file or a FHIR R4 Bundle, read as `POST /assess` reads them;
+    `today` is the date of a case without `as_of`."""
+    case, notes = read_case_input(text, today=today, kb=kb, source=CASE_SOURCE)
+    return assess(case, kb, notes=notes)
 
 
 async def _posted_case(form: Any) -> str:

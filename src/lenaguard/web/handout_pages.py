@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, Response
 
 from lenaguard.assess import Assessment, assess
 from lenaguard.case import Case
+from lenaguard.case_input import read_case_input
 from lenaguard.caseio import case_from_data, decode_case_bytes, max_case_bytes
 from lenaguard.errors import CaseError, LenaguardError
 from lenaguard.handout import (
@@ -33,7 +34,6 @@ from lenaguard.handout import (
     build_handout,
     calendar_ics,
     contact_for,
-    read_case,
     render_html,
 )
 from lenaguard.knowledge import KnowledgeBase
@@ -114,7 +114,7 @@ async def _posted_case(request: Request) -> tuple[str, Indication | None]:
 def _assessed(
     text: str, indication: Indication | None, *, today: dt.date, kb: KnowledgeBase
 ) -> tuple[Case, Assessment]:
-    case, notes = read_case(text, today=today, kb=kb, indication=indication, source=SOURCE)
+    case, notes = read_case_input(text, today=today, kb=kb, indication=indication, source=SOURCE)
     return case, assess(case, kb, notes=notes)
 
 
