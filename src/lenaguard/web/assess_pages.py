@@ -352,8 +352,7 @@ def patient_assessment(
     day = as_of or settings.clinic_date(now)
     with database.transaction() as session:
         patient = patients.visible_patient(session, principal, patient_id)
-        data = patients.merged_case(session, patient, as_of=day, settings=settings)
-        case = case_from_data(data, today=day, source=f"patient {patient.id}", kb=kb)
+        case = patients.patient_case(session, patient, as_of=day, settings=settings, kb=kb)
         assessment = assess(case, kb, verified_only=verified_only)
         patients.audit_read(session, principal, patient, "assessment")
     view = assessment_view(assessment, kb, case=case, source=f"the record of patient {patient.id}")

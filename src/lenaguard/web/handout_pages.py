@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, Response
 from lenaguard.assess import Assessment, assess
 from lenaguard.case import Case
 from lenaguard.case_input import read_case_input
-from lenaguard.caseio import case_from_data, decode_case_bytes, max_case_bytes
+from lenaguard.caseio import decode_case_bytes, max_case_bytes
 from lenaguard.errors import CaseError, LenaguardError
 from lenaguard.handout import (
     CalendarForm,
@@ -45,7 +45,11 @@ from lenaguard.web.templating import render
 from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.clock import Now
 from lenaguard.workflow.parties.models import Prescriber
-from lenaguard.workflow.patients.service import audit_read, merged_case, visible_patient
+from lenaguard.workflow.patients.service import (
+    audit_read,
+    patient_case,
+    visible_patient,
+)
 from lenaguard.workflow.web import Config, Db, Kb
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -204,8 +208,7 @@ def _enrolled(
     today = settings.clinic_date(now)
     with database.transaction() as session:
         patient = visible_patient(session, principal, patient_id)
-        data = merged_case(session, patient, as_of=today, settings=settings)
-        case = case_from_data(data, today=today, source=f"patient {patient.id}", kb=kb)
+        case = patient_case(session, patient, as_of=today, settings=settings, kb=kb)
         prescriber = session.get(Prescriber, patient.prescriber_id)
         audit_read(session, principal, patient, "handout")
     assessment = assess(case, kb)

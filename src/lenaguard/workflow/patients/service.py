@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lenaguard.assess import Assessment, assess
-from lenaguard.case import Reproductive
+from lenaguard.case import Case, Reproductive
 from lenaguard.caseio import case_from_data
 from lenaguard.errors import AccessDenied, Conflict, NotFound, WorkflowError
 from lenaguard.knowledge import KnowledgeBase
@@ -64,6 +64,7 @@ __all__ = [
     "json_ready",
     "list_patients",
     "merged_case",
+    "patient_case",
     "patient_snapshot",
     "read_patient",
     "record_agreement",
@@ -556,9 +557,17 @@ def assess_patient(
 ) -> Assessment:
     """The assessment of the patient's merged case on `as_of` (the same as `POST /assess` of
     that case file). 422 naming fields when the merged case is not valid on that date."""
-    data = merged_case(session, patient, as_of=as_of, settings=settings)
-    case = case_from_data(data, today=as_of, source=f"patient {patient.id}", kb=kb)
+    case = patient_case(session, patient, as_of=as_of, settings=settings, kb=kb)
     return assess(case, kb, verified_only=verified_only)
+
+
+def patient_case(
+    session: Session, patient: Patient, *, as_of: dt.date, settings: Settings, kb: KnowledgeBase
+) -> Case:
+    """The patient's merged case on `as_of`, validated (the case every page of the patient
+    shows). 422 naming fields when it is not valid on that date."""
+    data = merged_case(session, patient, as_of=as_of, settings=settings)
+    return case_from_data(data, today=as_of, source=f"patient {patient.id}", kb=kb)
 
 
 def store_case(
