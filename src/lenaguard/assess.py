@@ -230,7 +230,9 @@ def assess(
         renal=dosing.renal,
         findings=findings,
         monitoring=monitoring_items,
-        calendar=dose.calendar(case, kb, plan, monitoring_items, days=CALENDAR_DAYS),
+        calendar=dose.calendar(
+            case, kb, plan, monitoring_items, days=CALENDAR_DAYS, repeating=safe.repeating
+        ),
         ready_to_prescribe=readiness is Readiness.READY,
         readiness=readiness,
         blocking=blocking,

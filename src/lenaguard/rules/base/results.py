@@ -106,6 +106,23 @@ class MonitoringItem(Frozen):
     citations: list[Citation] = Field(min_length=1)
 
 
+class RepeatingTest(Frozen):
+    """A test that keeps repeating after its next due date, so the calendar can show each
+    date: every `first_interval_days` while the last test is before `faster_until`, every
+    `later_interval_days` after (the pregnancy tests: weekly at first, then by menstrual
+    regularity)."""
+
+    test: str
+    faster_until: dt.date
+    first_interval_days: int = Field(ge=1)
+    later_interval_days: int = Field(ge=1)
+
+    def following(self, day: dt.date) -> dt.date:
+        """The test due after one taken on `day`."""
+        interval = self.first_interval_days if day < self.faster_until else self.later_interval_days
+        return day + dt.timedelta(days=interval)
+
+
 class CalendarDay(Frozen):
     """One calendar day of the dosing calendar."""
 

@@ -9,6 +9,7 @@ findings are known, because a safety finding can hold the dose.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from pydantic import Field
 
@@ -21,6 +22,7 @@ from lenaguard.rules.base.results import (
     DosePlan,
     MonitoringItem,
     RenalFunction,
+    RepeatingTest,
     RuleOutcome,
 )
 from lenaguard.rules.dose import monitoring as _monitoring
@@ -36,6 +38,7 @@ from lenaguard.rules.dose.schedule import missed_dose_advice as _missed_dose_adv
 from lenaguard.rules.dose.second_malignancy import second_malignancy_findings as _spm
 from lenaguard.rules.dose.starting_dose import starting_dose as _starting_dose
 from lenaguard.rules.dose.thalidomide_rash import prior_thalidomide_rash_findings as _thal_rash
+from lenaguard.vocab import DoseAction
 
 __all__ = ["DoseOutcome", "apply_safety_gate", "calendar", "evaluate"]
 
@@ -94,11 +97,15 @@ def calendar(
     monitoring: list[MonitoringItem],
     *,
     days: int,
+    repeating: Sequence[RepeatingTest] = (),
 ) -> list[CalendarDay]:
     """The next `days` days under the final plan, with the tests due on each day.
 
     CBC dates follow the rule in force (weekly while held, the indication's schedule
-    otherwise); the other tests come from the monitoring items.
+    otherwise); the other tests come from the monitoring items, and a test that repeats
+    (`repeating`: the pregnancy tests on treatment) goes on from its last monitoring date —
+    while the course goes on or is held, never after a stop or before a start that is not
+    going ahead.
     """
     if plan is None:
         return []
@@ -122,6 +129,12 @@ def calendar(
     first = calendar_days[0].date
     for item in monitoring:  # an overdue test is due today
         due.setdefault(max(item.due, first), set()).add(item.test)
+    going_on = plan.action.gives_drug or (plan.action is DoseAction.HOLD and course.started)
+    for schedule in repeating if going_on else ():
+        anchors = [max(item.due, first) for item in monitoring if item.test == schedule.test]
+        day = max(anchors, default=None)
+        while day is not None and (day := schedule.following(day)) <= last:
+            due.setdefault(day, set()).add(schedule.test)
     return [
         day.model_copy(update={"tests_due": sorted(due[day.date])}) if day.date in due else day
         for day in calendar_days

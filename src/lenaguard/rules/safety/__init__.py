@@ -13,7 +13,7 @@ from pydantic import Field
 from lenaguard.case import Case
 from lenaguard.knowledge import Frozen, KnowledgeBase, Status
 from lenaguard.knowledge.topics.rems import RemsRiskCategory
-from lenaguard.rules.base.results import RuleOutcome
+from lenaguard.rules.base.results import RepeatingTest, RuleOutcome
 from lenaguard.rules.safety import infection as _infection
 from lenaguard.rules.safety import interactions as _interactions
 from lenaguard.rules.safety import minors as _minors
@@ -54,6 +54,9 @@ class SafetyOutcome(RuleOutcome):
     hbv: HbvSerology
     scores: VteScores
     imwg_thrombosis: ImwgThrombosisRisk
+    repeating: list[RepeatingTest] = Field(
+        default_factory=list, description="Tests that repeat after their next due date."
+    )
 
 
 def evaluate(case: Case, kb: KnowledgeBase) -> SafetyOutcome:
@@ -88,4 +91,5 @@ def evaluate(case: Case, kb: KnowledgeBase) -> SafetyOutcome:
             saved=thrombosis.scores[_thrombosis.SAVED],
         ),
         imwg_thrombosis=thrombosis.imwg,
+        repeating=pregnancy.repeating,
     )

@@ -49,7 +49,7 @@ from lenaguard.knowledge.topics.pregnancy import InitialPregnancyTests, Pregnanc
 from lenaguard.knowledge.topics.rems import RemsKnowledge
 from lenaguard.knowledge.topics.symptoms import SymptomsKnowledge
 from lenaguard.rules.base.course import Course, CourseStatus, current_course
-from lenaguard.rules.base.results import MonitoringItem, RuleOutcome
+from lenaguard.rules.base.results import MonitoringItem, RepeatingTest, RuleOutcome
 from lenaguard.rules.safety.rems import (
     RemsCategoryResult,
     authorization_expires,
@@ -89,6 +89,11 @@ class PregnancyOutcome(RuleOutcome):
     )
     reproductive_potential_presumed: bool = Field(
         description="True when the category rests on unknown reproductive history."
+    )
+    repeating: list[RepeatingTest] = Field(
+        default_factory=list,
+        description="The pregnancy tests' schedule after the next due test (on or about to "
+        "start treatment), for the calendar.",
     )
     would_change: list[str] = Field(
         default_factory=list,
@@ -263,6 +268,7 @@ def evaluate(case: Case, kb: KnowledgeBase) -> PregnancyOutcome:
     female = case.patient.sex is Sex.FEMALE
     findings: list[Finding] = [_category_finding(category, kb)]
     items: list[MonitoringItem] = []
+    repeating: list[RepeatingTest] = []
 
     if category.presumed:
         findings.append(_history_unknown(category, facts))
@@ -292,9 +298,13 @@ def evaluate(case: Case, kb: KnowledgeBase) -> PregnancyOutcome:
             starting_today = course.start_date == case.as_of
             if course.status in _ON_THERAPY and not starting_today:
                 found, more = _ongoing_tests(case, course, tests, facts)
+                assert course.start_date is not None  # an active or held course has started
+                repeating.append(test_schedule(case, course.start_date, facts))
             else:
                 initial = decide_initial_pregnancy_tests(case, kb)
                 found, more = _initial_tests(initial, facts)
+                if initial.outcome is InitialTestsOutcome.COMPLETE:
+                    repeating.append(test_schedule(case, initial.prescribing_date, facts))
             findings += found
             items += more
             findings.append(_contraception(case, course, facts))
@@ -320,6 +330,7 @@ def evaluate(case: Case, kb: KnowledgeBase) -> PregnancyOutcome:
         reproductive_potential=category.reproductive_potential,
         reproductive_potential_presumed=category.presumed,
         would_change=category.would_change,
+        repeating=repeating,
     )
 
 
@@ -844,6 +855,29 @@ def _initial_tests(
 # ---------------------------------------------------------------- tests on treatment
 
 
+def _later_interval_weeks(case: Case, facts: PregnancyKnowledge) -> int:
+    """After the weekly phase: by menstrual regularity; unknown takes the stricter interval."""
+    rule = facts.ongoing_tests
+    regular = (
+        None if case.patient.reproductive is None else case.patient.reproductive.menses_regular
+    )
+    if regular is True:
+        return rule.regular_menses_interval_weeks
+    return rule.irregular_menses_interval_weeks
+
+
+def test_schedule(case: Case, start: dt.date, facts: PregnancyKnowledge) -> RepeatingTest:
+    """The pregnancy tests of a female of reproductive potential on treatment started (or
+    starting) on `start`: weekly for the weekly phase, then by menstrual regularity."""
+    rule = facts.ongoing_tests
+    return RepeatingTest(
+        test=PREGNANCY_TEST,
+        faster_until=start + dt.timedelta(weeks=rule.weekly_phase_weeks),
+        first_interval_days=rule.weekly_interval_days,
+        later_interval_days=_later_interval_weeks(case, facts) * 7,
+    )
+
+
 def _ongoing_tests(
     case: Case, course: Course, tests: _Tests, facts: PregnancyKnowledge
 ) -> tuple[list[Finding], list[MonitoringItem]]:
@@ -900,11 +934,10 @@ def _ongoing_tests(
         findings += _sensitivity(tests, [], start, today, facts)
         return findings, [item]
 
+    due = test_schedule(case, start, facts).following(last.date)
     if last.date < weekly_until:
-        due = last.date + dt.timedelta(days=rule.weekly_interval_days)
         interval_words = "weekly phase"
     else:
-        due = last.date + dt.timedelta(weeks=later_weeks)
         interval_words = f"every {_n(later_weeks)} weeks ({later_words})"
     reason = f"pregnancy test on treatment, {interval_words}; last negative {_day(last.date)}"
     if due <= today:
