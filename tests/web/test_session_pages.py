@@ -170,3 +170,20 @@ def test_the_start_page_links_to_the_pages_the_app_has(pages):
     for href in present:
         assert f'href="{href}"' in html
     assert pages.client().get("/static/favicon.svg").status_code == 200
+
+
+def test_a_body_over_the_request_limit_is_a_page_for_a_browser_and_a_problem_for_a_client(
+    pages,
+):
+    client = pages.sign_in("nurse")
+    too_big = b"x" * (pages.settings.max_request_bytes + 1)
+    browser_like = client.post(
+        "/assess", files={"case": ("big.yaml", too_big)}, headers={"Accept": "text/html"}
+    )
+    assert browser_like.status_code == 413
+    assert browser_like.headers["content-type"].startswith("text/html")
+    assert "The file is too large" in browser_like.text
+    assert browser_like.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    api_like = client.post("/api/v1/assess", content=too_big, headers={"Accept": "*/*"})
+    assert api_like.status_code == 413
+    assert api_like.headers["content-type"] == "application/problem+json"

@@ -70,8 +70,9 @@ def serve(
             sys.stdout.write(line + "\n")
     database.dispose()
     sys.stdout.write(
-        f"lenaguard serving on http://{host}:{port} (database: {database.dialect}); "
-        f"API docs at http://{host}:{port}/docs\n"
+        f"lenaguard serving on http://{host}:{port} (database: {database.dialect})\n"
+        f"  web pages: http://{host}:{port}/login (paste an API token)\n"
+        f"  API docs:  http://{host}:{port}/docs\n"
     )
     sys.stdout.flush()
     uvicorn.run(
