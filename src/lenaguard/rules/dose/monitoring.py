@@ -577,7 +577,8 @@ def _schedule_finding(
             f"lenalidomide is interrupted ({interruption.status.value}); the {indication} "
             "schedule resumes with treatment."
         )
-        detail = f"Now {position}. {interruption.note}"
+        # A held course with no CBC on record has no position (the count is due now).
+        detail = interruption.note if position is None else f"Now {position}. {interruption.note}"
         entries = (interruption,)
     else:
         summary = f"CBC schedule for {indication}: {words} ({plan.schedule.status.value})."
