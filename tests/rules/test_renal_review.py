@@ -288,8 +288,8 @@ def test_escalation_note_once_two_cycles_on_the_moderate_start_are_complete(
     ],
 )
 def test_no_escalation_note_off_the_moderate_start_or_while_held(kwargs, extra_events):
-    crcl = kwargs.pop("crcl")
-    findings = _review(_case(crcl, days_ago=120, extra_events=extra_events, **kwargs))
+    rest = {key: value for key, value in kwargs.items() if key != "crcl"}  # kwargs is shared
+    findings = _review(_case(kwargs["crcl"], days_ago=120, extra_events=extra_events, **rest))
     assert NOTE not in {f.id for f in findings}
 
 
