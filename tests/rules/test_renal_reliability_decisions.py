@@ -131,8 +131,8 @@ def test_the_aki_finding_before_the_first_dose_holds_the_starting_dose():
         True,
     )
     assert (
-        "The renal starting dose is not settled on this clearance: repeat the creatinine and "
-        "choose the dose once it is stable."
+        " The renal starting dose is not settled on this clearance: repeat the creatinine and "
+        "choose the dose once it is stable. "
     ) in finding.detail
     assert finding.summary.endswith("; CrCl is unreliable, review the dose.")
     assert finding.inputs == {
@@ -154,7 +154,7 @@ def test_the_aki_finding_on_treatment_asks_for_a_dose_review():
     outcome, _ = renal_reliability.evaluate(case([scr(1.0, 1), scr(1.6, 0)], started=True), KB)
     (finding,) = outcome.findings
     assert (
-        "Review the current dose against kidney function once the creatinine is stable."
+        " Review the current dose against kidney function once the creatinine is stable. "
     ) in finding.detail
     assert "not settled" not in finding.detail
 
