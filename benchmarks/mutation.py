@@ -52,7 +52,7 @@ def _pyproject_for(module: dict) -> str:
     table = (
         "[tool.mutmut]\n"
         'source_paths = ["src"]\n'
-        'also_copy = ["examples"]\n'
+        'also_copy = ["examples", "docs"]\n'
         f"only_mutate = {_toml_list([module['mutate']])}\n"
         f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-m", "not hypothesis"]\n\n'
@@ -61,10 +61,11 @@ def _pyproject_for(module: dict) -> str:
 
 
 def _prepare(name: str, module: dict) -> Path:
-    """Refresh the scratch copy (src, tests, pyproject) for one module; keep mutmut's cache."""
+    """Refresh the scratch copy (src, tests, examples, docs, pyproject) for one module; keep
+    mutmut's cache."""
     work = SCRATCH / name
     work.mkdir(parents=True, exist_ok=True)
-    for folder in ("src", "tests", "examples"):
+    for folder in ("src", "tests", "examples", "docs"):  # docs: tests read docs/case-file.md
         shutil.copytree(
             ROOT / folder,
             work / folder,

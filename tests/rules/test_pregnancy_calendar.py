@@ -91,3 +91,32 @@ def test_a_course_stopped_has_no_projected_tests():
     action, days = _pregnancy_days(data)
     assert not action.gives_drug and action is not DoseAction.HOLD
     assert len(days) <= 1  # at most a monitoring item itself, never a weekly series
+
+
+def test_a_woman_starting_today_with_both_tests_sees_each_weekly_test():
+    # examples/frp-ready.yaml: both pretreatment tests negative, starting on 2026-11-20
+    from pathlib import Path
+
+    from lenaguard.caseio import parse_case_text
+
+    text = (Path(__file__).resolve().parents[2] / "examples" / "frp-ready.yaml").read_text()
+    assessment = assess(parse_case_text(text, today=dt.date(2026, 11, 20), kb=KB), KB)
+    assert assessment.dose is not None and assessment.dose.action is DoseAction.START
+    days = [d.date for d in assessment.calendar if "pregnancy_test" in d.tests_due]
+    assert days == [dt.date(2026, 11, 27), dt.date(2026, 12, 4), dt.date(2026, 12, 11)]
+
+
+def test_the_schedule_is_given_only_once_treatment_can_go_ahead():
+    from lenaguard.rules.safety.pregnancy import evaluate
+
+    # before the first prescription with no pretreatment test: no schedule yet
+    waiting = evaluate(make_case(**female([])), KB)
+    assert waiting.repeating == []
+    # on treatment: weekly for the weekly phase, then 4 weeks with regular menses
+    started = evaluate(make_case(**_on_treatment(7, 7, regular=True)), KB)
+    (schedule,) = started.repeating
+    assert schedule.test == "pregnancy_test"
+    assert schedule.faster_until == dt.date(2026, 12, 11)
+    assert (schedule.first_interval_days, schedule.later_interval_days) == (7, 28)
+    irregular = evaluate(make_case(**_on_treatment(7, 7, regular=False)), KB)
+    assert irregular.repeating[0].later_interval_days == 14
