@@ -874,7 +874,7 @@ def test_schedule(case: Case, start: dt.date, facts: PregnancyKnowledge) -> Repe
         test=PREGNANCY_TEST,
         faster_until=start + dt.timedelta(weeks=rule.weekly_phase_weeks),
         first_interval_days=rule.weekly_interval_days,
-        later_interval_days=_later_interval_weeks(case, facts) * 7,
+        later_interval_days=dt.timedelta(weeks=_later_interval_weeks(case, facts)).days,
     )
 
 
