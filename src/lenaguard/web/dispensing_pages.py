@@ -32,7 +32,11 @@ from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.accounts.service import Principal
 from lenaguard.workflow.clock import Now
 from lenaguard.workflow.dispensing import service as dispensing
-from lenaguard.workflow.dispensing.views import AuthorizationRequest, DispenseRequest
+from lenaguard.workflow.dispensing.views import (
+    AuthorizationRequest,
+    DispenseRequest,
+    save_authorization,
+)
 from lenaguard.workflow.patients import service as patients
 from lenaguard.workflow.patients.models import Patient
 from lenaguard.workflow.web import Config, Db, Kb
@@ -152,18 +156,7 @@ def authorization_submit(
     if isinstance(body, AuthorizationRequest):
         try:
             with database.transaction() as session:
-                dispensing.issue_authorization(
-                    session,
-                    principal,
-                    patient_id=body.patient_id,
-                    indication=body.indication,
-                    dose_mg=body.dose_mg,
-                    days_on=body.days_on,
-                    days_supply=body.days_supply,
-                    settings=settings,
-                    kb=kb,
-                    now=now,
-                )
+                save_authorization(session, principal, body, settings=settings, kb=kb, now=now)
             return RedirectResponse(f"/patients/{patient_id}?saved=authorization", 303)
         except WorkflowError as exc:
             status = refused(exc, form, AUTHORIZATION_FIELDS)

@@ -53,10 +53,12 @@ from lenaguard.workflow.dispensing.views import authorization_view, dispense_vie
 from lenaguard.workflow.parties import service as parties
 from lenaguard.workflow.parties.models import Pharmacy, Prescriber
 from lenaguard.workflow.patients import service as patients
+from lenaguard.workflow.patients import views as patient_views
 from lenaguard.workflow.patients.models import Patient
 from lenaguard.workflow.patients.views import AgreementSignature, Enrollment, patient_view
 from lenaguard.workflow.readiness import service as readiness_service
 from lenaguard.workflow.records import service as records
+from lenaguard.workflow.records import views as record_views
 from lenaguard.workflow.records.models import Counselling, Insurance, PregnancyTest, Survey
 from lenaguard.workflow.records.views import (
     NewCounselling,
@@ -245,18 +247,8 @@ def enroll(
     if isinstance(body, Enrollment):
         try:
             with database.transaction() as session:
-                patient = patients.enroll_patient(
-                    session,
-                    principal,
-                    name=body.name,
-                    sex=body.sex,
-                    birth_date=body.birth_date,
-                    reproductive=body.reproductive,
-                    guardian_name=body.guardian_name,
-                    prescriber_id=body.prescriber_id,
-                    settings=settings,
-                    kb=kb,
-                    now=now,
+                patient = patient_views.save_enrollment(
+                    session, principal, body, settings=settings, kb=kb, now=now
                 )
                 return _record(patient.id, "enrolled")
         except WorkflowError as exc:
@@ -428,69 +420,6 @@ class RecordForm:
     defaults: Callable[[Settings, dt.datetime], dict[str, str]]
 
 
-def _save_agreement(session, principal, patient_id, body, *, settings, kb, now):
-    return patients.record_agreement(
-        session,
-        principal,
-        patient_id,
-        signer=body.signer,
-        signed_on=body.signed_on,
-        settings=settings,
-        kb=kb,
-        now=now,
-    )
-
-
-def _save_pregnancy_test(session, principal, patient_id, body, *, settings, kb, now):
-    return records.record_pregnancy_test(
-        session,
-        principal,
-        patient_id,
-        taken_at=body.taken_at,
-        result=body.result,
-        sensitivity_miu_ml=body.sensitivity_miu_ml,
-        settings=settings,
-        kb=kb,
-        now=now,
-    )
-
-
-def _save_counselling(session, principal, patient_id, body, *, settings, kb, now):
-    return records.record_counselling(
-        session,
-        principal,
-        patient_id,
-        kind=body.kind,
-        given_on=body.given_on,
-        settings=settings,
-        now=now,
-    )
-
-
-def _save_survey(session, principal, patient_id, body, *, settings, kb, now):
-    return records.record_survey(
-        session,
-        principal,
-        patient_id,
-        respondent=body.respondent,
-        taken_at=body.taken_at,
-        settings=settings,
-        now=now,
-    )
-
-
-def _save_insurance(session, principal, patient_id, body, *, settings, kb, now):
-    return records.record_insurance(
-        session,
-        principal,
-        patient_id,
-        payer=body.payer,
-        member_id=body.member_id,
-        prior_authorization=body.prior_authorization,
-        now=now,
-    )
-
-
 def _today(settings: Settings, now: dt.datetime) -> dict[str, str]:
     return {"given_on": settings.clinic_date(now).isoformat()}
 
@@ -509,7 +438,7 @@ RECORD_FORMS = {
             frozenset({"signer", "signed_on"}),
             (),
             _clinic_staff_patient,
-            _save_agreement,
+            patient_views.save_agreement,
             lambda settings, now: {"signed_on": settings.clinic_date(now).isoformat()},
         ),
         RecordForm(
@@ -519,7 +448,7 @@ RECORD_FORMS = {
             frozenset({"taken_at", "result", "sensitivity_miu_ml"}),
             ("taken_at",),
             _clinic_staff_patient,
-            _save_pregnancy_test,
+            record_views.save_pregnancy_test,
             _now,
         ),
         RecordForm(
@@ -529,7 +458,7 @@ RECORD_FORMS = {
             frozenset({"kind", "given_on"}),
             (),
             _clinic_staff_patient,
-            _save_counselling,
+            record_views.save_counselling,
             _today,
         ),
         RecordForm(
@@ -539,7 +468,7 @@ RECORD_FORMS = {
             frozenset({"respondent", "taken_at"}),
             ("taken_at",),
             _survey_patient,
-            _save_survey,
+            record_views.save_survey,
             _now,
         ),
         RecordForm(
@@ -549,7 +478,7 @@ RECORD_FORMS = {
             frozenset({"payer", "member_id", "prior_authorization"}),
             (),
             _clinic_staff_patient,
-            _save_insurance,
+            record_views.save_insurance,
             lambda settings, now: {},
         ),
     )

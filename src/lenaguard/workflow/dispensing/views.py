@@ -152,21 +152,26 @@ def post_authorization(
     body: AuthorizationRequest, caller: Caller, database: Db, settings: Config, kb: Kb, now: Now
 ) -> AuthorizationView:
     with database.transaction() as session:
-        authorization = service.issue_authorization(
-            session,
-            caller,
-            patient_id=body.patient_id,
-            indication=body.indication,
-            dose_mg=body.dose_mg,
-            days_on=body.days_on,
-            days_supply=body.days_supply,
-            refills=body.refills,
-            telephone=body.telephone,
-            settings=settings,
-            kb=kb,
-            now=now,
-        )
+        authorization = save_authorization(session, caller, body, settings=settings, kb=kb, now=now)
         return authorization_view(authorization, None, settings.clinic_date(now))
+
+
+def save_authorization(session, caller, body: AuthorizationRequest, *, settings, kb, now):
+    """From the request body to the service call (this route and the authorization page)."""
+    return service.issue_authorization(
+        session,
+        caller,
+        patient_id=body.patient_id,
+        indication=body.indication,
+        dose_mg=body.dose_mg,
+        days_on=body.days_on,
+        days_supply=body.days_supply,
+        refills=body.refills,
+        telephone=body.telephone,
+        settings=settings,
+        kb=kb,
+        now=now,
+    )
 
 
 @router.post(

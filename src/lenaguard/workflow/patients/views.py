@@ -179,19 +179,7 @@ def enroll(
     body: Enrollment, caller: Caller, database: Db, settings: Config, kb: Kb, now: Now
 ) -> PatientView:
     with database.transaction() as session:
-        patient = service.enroll_patient(
-            session,
-            caller,
-            name=body.name,
-            sex=body.sex,
-            birth_date=body.birth_date,
-            reproductive=body.reproductive,
-            guardian_name=body.guardian_name,
-            prescriber_id=body.prescriber_id,
-            settings=settings,
-            kb=kb,
-            now=now,
-        )
+        patient = save_enrollment(session, caller, body, settings=settings, kb=kb, now=now)
         return patient_view(patient, settings.clinic_date(now), kb)
 
 
@@ -230,15 +218,8 @@ def sign_agreement(
     now: Now,
 ) -> PatientView:
     with database.transaction() as session:
-        patient = service.record_agreement(
-            session,
-            caller,
-            patient_id,
-            signer=body.signer,
-            signed_on=body.signed_on,
-            settings=settings,
-            kb=kb,
-            now=now,
+        patient = save_agreement(
+            session, caller, patient_id, body, settings=settings, kb=kb, now=now
         )
         return patient_view(patient, settings.clinic_date(now), kb)
 
@@ -355,3 +336,37 @@ def assess_patient(
         )
         service.audit_read(session, caller, patient, "assessment")
     return JSONResponse(assessment.to_json_dict())
+
+
+# From a request body to the service call, shared by these routes and the web pages' forms.
+
+
+def save_enrollment(session, caller, body: Enrollment, *, settings, kb, now) -> Patient:
+    return service.enroll_patient(
+        session,
+        caller,
+        name=body.name,
+        sex=body.sex,
+        birth_date=body.birth_date,
+        reproductive=body.reproductive,
+        guardian_name=body.guardian_name,
+        prescriber_id=body.prescriber_id,
+        settings=settings,
+        kb=kb,
+        now=now,
+    )
+
+
+def save_agreement(
+    session, caller, patient_id, body: AgreementSignature, *, settings, kb, now
+) -> Patient:
+    return service.record_agreement(
+        session,
+        caller,
+        patient_id,
+        signer=body.signer,
+        signed_on=body.signed_on,
+        settings=settings,
+        kb=kb,
+        now=now,
+    )

@@ -123,16 +123,8 @@ def add_pregnancy_test(
     now: Now,
 ) -> PregnancyTestView:
     with database.transaction() as session:
-        row = service.record_pregnancy_test(
-            session,
-            caller,
-            patient_id,
-            taken_at=body.taken_at,
-            result=body.result,
-            sensitivity_miu_ml=body.sensitivity_miu_ml,
-            settings=settings,
-            kb=kb,
-            now=now,
+        row = save_pregnancy_test(
+            session, caller, patient_id, body, settings=settings, kb=kb, now=now
         )
         return _view(row, PregnancyTestView)
 
@@ -154,18 +146,11 @@ def add_counselling(
     caller: Caller,
     database: Db,
     settings: Config,
+    kb: Kb,
     now: Now,
 ) -> CounsellingView:
     with database.transaction() as session:
-        row = service.record_counselling(
-            session,
-            caller,
-            patient_id,
-            kind=body.kind,
-            given_on=body.given_on,
-            settings=settings,
-            now=now,
-        )
+        row = save_counselling(session, caller, patient_id, body, settings=settings, kb=kb, now=now)
         return _view(row, CounsellingView)
 
 
@@ -186,18 +171,11 @@ def add_survey(
     caller: Caller,
     database: Db,
     settings: Config,
+    kb: Kb,
     now: Now,
 ) -> SurveyView:
     with database.transaction() as session:
-        row = service.record_survey(
-            session,
-            caller,
-            patient_id,
-            respondent=body.respondent,
-            taken_at=body.taken_at,
-            settings=settings,
-            now=now,
-        )
+        row = save_survey(session, caller, patient_id, body, settings=settings, kb=kb, now=now)
         return _view(row, SurveyView)
 
 
@@ -217,18 +195,12 @@ def add_insurance(
     body: NewInsurance,
     caller: Caller,
     database: Db,
+    settings: Config,
+    kb: Kb,
     now: Now,
 ) -> InsuranceView:
     with database.transaction() as session:
-        row = service.record_insurance(
-            session,
-            caller,
-            patient_id,
-            payer=body.payer,
-            member_id=body.member_id,
-            prior_authorization=body.prior_authorization,
-            now=now,
-        )
+        row = save_insurance(session, caller, patient_id, body, settings=settings, kb=kb, now=now)
         return _view(row, InsuranceView)
 
 
@@ -246,3 +218,57 @@ router.add_api_route(
 def current_insurance(patient_id: PatientId, caller: Caller, database: Db) -> InsuranceView:
     with database.transaction() as session:
         return _view(service.current_insurance(session, caller, patient_id), InsuranceView)
+
+
+# One call per record type from its request body, shared by these routes and the web pages' forms
+# (the same signature for every record: session, caller, patient, body, settings, kb, now).
+
+
+def save_pregnancy_test(session, caller, patient_id, body: NewPregnancyTest, *, settings, kb, now):
+    return service.record_pregnancy_test(
+        session,
+        caller,
+        patient_id,
+        taken_at=body.taken_at,
+        result=body.result,
+        sensitivity_miu_ml=body.sensitivity_miu_ml,
+        settings=settings,
+        kb=kb,
+        now=now,
+    )
+
+
+def save_counselling(session, caller, patient_id, body: NewCounselling, *, settings, kb, now):
+    return service.record_counselling(
+        session,
+        caller,
+        patient_id,
+        kind=body.kind,
+        given_on=body.given_on,
+        settings=settings,
+        now=now,
+    )
+
+
+def save_survey(session, caller, patient_id, body: NewSurvey, *, settings, kb, now):
+    return service.record_survey(
+        session,
+        caller,
+        patient_id,
+        respondent=body.respondent,
+        taken_at=body.taken_at,
+        settings=settings,
+        now=now,
+    )
+
+
+def save_insurance(session, caller, patient_id, body: NewInsurance, *, settings, kb, now):
+    return service.record_insurance(
+        session,
+        caller,
+        patient_id,
+        payer=body.payer,
+        member_id=body.member_id,
+        prior_authorization=body.prior_authorization,
+        now=now,
+    )
