@@ -298,3 +298,17 @@ def ready_patient(
         rows += pregnancy_tests_for_first_prescription(clinic, patient, when)
     add(service, *rows)
     return patient
+
+
+def authorize(service, patient_id: str, headers: dict[str, str]):
+    """POST /api/v1/authorizations for a standard myeloma prescription (25 mg, 28 days)."""
+    return service.client.post(
+        "/api/v1/authorizations",
+        json={
+            "patient_id": patient_id,
+            "indication": "mm_combination",
+            "dose_mg": 25,
+            "days_supply": 28,
+        },
+        headers=headers,
+    )

@@ -60,16 +60,7 @@ def confirmed(service):
         today=service.settings.clinic_date(now),
         when=now - dt.timedelta(minutes=5),
     )
-    number = service.client.post(
-        "/api/v1/authorizations",
-        json={
-            "patient_id": patient.id,
-            "indication": "mm_combination",
-            "dose_mg": 25,
-            "days_supply": 28,
-        },
-        headers=clinic.headers["prescriber"],
-    ).json()["number"]
+    number = b.authorize(service, patient.id, clinic.headers["prescriber"]).json()["number"]
     confirmation = service.client.post(
         f"/api/v1/authorizations/{number}/confirmations", headers=clinic.headers["pharmacist"]
     ).json()["number"]

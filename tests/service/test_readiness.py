@@ -93,16 +93,7 @@ def test_the_checklist_follows_the_prescription_to_the_fill_and_the_next_one(ser
     assert statuses["authorization"] == ("due", "prescriber")
     assert body["ready"] is False and body["readiness"] == "ready"
 
-    number = service.client.post(
-        "/api/v1/authorizations",
-        json={
-            "patient_id": patient.id,
-            "indication": "mm_combination",
-            "dose_mg": 25,
-            "days_supply": 28,
-        },
-        headers=clinic.headers["prescriber"],
-    ).json()["number"]
+    number = b.authorize(service, patient.id, clinic.headers["prescriber"]).json()["number"]
     body = _readiness(service, clinic, patient.id).json()
     items = {item["item"]: item for item in body["items"]}
     assert (body["cycle"], body["ready"]) == ("authorized", True)

@@ -320,16 +320,7 @@ def test_an_authorization_refused_lists_every_unmet_requirement(pages, world):
         headers=as_(clinic, "prescriber"),
     )
     assert answer.status_code == 422
-    api = service.client.post(
-        "/api/v1/authorizations",
-        json={
-            "patient_id": patient.id,
-            "indication": "mm_combination",
-            "dose_mg": 25,
-            "days_supply": 28,
-        },
-        headers=as_(clinic, "prescriber"),
-    ).json()
+    api = b.authorize(service, patient.id, as_(clinic, "prescriber")).json()
     codes = [item["code"] for item in api["unmet"]]
     assert len(codes) >= 4
     shown = re.findall(r"<li><code>([a-z_]+)</code>", answer.text)

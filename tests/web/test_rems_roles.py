@@ -17,19 +17,9 @@ from fastapi.routing import APIRoute
 from lenaguard.rules.safety.rems import RemsRiskCategory
 from lenaguard.web.auth import PageRoute
 from tests.service import builders as b
+from tests.service.test_route_roles import EVERYONE, ROLES  # the API's callers, the same eight
 from tests.web.test_rems_pages import Service
 
-ROLES = (
-    "admin",
-    "prescriber",
-    "nurse",
-    "other_nurse",
-    "other_prescriber",
-    "pharmacist",
-    "other_pharmacist",
-    "patient",
-)
-EVERYONE = frozenset(ROLES)
 STAFF = EVERYONE - {"patient"}
 SEES_PATIENT = frozenset({"admin", "prescriber", "nurse", "pharmacist", "patient"})
 RECORDS = frozenset({"admin", "prescriber", "nurse"})
@@ -130,16 +120,7 @@ def world(pages):
         when=now - dt.timedelta(minutes=5),
     )
     clinic.headers["patient"] = b.patient_headers(service, patient.id)
-    issued = service.client.post(
-        "/api/v1/authorizations",
-        json={
-            "patient_id": patient.id,
-            "indication": "mm_combination",
-            "dose_mg": 25,
-            "days_supply": 28,
-        },
-        headers=clinic.headers["prescriber"],
-    )
+    issued = b.authorize(service, patient.id, clinic.headers["prescriber"])
     assert issued.status_code == 201, issued.text
     confirmed = service.client.post(
         f"/api/v1/authorizations/{issued.json()['number']}/confirmations",
