@@ -14,11 +14,10 @@ from lenaguard.vocab import Indication, LabTest
 from tests.web.conftest import EXAMPLES
 from tests.web.test_assess_pages import FHIR_BUNDLE, cli_json, expected
 
-UPLOADS = [
-    (EXAMPLES / "frp-not-ready.yaml", {}),  # not ready, a blocking pregnancy finding
-    (EXAMPLES / "frp-ready.yaml", {}),  # ready
-    (EXAMPLES / "dosemod-mm-platelets-hold.yaml", {}),  # hold with a restart plan
-]
+UPLOADS = sorted(EXAMPLES.glob("*.yaml"))
+"""Every bundled example (not ready with blocking findings, ready, held with a restart plan, …);
+the hold example last, for its screenshot."""
+UPLOADS.sort(key=lambda path: path.name == "dosemod-mm-platelets-hold.yaml")
 
 
 def shown(page) -> dict:
@@ -64,7 +63,8 @@ def test_uploading_examples_shows_the_cli_decision(browser, live, axe, shoot):
     token = live.first("nurse")
     page = browser.page(width=1280, token=token)
     signed_in(browser)
-    for path, _ in UPLOADS:
+    assert len(UPLOADS) >= 39
+    for path in UPLOADS:
         page.goto(live.url + "/assess")
         page.set_input_files("#f-case-file", str(path))
         page.locator("#upload button[type=submit]").click()
