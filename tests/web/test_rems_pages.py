@@ -96,6 +96,20 @@ def test_a_patient_opening_the_list_goes_to_their_own_record(pages, world):
     assert answer.status_code == 303 and answer.headers["location"] == f"/patients/{patient.id}"
 
 
+def test_the_record_links_to_the_patients_other_pages_by_role(pages, world):
+    service, clinic, now = world
+    patient = b.enroll(service, clinic, MALE, today=pages.settings.clinic_date(now))
+    staff = service.client.get(f"/patients/{patient.id}", headers=as_(clinic, "nurse")).text
+    assert f'href="/patients/{patient.id}/assessment"' in staff
+    assert f'href="/patients/{patient.id}/handout"' in staff
+    assert f'href="/evidence?patient={patient.id}"' in staff
+    own = service.client.get(
+        f"/patients/{patient.id}", headers=b.patient_headers(service, patient.id)
+    ).text
+    assert f'href="/patients/{patient.id}/handout"' in own  # the patient's own handout
+    assert "/assessment" not in own and "/evidence" not in own
+
+
 def test_enrollment_stores_the_patient_and_opens_the_record(pages, world):
     service, clinic, _now = world
     answer = service.client.post(

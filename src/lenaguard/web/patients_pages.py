@@ -12,6 +12,7 @@ transaction); a recorded one redirects (303) to the patient's record.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -335,16 +336,18 @@ def patient_record(
             "dispenses_total": dispenses_total,
         }
     paths = getattr(request.app.state, "page_paths", frozenset())
-    others = {
-        "assessment": "/patients/{patient_id}/assessment",
-        "handout": "/patients/{patient_id}/handout",
+    staff = principal.role is not Role.PATIENT
+    others = {  # name: (the page's route, its address for this patient, shown to this caller)
+        "assessment": ("/patients/{patient_id}/assessment", "", staff),
+        "handout": ("/patients/{patient_id}/handout", "", True),  # the patient's own too
+        "evidence": ("/evidence", "?patient={patient_id}", staff),
     }
     context |= {
         "actions": form_actions(principal, patient_id),
         "other_pages": {
-            name: path.format(patient_id=patient_id)
-            for name, path in others.items()
-            if path in paths and principal.role is not Role.PATIENT
+            name: (route + query).format(patient_id=quote(patient_id))
+            for name, (route, query, shown) in others.items()
+            if route in paths and shown
         },
         "saved": SAVED.get(saved),
         "is_pharmacist": principal.role is Role.PHARMACIST,
