@@ -12,12 +12,11 @@ transaction); a recorded one redirects (303) to the patient's record.
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
