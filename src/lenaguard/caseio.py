@@ -40,6 +40,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_NODES",
     "CaseError",
+    "CaseTooLarge",
     "case_from_data",
     "decode_case_bytes",
     "load_case",
@@ -95,11 +96,20 @@ def max_case_bytes(limit: int | None = None) -> int:
     return value
 
 
+class CaseTooLarge(CaseError):
+    """A case over the size limit: the web pages answer it with 413, as the API does."""
+
+
 def _too_large(limit: int, source: str) -> CaseError:
-    return _refuse(
-        f"larger than the {limit:,}-byte limit for a case file (set {MAX_CASE_BYTES_ENV} to "
-        "change it)",
-        source,
+    return CaseTooLarge(
+        [
+            (
+                _FILE,
+                f"larger than the {limit:,}-byte limit for a case file (set "
+                f"{MAX_CASE_BYTES_ENV} to change it)",
+            )
+        ],
+        source=source,
     )
 
 

@@ -84,6 +84,17 @@ def test_uploading_examples_shows_the_cli_decision(browser, live, axe, shoot):
     page.wait_for_selector("[data-readiness]")
     assert "Assessment of patient" in page.locator("h1").inner_text()
     assert page.locator("[data-finding]").count() > 0
+    patient_id = page.locator(".patient-id").inner_text()
+    # the same case, its indication and date go on to the handout and the evidence page
+    page.get_by_role("button", name="Patient handout").click()
+    page.wait_for_load_state()
+    assert patient_id in page.content() and page.locator("h1").count() == 1
+    page.go_back()
+    page.get_by_role("button", name="Ask the evidence about this patient").click()
+    page.wait_for_selector("#evidence")
+    about = page.locator(".evidence-form__case .alert--info").inner_text()
+    assert f"Answers are about patient {patient_id}" in about
+    assert "case assessed on 2026-11-20" in about
     assert browser.console_errors == []
 
 

@@ -328,6 +328,8 @@ def test_an_enrolled_patients_assessment_opens_from_the_record(live):
     ).json()
     assert shown(page.text) == expected(api)
     assert f"the record of patient {patient['id']}" in page.text
+    assert f'href="/patients/{patient["id"]}/handout"' in page.text
+    assert f'href="/evidence?patient={patient["id"]}"' in page.text
     # the same refusal for a record the caller may not see and one that does not exist
     ben = live.token_of("Dr. Ben Demo")
     hidden = _get(live, path, ben)
@@ -337,5 +339,88 @@ def test_an_enrolled_patients_assessment_opens_from_the_record(live):
     assert "Rosa" not in hidden.text
     # the patient may read their own record's page, not the workbench
     rosa = live.token_of("Rosa Demo")
-    assert _get(live, path, rosa).status_code == 200
+    own = _get(live, path, rosa)
+    assert own.status_code == 200
+    # with a link to her handout, and none to the evidence page, which is for staff
+    assert f'href="/patients/{patient["id"]}/handout"' in own.text
+    assert "/evidence?patient=" not in own.text
+    assert _get(live, "/evidence", rosa).status_code == 403
     assert _get(live, "/assess", rosa).status_code == 403
+
+
+# ---------------------------------------------------------------- handing the case on
+
+
+def _handoff_forms(page: str) -> dict[str, list[tuple[str, str]]]:
+    """The hidden fields of each hand-off form on an assessment page, by the form's action."""
+    section = page[page.index('aria-label="This case"') :]
+    forms = re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', section, re.S)
+    return {
+        action: [
+            (html.unescape(name), html.unescape(value))
+            for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', body)
+        ]
+        for action, body in forms
+    }
+
+
+def test_an_uploaded_case_goes_on_to_its_handout_and_the_evidence_with_its_choices(client, nurse):
+    """The hand-off posts the same case with the same indication and date, so the handout and
+    the evidence page assess what the workbench assessed (a FHIR Bundle that names no
+    indication, read on a chosen date)."""
+    page = post_file(
+        client, nurse, FHIR_BUNDLE, as_of_default="2026-11-20", fhir_indication="mm_combination"
+    )
+    assert page.status_code == 200, page.text[-2000:]
+    forms = _handoff_forms(page.text)
+    assert set(forms) == {"/handout", "/evidence"}
+    for fields in forms.values():
+        assert dict(fields)["case"] == FHIR_BUNDLE.read_text()
+        assert ("indication", "mm_combination") in fields
+        assert ("as_of_default", "2026-11-20") in fields
+
+    handout = client.post("/handout", headers=nurse, data=dict(forms["/handout"]))
+    assert handout.status_code == 200, handout.text[-2000:]
+    direct = client.post(
+        "/handout",
+        headers=nurse,
+        files={"case": (FHIR_BUNDLE.name, FHIR_BUNDLE.read_bytes())},
+        data={"indication": "mm_combination", "as_of_default": "2026-11-20"},
+    )
+    assert direct.status_code == 200 and handout.text == direct.text
+
+    asked = client.post("/evidence", headers=nurse, data=dict(forms["/evidence"]))
+    assert asked.status_code == 200, asked.text[-2000:]
+    patient_id = re.search(r'<span class="patient-id">([^<]+)</span>', page.text).group(1)
+    assert f"Answers are about patient <code>{patient_id}</code>" in asked.text
+    assert "case assessed on 2026-11-20" in asked.text
+    # the choices stay with the case for the next question
+    assert 'name="indication" value="mm_combination"' in asked.text
+    assert 'name="as_of_default" value="2026-11-20"' in asked.text
+
+
+def test_a_pasted_case_and_one_built_with_the_fields_go_on_as_their_case_files(client, nurse):
+    text = (EXAMPLES / "frp-not-ready.yaml").read_text()
+    pasted = client.post("/assess", headers=nurse, data={"mode": "file", "case": text})
+    forms = _handoff_forms(pasted.text)
+    assert forms["/handout"] == [("case", text)]
+    handout = client.post("/handout", headers=nurse, data=dict(forms["/handout"]))
+    direct = client.post("/handout", headers=nurse, data={"case": text})
+    assert handout.status_code == 200 and handout.text == direct.text
+
+    built = client.post("/assess", headers=nurse, data=FORM)
+    download = client.post("/assess/case.yaml", headers=nurse, data=FORM)
+    assert _handoff_forms(built.text)["/evidence"] == [("case", download.text)]
+
+
+def test_a_bad_choice_in_a_handed_on_case_names_its_field(client, nurse):
+    text = (EXAMPLES / "male-patient.yaml").read_text()
+    refused = client.post(
+        "/handout", headers=nurse, data={"case": text, "as_of_default": "20-11-2026"}
+    )
+    assert refused.status_code == 422 and "give a date as YYYY-MM-DD" in refused.text
+    refused = client.post(
+        "/evidence", headers=nurse, data={"case": text, "indication": "<b>mm</b>"}
+    )
+    assert refused.status_code == 422  # the evidence page shows the problem beside the case
+    assert "is not an indication" in refused.text and "<b>mm</b>" not in refused.text

@@ -29,17 +29,18 @@ from starlette.responses import Response
 from lenaguard.assess import Assessment, assess
 from lenaguard.calendar_grid import WEEKDAYS, weeks
 from lenaguard.case import Case
-from lenaguard.caseio import case_from_data, decode_case_bytes, max_case_bytes
+from lenaguard.caseio import CaseTooLarge, case_from_data, max_case_bytes
 from lenaguard.errors import CaseError
 from lenaguard.findings import Finding
 from lenaguard.knowledge import KnowledgeBase
 from lenaguard.knowledge.base import Citation
 from lenaguard.knowledge.topics.sources import Bibliography
 from lenaguard.service.assess_api import assess_input
-from lenaguard.vocab import Indication, Readiness, Severity
+from lenaguard.vocab import Readiness, Severity
 from lenaguard.web import case_form
 from lenaguard.web.auth import PageCaller, PageRoute, PostedBy, require_role
 from lenaguard.web.charts import Chart, charts_for
+from lenaguard.web.posted_case import PostedCase, handoff_fields, read_posted_case
 from lenaguard.web.templating import render
 from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.accounts.service import Principal
@@ -70,10 +71,6 @@ _TEST_NAMES = {
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class TooLarge(Exception):
-    """The posted case is over the case-file size limit."""
-
-
 @dataclass(frozen=True)
 class AssessmentView:
     """Everything the assessment template shows, all read from one Assessment."""
@@ -85,6 +82,10 @@ class AssessmentView:
     weeks: list[list[Any]]
     charts: list[Chart]
     source: str
+    handoff: list[tuple[str, str]] | None = None
+    """Hidden fields that post this case to the handout and the evidence page (a posted case)."""
+    patient_id: str | None = None
+    """The enrolled patient whose record this is (their handout and evidence links)."""
 
 
 def _sources(kb: KnowledgeBase) -> dict[str, str]:
@@ -92,7 +93,13 @@ def _sources(kb: KnowledgeBase) -> dict[str, str]:
 
 
 def assessment_view(
-    assessment: Assessment, kb: KnowledgeBase, *, case: Case | None, source: str
+    assessment: Assessment,
+    kb: KnowledgeBase,
+    *,
+    case: Case | None,
+    source: str,
+    handoff: PostedCase | None = None,
+    patient_id: str | None = None,
 ) -> AssessmentView:
     """The page's reading of an assessment; charts only when the case is at hand."""
     summaries = {finding.id: finding.summary for finding in assessment.findings}
@@ -117,6 +124,8 @@ def assessment_view(
         weeks=weeks(assessment.calendar),
         charts=charts_for(case, assessment, kb) if case is not None else [],
         source=source,
+        handoff=handoff_fields(handoff) if handoff is not None else None,
+        patient_id=patient_id,
     )
 
 
@@ -190,47 +199,6 @@ async def _assess_form(request: Request, _principal: PageCaller) -> FormData:
 AssessForm = Annotated[FormData, Depends(_assess_form)]
 
 
-async def _posted_case(form: FormData) -> bytes | None:
-    """The bytes of the `case` field: the uploaded file if one was chosen, else the text."""
-    limit = max_case_bytes()
-    for value in form.getlist("case"):
-        if isinstance(value, UploadFile):
-            data = await value.read(limit + 1)
-            if len(data) > limit:
-                raise TooLarge
-            if data:
-                return data
-    for value in form.getlist("case"):
-        if isinstance(value, str) and value.strip():
-            data = value.encode("utf-8")
-            if len(data) > limit:
-                raise TooLarge
-            return data
-    return None
-
-
-def _today(request: Request, now: dt.datetime, form: FormData, name: str) -> dt.date:
-    text = form.get(name)
-    if isinstance(text, str) and text.strip():
-        try:
-            return dt.date.fromisoformat(text.strip())
-        except ValueError:
-            raise CaseError([(name, "give a date as YYYY-MM-DD")], source="form") from None
-    return request.app.state.settings.clinic_date(now)
-
-
-def _indication(form: FormData) -> Indication | None:
-    text = form.get("fhir_indication")
-    if isinstance(text, str) and text:
-        try:
-            return Indication(text)
-        except ValueError:
-            raise CaseError(
-                [("fhir_indication", f"{text!r} is not an indication")], source="form"
-            ) from None
-    return None
-
-
 def _staff(principal: Principal) -> None:
     require_role(principal, *STAFF)
 
@@ -260,28 +228,26 @@ async def assess_page(
     if form.get("mode") == "fields":
         return _assess_fields(request, kb, now, form, verified_only)
     try:
-        data = await _posted_case(form)
-    except TooLarge:
-        return _too_large(request, kb)
-    if data is None:
-        return _form_page(
-            request,
-            kb,
-            file_problems=[("case", "choose a case file or paste one")],
-            status_code=422,
-        )
-    pasted = next((v for v in form.getlist("case") if isinstance(v, str)), "")
-    try:
-        text = decode_case_bytes(data, source="case")
+        posted = await read_posted_case(form, source="case")
+        if not posted.text:
+            return _form_page(
+                request,
+                kb,
+                file_problems=[("case", "choose a case file or paste one")],
+                status_code=422,
+            )
         assessed = assess_input(
-            text,
-            today=_today(request, now, form, "as_of_default"),
+            posted.text,
+            today=posted.today(settings.clinic_date(now)),
             kb=kb,
             verified_only=verified_only,
-            indication=_indication(form),
+            indication=posted.indication,
             source="case",
         )
+    except CaseTooLarge:
+        return _too_large(request, kb)
     except CaseError as exc:
+        pasted = next((v for v in form.getlist("case") if isinstance(v, str)), "")
         return _form_page(
             request,
             kb,
@@ -291,7 +257,9 @@ async def assess_page(
         )
     upload = next((v for v in form.getlist("case") if isinstance(v, UploadFile)), None)
     source = upload.filename if upload is not None and upload.filename else "pasted case"
-    view = assessment_view(assessed.assessment, kb, case=assessed.case, source=source)
+    view = assessment_view(
+        assessed.assessment, kb, case=assessed.case, source=source, handoff=posted
+    )
     return _render_assessment(request, view, kb)
 
 
@@ -311,11 +279,17 @@ def _fields_case(
 def _assess_fields(
     request: Request, kb: KnowledgeBase, now: dt.datetime, form: FormData, verified_only: bool
 ) -> Response:
-    state, case, _data = _fields_case(request, kb, now, form)
+    state, case, data = _fields_case(request, kb, now, form)
     if case is None:
         return _form_page(request, kb, state=state, tab="fields", status_code=422)
     assessment = assess(case, kb, verified_only=verified_only)
-    view = assessment_view(assessment, kb, case=case, source="the form's fields")
+    view = assessment_view(
+        assessment,
+        kb,
+        case=case,
+        source="the form's fields",
+        handoff=PostedCase(case_form.case_yaml(data)),
+    )
     return _render_assessment(request, view, kb)
 
 
@@ -355,5 +329,11 @@ def patient_assessment(
         case = patients.patient_case(session, patient, as_of=day, settings=settings, kb=kb)
         assessment = assess(case, kb, verified_only=verified_only)
         patients.audit_read(session, principal, patient, "assessment")
-    view = assessment_view(assessment, kb, case=case, source=f"the record of patient {patient.id}")
+    view = assessment_view(
+        assessment,
+        kb,
+        case=case,
+        source=f"the record of patient {patient.id}",
+        patient_id=patient.id,
+    )
     return _render_assessment(request, view, kb)

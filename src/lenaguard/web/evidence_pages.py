@@ -15,23 +15,16 @@ which documents are searched, and says so plainly when no index could be kept on
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
-from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from lenaguard.assess import Assessment, assess
 from lenaguard.case_input import read_case_input
-from lenaguard.caseio import (
-    decode_case_bytes,
-    max_case_bytes,
-    read_limited,
-)
 from lenaguard.errors import LenaguardError, WorkflowError
 from lenaguard.evidence import Answer, Index, ask
 from lenaguard.evidence.ingest import Library
@@ -40,6 +33,7 @@ from lenaguard.knowledge.topics.sources import Bibliography
 from lenaguard.service.ask_api import QUESTION_CHARACTERS, library_for
 from lenaguard.settings import Settings
 from lenaguard.web.auth import PageCaller, PageRoute, PostedBy, require_role
+from lenaguard.web.posted_case import PostedCase, handoff_fields, read_posted_case
 from lenaguard.web.templating import render
 from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.accounts.service import Principal
@@ -67,6 +61,8 @@ class Asked:
     question_error: str | None = None
     case_text: str = ""
     case_errors: list[dict[str, str]] = field(default_factory=list)
+    case_choices: list[tuple[str, str]] = field(default_factory=list)
+    """The posted case's indication and date choices, kept for the next question."""
     patient_id: str | None = None
     patient_name: str | None = None
     assessment: Assessment | None = None
@@ -107,32 +103,17 @@ def _library_state(library: Library) -> dict[str, Any]:
 # --- the case ----------------------------------------------------------------------------------
 
 
-def _assess_text(text: str, *, today: dt.date, kb: KnowledgeBase) -> Assessment:
-    """The assessment of a case file or a FHIR R4 Bundle, read as `POST /assess` reads them;
-    `today` is the date of a case without `as_of`."""
-    case, notes = read_case_input(text, today=today, kb=kb, source=CASE_SOURCE)
+def _assess_posted(posted: PostedCase, *, clinic_today: dt.date, kb: KnowledgeBase) -> Assessment:
+    """The assessment of a posted case file or FHIR R4 Bundle, read as `POST /assess` reads
+    it (the same indication and date choices)."""
+    case, notes = read_case_input(
+        posted.text,
+        today=posted.today(clinic_today),
+        kb=kb,
+        indication=posted.indication,
+        source=CASE_SOURCE,
+    )
     return assess(case, kb, notes=notes)
-
-
-async def _posted_case(form: Any) -> str:
-    """The case text of a form: an uploaded file or text in `case`, else the pasted
-    `case_text`; bounded by the case size limit and decoded as case files are."""
-    limit = max_case_bytes()
-    for value in form.getlist("case"):
-        if isinstance(value, UploadFile) and (value.filename or value.size):
-            data = read_limited(value.file, limit, source=CASE_SOURCE)
-            if data.strip():
-                return decode_case_bytes(data, source=CASE_SOURCE)
-        elif isinstance(value, str) and value.strip():
-            return _bounded(value, limit)
-    pasted = form.get("case_text")
-    return _bounded(pasted, limit) if isinstance(pasted, str) and pasted.strip() else ""
-
-
-def _bounded(text: str, limit: int) -> str:
-    """Pasted text, refused in the usual words when it is over the case size limit."""
-    read_limited(io.BytesIO(text.encode("utf-8")), limit, source=CASE_SOURCE)
-    return text
 
 
 def _problems(error: LenaguardError) -> list[dict[str, str]]:
@@ -276,10 +257,12 @@ async def evidence_asked(
         _patient_assessment(asked, principal, database, settings, kb, now)
     else:
         try:
-            asked.case_text = await _posted_case(form)
-            if asked.case_text:
-                asked.assessment = _assess_text(
-                    asked.case_text, today=settings.clinic_date(now), kb=kb
+            posted = await read_posted_case(form, source=CASE_SOURCE)
+            asked.case_text = posted.text
+            asked.case_choices = [(n, v) for n, v in handoff_fields(posted) if n != "case"]
+            if posted.text:
+                asked.assessment = _assess_posted(
+                    posted, clinic_today=settings.clinic_date(now), kb=kb
                 )
         except LenaguardError as exc:
             asked.case_errors = _problems(exc)

@@ -20,13 +20,11 @@ import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from starlette.responses import HTMLResponse, Response
 
 from lenaguard.assess import Assessment, assess
 from lenaguard.case import Case
 from lenaguard.case_input import read_case_input
-from lenaguard.caseio import decode_case_bytes, max_case_bytes
 from lenaguard.errors import CaseError, LenaguardError
 from lenaguard.handout import (
     CalendarForm,
@@ -40,6 +38,7 @@ from lenaguard.knowledge import KnowledgeBase
 from lenaguard.settings import Settings
 from lenaguard.vocab import Indication
 from lenaguard.web.auth import PageCaller, PageRoute, PostedBy, require_role
+from lenaguard.web.posted_case import PostedCase, handoff_fields, read_posted_case
 from lenaguard.web.security import CSRF_FIELD
 from lenaguard.web.templating import render
 from lenaguard.workflow.accounts.models import Role
@@ -77,48 +76,26 @@ def _calendar_file(data: bytes, patient_id: str) -> Response:
     )
 
 
-async def _posted_case(request: Request) -> tuple[str, Indication | None]:
-    """The case text of the form (an uploaded file, else the pasted text) and the indication."""
-    form = await request.form()
-    limit = max_case_bytes()
-    text = ""
-    for value in form.getlist(CASE_FIELD):
-        if isinstance(value, UploadFile):
-            data = await value.read(limit + 1)
-            if data:
-                if len(data) > limit:
-                    raise CaseError(
-                        [(CASE_FIELD, f"larger than the {limit:,}-byte limit for a case file")],
-                        source=SOURCE,
-                    )
-                text = decode_case_bytes(data, source=SOURCE)
-                break
-        elif value.strip():
-            if len(value.encode("utf-8")) > limit:
-                raise CaseError(
-                    [(CASE_FIELD, f"larger than the {limit:,}-byte limit for a case file")],
-                    source=SOURCE,
-                )
-            text = value
-            break
-    if not text.strip():
+async def _posted_case(request: Request) -> PostedCase:
+    """The posted case (an uploaded file, else the pasted text) and its choices."""
+    posted = await read_posted_case(await request.form(), source=SOURCE)
+    if not posted.text.strip():
         raise CaseError(
             [(CASE_FIELD, "upload a case file or a FHIR Bundle, or paste one")], source=SOURCE
         )
-    chosen = form.get("indication")
-    indication = None
-    if isinstance(chosen, str) and chosen.strip():
-        try:
-            indication = Indication(chosen.strip())
-        except ValueError as exc:
-            raise CaseError([("indication", "choose an indication from the list")]) from exc
-    return text, indication
+    return posted
 
 
 def _assessed(
-    text: str, indication: Indication | None, *, today: dt.date, kb: KnowledgeBase
+    posted: PostedCase, *, clinic_today: dt.date, kb: KnowledgeBase
 ) -> tuple[Case, Assessment]:
-    case, notes = read_case_input(text, today=today, kb=kb, indication=indication, source=SOURCE)
+    case, notes = read_case_input(
+        posted.text,
+        today=posted.today(clinic_today),
+        kb=kb,
+        indication=posted.indication,
+        source=SOURCE,
+    )
     return case, assess(case, kb, notes=notes)
 
 
@@ -161,24 +138,22 @@ async def handout_of_case(
     now: Now,
 ) -> Response:
     require_role(principal, *STAFF)
-    text, indication = "", None
+    posted = PostedCase("")
     try:
-        text, indication = await _posted_case(request)
-        case, assessment = _assessed(text, indication, today=settings.clinic_date(now), kb=kb)
+        posted = await _posted_case(request)
+        case, assessment = _assessed(posted, clinic_today=settings.clinic_date(now), kb=kb)
     except LenaguardError as exc:
         return _form(
             request,
-            text=text,
-            indication=indication,
+            text=posted.text,
+            indication=posted.indication,
             problems=[problem.to_json() for problem in exc.problems],
             status_code=422,
         )
     handout = build_handout(
         assessment, case, kb, contact_for(settings.clinic_name, settings.clinic_phone)
     )
-    fields = [(CASE_FIELD, text)]
-    if indication is not None:
-        fields.append(("indication", indication.value))
+    fields = handoff_fields(posted)
     token = getattr(request.state, "csrf_token", None)
     if token:
         fields.append((CSRF_FIELD, token))
@@ -194,8 +169,8 @@ async def handout_calendar_of_case(
     request: Request, principal: PostedBy, settings: Config, kb: Kb, now: Now
 ) -> Response:
     require_role(principal, *STAFF)
-    text, indication = await _posted_case(request)
-    case, assessment = _assessed(text, indication, today=settings.clinic_date(now), kb=kb)
+    posted = await _posted_case(request)
+    case, assessment = _assessed(posted, clinic_today=settings.clinic_date(now), kb=kb)
     handout = build_handout(assessment, case, kb)
     return _calendar_file(calendar_ics(handout), handout.patient_id)
 
