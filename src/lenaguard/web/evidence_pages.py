@@ -23,8 +23,7 @@ from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from lenaguard.assess import Assessment, assess
-from lenaguard.case_input import read_case_input
+from lenaguard.assess import Assessment
 from lenaguard.errors import LenaguardError, WorkflowError
 from lenaguard.evidence import Answer, Index, ask
 from lenaguard.evidence.ingest import Library
@@ -33,7 +32,7 @@ from lenaguard.knowledge.topics.sources import Bibliography
 from lenaguard.service.ask_api import QUESTION_CHARACTERS, library_for
 from lenaguard.settings import Settings
 from lenaguard.web.auth import PageCaller, PageRoute, PostedBy, require_role
-from lenaguard.web.posted_case import PostedCase, handoff_fields, read_posted_case
+from lenaguard.web.posted_case import assess_posted, handoff_fields, read_posted_case
 from lenaguard.web.templating import render
 from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.accounts.service import Principal
@@ -101,19 +100,6 @@ def _library_state(library: Library) -> dict[str, Any]:
 
 
 # --- the case ----------------------------------------------------------------------------------
-
-
-def _assess_posted(posted: PostedCase, *, clinic_today: dt.date, kb: KnowledgeBase) -> Assessment:
-    """The assessment of a posted case file or FHIR R4 Bundle, read as `POST /assess` reads
-    it (the same indication and date choices)."""
-    case, notes = read_case_input(
-        posted.text,
-        today=posted.today(clinic_today),
-        kb=kb,
-        indication=posted.indication,
-        source=CASE_SOURCE,
-    )
-    return assess(case, kb, notes=notes)
 
 
 def _problems(error: LenaguardError) -> list[dict[str, str]]:
@@ -261,8 +247,8 @@ async def evidence_asked(
             asked.case_text = posted.text
             asked.case_choices = [(n, v) for n, v in handoff_fields(posted) if n != "case"]
             if posted.text:
-                asked.assessment = _assess_posted(
-                    posted, clinic_today=settings.clinic_date(now), kb=kb
+                _, asked.assessment = assess_posted(
+                    posted, clinic_today=settings.clinic_date(now), kb=kb, source=CASE_SOURCE
                 )
         except LenaguardError as exc:
             asked.case_errors = _problems(exc)

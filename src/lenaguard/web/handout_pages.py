@@ -22,9 +22,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from lenaguard.assess import Assessment, assess
-from lenaguard.case import Case
-from lenaguard.case_input import read_case_input
+from lenaguard.assess import assess
 from lenaguard.errors import CaseError, LenaguardError
 from lenaguard.handout import (
     CalendarForm,
@@ -38,7 +36,12 @@ from lenaguard.knowledge import KnowledgeBase
 from lenaguard.settings import Settings
 from lenaguard.vocab import Indication
 from lenaguard.web.auth import PageCaller, PageRoute, PostedBy, require_role
-from lenaguard.web.posted_case import PostedCase, handoff_fields, read_posted_case
+from lenaguard.web.posted_case import (
+    PostedCase,
+    assess_posted,
+    handoff_fields,
+    read_posted_case,
+)
 from lenaguard.web.security import CSRF_FIELD
 from lenaguard.web.templating import render
 from lenaguard.workflow.accounts.models import Role
@@ -86,19 +89,6 @@ async def _posted_case(request: Request) -> PostedCase:
     return posted
 
 
-def _assessed(
-    posted: PostedCase, *, clinic_today: dt.date, kb: KnowledgeBase
-) -> tuple[Case, Assessment]:
-    case, notes = read_case_input(
-        posted.text,
-        today=posted.today(clinic_today),
-        kb=kb,
-        indication=posted.indication,
-        source=SOURCE,
-    )
-    return case, assess(case, kb, notes=notes)
-
-
 def _form(
     request: Request,
     *,
@@ -141,7 +131,9 @@ async def handout_of_case(
     posted = PostedCase("")
     try:
         posted = await _posted_case(request)
-        case, assessment = _assessed(posted, clinic_today=settings.clinic_date(now), kb=kb)
+        case, assessment = assess_posted(
+            posted, clinic_today=settings.clinic_date(now), kb=kb, source=SOURCE
+        )
     except LenaguardError as exc:
         return _form(
             request,
@@ -170,7 +162,9 @@ async def handout_calendar_of_case(
 ) -> Response:
     require_role(principal, *STAFF)
     posted = await _posted_case(request)
-    case, assessment = _assessed(posted, clinic_today=settings.clinic_date(now), kb=kb)
+    case, assessment = assess_posted(
+        posted, clinic_today=settings.clinic_date(now), kb=kb, source=SOURCE
+    )
     handout = build_handout(assessment, case, kb)
     return _calendar_file(calendar_ics(handout), handout.patient_id)
 

@@ -16,11 +16,15 @@ from dataclasses import dataclass
 
 from starlette.datastructures import FormData, UploadFile
 
+from lenaguard.assess import Assessment, assess
+from lenaguard.case import Case
+from lenaguard.case_input import read_case_input
 from lenaguard.caseio import decode_case_bytes, max_case_bytes, read_limited
 from lenaguard.errors import CaseError
+from lenaguard.knowledge import KnowledgeBase
 from lenaguard.vocab import Indication
 
-__all__ = ["CASE_FIELDS", "PostedCase", "handoff_fields", "read_posted_case"]
+__all__ = ["CASE_FIELDS", "PostedCase", "assess_posted", "handoff_fields", "read_posted_case"]
 
 CASE_FIELDS = ("case", "case_text")
 """The fields that may carry the case: a file or text in `case`, pasted text in `case_text`."""
@@ -50,6 +54,21 @@ async def read_posted_case(form: FormData, *, source: str) -> PostedCase:
         indication=_indication(form, source),
         as_of_default=_as_of_default(form, source),
     )
+
+
+def assess_posted(
+    posted: PostedCase, *, clinic_today: dt.date, kb: KnowledgeBase, source: str
+) -> tuple[Case, Assessment]:
+    """The case and its assessment, read as `POST /assess` reads them (a FHIR Bundle's mapping
+    notes become findings)."""
+    case, notes = read_case_input(
+        posted.text,
+        today=posted.today(clinic_today),
+        kb=kb,
+        indication=posted.indication,
+        source=source,
+    )
+    return case, assess(case, kb, notes=notes)
 
 
 def handoff_fields(posted: PostedCase) -> list[tuple[str, str]]:
