@@ -88,6 +88,38 @@ def test_sign_out_needs_the_form_token_and_ends_the_session(pages):
     assert client.get("/").status_code == 303
 
 
+def test_signing_in_and_out_is_in_the_users_audit_chain_without_the_session_key(pages):
+    from sqlalchemy import select
+
+    from lenaguard.workflow.accounts.models import ApiToken, User
+    from lenaguard.workflow.audit.models import AuditEntry
+    from lenaguard.workflow.audit.service import chain_for_user, verify
+
+    client = pages.sign_in("nurse", "Nurse Audit")
+    key = client.cookies.get(SESSION_COOKIE)
+    client.post("/logout", data={"csrf_token": pages.csrf(client.get("/").text)})
+    refused = pages.client()
+    form = refused.get("/login")
+    refused.post("/login", data={"token": "lg_wrong", "csrf_token": pages.csrf(form.text)})
+    with pages.database.transaction() as session:
+        user = session.execute(select(User).where(User.name == "Nurse Audit")).scalar_one()
+        token = session.execute(select(ApiToken).where(ApiToken.user_id == user.id)).scalar_one()
+        entries = list(
+            session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.chain == chain_for_user(user.id))
+                .order_by(AuditEntry.seq)
+            ).scalars()
+        )
+        assert [(e.action, e.entity, e.entity_id, e.actor_id, e.actor_role) for e in entries] == [
+            ("sign_in", "web_session", token.id, user.id, "nurse"),
+            ("sign_out", "web_session", token.id, user.id, "nurse"),
+        ]
+        assert all(key not in repr(entry.after) for entry in entries)
+        assert entries[0].after == entries[1].after and "expires_at" in entries[0].after
+        assert verify(session)[1] == []
+
+
 def test_a_stolen_cookie_stops_working_at_sign_out(pages):
     client = pages.sign_in("prescriber")
     key = client.cookies.get(SESSION_COOKIE)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from lenaguard.errors import WorkflowError
 from lenaguard.store.base import utcnow
 from lenaguard.workflow.accounts.models import ApiToken, NurseAssignment, Role, User, WebSession
+from lenaguard.workflow.audit.service import chain_for_user, record
 from lenaguard.workflow.ids import new_id
 from lenaguard.workflow.parties.models import Pharmacy, Prescriber
 from lenaguard.workflow.patients.models import Patient
@@ -210,17 +211,32 @@ def start_web_session(
         return None
     api_token, user = found
     key = secrets.token_urlsafe(32)
-    session.add(
-        WebSession(
-            digest=_digest(key),
-            user_id=user.id,
-            token_id=api_token.id,
-            created_at=now,
-            expires_at=min(now + dt.timedelta(hours=hours), api_token.expires_at),
-        )
+    web_session = WebSession(
+        digest=_digest(key),
+        user_id=user.id,
+        token_id=api_token.id,
+        created_at=now,
+        expires_at=min(now + dt.timedelta(hours=hours), api_token.expires_at),
     )
+    session.add(web_session)
     session.flush()
+    _audit_session(session, user, "sign_in", web_session)
     return key, principal_for(session, user)
+
+
+def _audit_session(session: Session, user: User, action: str, web_session: WebSession) -> None:
+    """A sign-in or sign-out, in the user's own chain: which token, when the session ends (the
+    session key and its digest stay out of the log)."""
+    record(
+        session,
+        chain=chain_for_user(user.id),
+        actor_id=user.id,
+        actor_role=user.role.value,
+        action=action,
+        entity="web_session",
+        entity_id=web_session.token_id,
+        after={"expires_at": web_session.expires_at.isoformat()},
+    )
 
 
 def session_principal(
@@ -249,4 +265,7 @@ def end_web_session(session: Session, key: str) -> None:
     """Log out: the session key stops working at once."""
     found = session.get(WebSession, _digest(key)) if len(key) <= 200 else None
     if found is not None:
+        user = session.get(User, found.user_id)
+        assert user is not None  # a foreign key
+        _audit_session(session, user, "sign_out", found)
         session.delete(found)

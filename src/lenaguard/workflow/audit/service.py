@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from lenaguard.store.base import utcnow
 from lenaguard.workflow.audit.models import AuditChain, AuditEntry
 
-__all__ = ["GENESIS", "AuditProblem", "chain_for_patient", "record", "verify"]
+__all__ = ["GENESIS", "AuditProblem", "chain_for_patient", "chain_for_user", "record", "verify"]
 
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "system"
@@ -30,6 +30,11 @@ SYSTEM_CHAIN = "system"
 
 def chain_for_patient(patient_id: str) -> str:
     return f"patient:{patient_id}"
+
+
+def chain_for_user(user_id: str) -> str:
+    """A user's own chain: their sign-ins and sign-outs, and the lists they read."""
+    return f"user:{user_id}"
 
 
 def _canonical(value: Any) -> Any:

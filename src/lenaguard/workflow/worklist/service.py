@@ -30,7 +30,7 @@ from lenaguard.knowledge import KnowledgeBase
 from lenaguard.settings import Settings
 from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.accounts.service import Principal
-from lenaguard.workflow.audit.service import record
+from lenaguard.workflow.audit.service import chain_for_user, record
 from lenaguard.workflow.dispensing import service as dispensing
 from lenaguard.workflow.dispensing.requirements import ItemStatus, Owner
 from lenaguard.workflow.patients.models import Patient
@@ -168,7 +168,7 @@ def worklist(
     if page:
         record(
             session,
-            chain=f"user:{principal.user_id}",
+            chain=chain_for_user(principal.user_id),
             actor_id=principal.user_id,
             actor_role=principal.role.value,
             action="read",
