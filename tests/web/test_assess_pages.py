@@ -352,16 +352,18 @@ def test_an_enrolled_patients_assessment_opens_from_the_record(live):
 
 
 def _handoff_forms(page: str) -> dict[str, list[tuple[str, str]]]:
-    """The hidden fields of each hand-off form on an assessment page, by the form's action."""
+    """The hidden fields an assessment page posts on, by the address each of its buttons
+    posts them to (one form; the evidence button sets its own `formaction`)."""
     section = page[page.index('aria-label="This case"') :]
-    forms = re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', section, re.S)
-    return {
-        action: [
-            (html.unescape(name), html.unescape(value))
-            for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', body)
-        ]
-        for action, body in forms
-    }
+    found = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', section, re.S)
+    assert found, "the page hands the case on with no form"
+    action, body = found.groups()
+    fields = [
+        (html.unescape(name), html.unescape(value))
+        for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', body)
+    ]
+    actions = [action, *re.findall(r'formaction="([^"]+)"', body)]
+    return {address: fields for address in actions}
 
 
 def test_an_uploaded_case_goes_on_to_its_handout_and_the_evidence_with_its_choices(client, nurse):
