@@ -1,7 +1,8 @@
 """The REMS pages in Chromium against the live demo clinic: a nurse goes from the worklist to a
-patient's readiness and records a pregnancy test by keyboard; a prescriber's refused
-authorization shows every unmet requirement; a pharmacist confirms and dispenses; axe-core and
-screenshots at 1280 and 390 pixels on every page type, with nothing wider than the screen.
+patient's readiness and records a pregnancy test by keyboard, and chooses a patient's pharmacy
+from the checklist by keyboard; a prescriber's refused authorization shows every unmet
+requirement; a pharmacist confirms and dispenses; axe-core and screenshots at 1280 and 390
+pixels on every page type, with nothing wider than the screen.
 
 Tests that write make their own patients through the API (the demo patients stay as loaded, for
 the other pages' tests).
@@ -122,6 +123,35 @@ def test_a_nurse_goes_from_the_worklist_to_readiness_and_records_a_test_by_keybo
     assert "Pregnancy test recorded." in page.locator("main").inner_text()
     assert "25 mIU/mL" in page.locator("section[aria-labelledby=h-tests] table").inner_text()
     assert browser.console_errors == []
+
+
+def test_a_nurse_chooses_the_pharmacy_from_the_checklist_by_keyboard(browser, axe, shoot):
+    live = browser.live
+    body = {"name": "Pia Pharmacy", "sex": "male", "birth_date": "1960-06-06"}
+    patient = api(live.url, live.token_of("Dr. Ada Demo"), "POST", "/api/v1/patients", json=body)
+    patient = patient["id"]  # enrolled without a pharmacy
+    page = browser.page(token=live.token_of("Nora Demo, RN"))
+    browser.console_errors.clear()  # the sign-in page's (the foundation's test covers it)
+    page.goto(f"{live.url}/patients/{patient}/readiness")
+    page.locator(f'a[href="/patients/{patient}/pharmacy"]').focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/patients/{patient}/pharmacy")
+    choice = page.locator(f'input[name="pharmacy_id"][value="{PHARMACY_ID}"]')
+    assert "REMS-certified" in page.locator("label", has=choice).inner_text()
+    choice.focus()
+    page.keyboard.press("Space")
+    assert choice.is_checked()
+    page.keyboard.press("Enter")  # submits the form
+    page.wait_for_url(f"**/patients/{patient}?saved=pharmacy")
+    assert "Pharmacy chosen." in page.locator("main").inner_text()
+    assert "Demo Specialty Pharmacy" in page.locator("dl.facts").inner_text()
+    assert browser.console_errors == []  # nothing refused by the Content-Security-Policy
+    checked = browser.page(token=live.token_of("Nora Demo, RN"), bypass_csp=True)
+    checked.goto(f"{live.url}/patients/{patient}/pharmacy")
+    assert checked.locator(f'input[value="{PHARMACY_ID}"]').is_checked()  # the current one
+    for width in (1280, 390):
+        checked.set_viewport_size({"width": width, "height": 900})
+        check_page(checked, axe, shoot, "pharmacy-form", width)
 
 
 def test_a_refused_authorization_shows_every_unmet_requirement(browser, axe, shoot):

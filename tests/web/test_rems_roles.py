@@ -27,6 +27,7 @@ ENROLLS = frozenset({"admin", "prescriber", "nurse", "other_nurse", "other_presc
 AUTHORIZES = frozenset({"prescriber", "nurse"})
 PHARMACISTS = frozenset({"pharmacist", "other_pharmacist"})
 RECORD_FORM = "/patients/{patient_id}/{kind}/new"
+PHARMACY = "/patients/{patient_id}/pharmacy"
 
 # (method, route path, concrete path, allowed roles, their status; 403 for everyone else)
 TABLE: list[tuple[str, str, str, frozenset[str], int | dict[str, int]]] = [
@@ -48,6 +49,10 @@ TABLE: list[tuple[str, str, str, frozenset[str], int | dict[str, int]]] = [
     ],
     *[
         (method, RECORD_FORM, "/patients/{patient_id}/surveys/new", RECORDS | {"patient"}, status)
+        for method, status in (("GET", 200), ("POST", 422))
+    ],
+    *[
+        (method, PHARMACY, PHARMACY, RECORDS | {"patient"}, status)  # not the pharmacist
         for method, status in (("GET", 200), ("POST", 422))
     ],
     *[
@@ -157,6 +162,7 @@ def test_an_unknown_patient_gets_the_same_403_as_anothers(world):
         "/patients/pat_doesnotexist",
         "/patients/pat_doesnotexist/readiness",
         "/patients/pat_doesnotexist/counselling/new",
+        "/patients/pat_doesnotexist/pharmacy",
         "/patients/pat_doesnotexist/authorizations/new",
     ):
         unknown = service.client.get(path, headers=clinic.headers["nurse"])

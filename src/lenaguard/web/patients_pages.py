@@ -1,6 +1,6 @@
 """The patient pages of the REMS workflow: the list, enrollment, the record, the readiness
-checklist, and the forms that record agreements, counselling, pregnancy tests, surveys and
-insurance.
+checklist, the forms that record agreements, counselling, pregnancy tests, surveys and
+insurance, and the form that chooses the patient's pharmacy.
 
 Every page calls the service function its REST API route calls, with the same caller, so the
 same role rules and checks apply (a record the caller may not see and a missing one get the
@@ -52,10 +52,16 @@ from lenaguard.workflow.dispensing.requirements import ItemStatus
 from lenaguard.workflow.dispensing.views import authorization_view, dispense_view
 from lenaguard.workflow.parties import service as parties
 from lenaguard.workflow.parties.models import Pharmacy, Prescriber
+from lenaguard.workflow.parties.service import pharmacy_certified
 from lenaguard.workflow.patients import service as patients
 from lenaguard.workflow.patients import views as patient_views
 from lenaguard.workflow.patients.models import Patient
-from lenaguard.workflow.patients.views import AgreementSignature, Enrollment, patient_view
+from lenaguard.workflow.patients.views import (
+    AgreementSignature,
+    Enrollment,
+    PharmacyChoice,
+    patient_view,
+)
 from lenaguard.workflow.readiness import service as readiness_service
 from lenaguard.workflow.records import service as records
 from lenaguard.workflow.records import views as record_views
@@ -79,6 +85,7 @@ SAVED = {
     "counselling": "Counselling recorded.",
     "surveys": "Survey recorded.",
     "insurance": "Insurance recorded.",
+    "pharmacy": "Pharmacy chosen.",
     "authorization": "Authorization issued.",
     "dispensed": "Dispense recorded.",
 }
@@ -105,8 +112,9 @@ def _clinic_staff_patient(session: Session, principal: Principal, patient_id: st
     return patient
 
 
-def _survey_patient(session: Session, principal: Principal, patient_id: str) -> Patient:
-    """The patient, when the caller records surveys for them (clinic staff, or the patient)."""
+def _staff_or_own_patient(session: Session, principal: Principal, patient_id: str) -> Patient:
+    """The patient, when the caller records for them or is them (clinic staff, or the patient:
+    their own survey, their pharmacy)."""
     patient = patients.visible_patient(session, principal, patient_id)
     if principal.role is not Role.PATIENT:
         patients.require_clinic_staff(principal, patient)
@@ -318,6 +326,8 @@ def patient_record(
             "patient": view,
             "prescriber_name": prescriber.name if prescriber else patient.prescriber_id,
             "pharmacy_name": pharmacy.name if pharmacy else None,
+            "pharmacy_certified": bool(pharmacy and pharmacy_certified(pharmacy, today)),
+            "today": today,
             "category_sources": source_words(kb, view.risk_category.citations),
             "agreement_sources": [source_words(kb, a.citations) for a in view.agreements],
             "counselling": counselling,
@@ -469,7 +479,7 @@ RECORD_FORMS = {
             NewSurvey,
             frozenset({"respondent", "taken_at"}),
             ("taken_at",),
-            _survey_patient,
+            _staff_or_own_patient,
             record_views.save_survey,
             _now,
         ),
@@ -487,13 +497,81 @@ RECORD_FORMS = {
 }
 
 
+PHARMACY_FORM = RecordForm(
+    "pharmacy",
+    "rems/form_pharmacy.html",
+    PharmacyChoice,
+    frozenset({"pharmacy_id"}),
+    (),
+    _staff_or_own_patient,
+    patient_views.save_pharmacy_choice,
+    lambda settings, now: {},
+)
+"""Choosing the patient's pharmacy (`PUT /api/v1/patients/{id}/pharmacy`), at
+`/patients/{id}/pharmacy`: a choice, not a new record."""
+
+PHARMACY_CHOICES = 200
+"""The most pharmacies the form lists (certified ones first); it says when there are more."""
+
+
 def patient_ref(patient: Patient) -> SimpleNamespace:
     """The patient's id and name, read while the session is open (pages render after it)."""
     return SimpleNamespace(id=patient.id, name=patient.name)
 
 
-def _form_extras(spec: RecordForm, patient: Patient, kb: KnowledgeBase, today: dt.date) -> dict:
+def _certification_words(pharmacy: Pharmacy, today: dt.date) -> tuple[str, dt.date | None]:
+    """The pharmacy's REMS certification on the clinic's `today`, in words, and the date the
+    words end with (shown unbroken)."""
+    start, end = pharmacy.certified_on, pharmacy.certification_expires_on
+    if pharmacy_certified(pharmacy, today):
+        return ("REMS-certified through", end) if end else ("REMS-certified", None)
+    if start is None:
+        return "Not REMS-certified", None
+    if start > today:
+        return "Not REMS-certified until", start
+    return "Not REMS-certified: the certification ended on", end
+
+
+def _pharmacy_choices(
+    session: Session, principal: Principal, patient: Patient, today: dt.date
+) -> dict[str, Any]:
+    """The pharmacies to choose from, each with its certification on the clinic's today."""
+    rows, total = parties.list_pharmacies(session, principal, limit=PHARMACY_CHOICES, offset=0)
+    choices = [
+        {
+            "id": row.id,
+            "name": row.name,
+            "certified": pharmacy_certified(row, today),
+            "state": _certification_words(row, today),
+        }
+        for row in rows
+    ]
+    choices.sort(key=lambda choice: not choice["certified"])  # certified first, each by name
+    current = session.get(Pharmacy, patient.pharmacy_id) if patient.pharmacy_id else None
+    return {
+        "pharmacies": choices,
+        "pharmacies_total": total,
+        "certified_count": sum(1 for choice in choices if choice["certified"]),
+        "current": (
+            {"id": current.id, "name": current.name, "state": _certification_words(current, today)}
+            if current
+            else None
+        ),
+        "today": today,
+    }
+
+
+def _form_extras(
+    session: Session,
+    principal: Principal,
+    spec: RecordForm,
+    patient: Patient,
+    kb: KnowledgeBase,
+    today: dt.date,
+) -> dict:
     """What a form shows besides its fields (read while the session is open)."""
+    if spec.slug == "pharmacy":
+        return _pharmacy_choices(session, principal, patient, today)
     if spec.slug != "agreements":
         return {}
     category = patients.risk_category(patient, today, kb)
@@ -538,7 +616,8 @@ def _opened(
     """The access check of the form (its service's), and what the page shows of the patient."""
     with database.reading() as session:
         patient = spec.may_open(session, principal, patient_id)
-        return {"patient": patient_ref(patient), **_form_extras(spec, patient, kb, today)}
+        extras = _form_extras(session, principal, spec, patient, kb, today)
+        return {"patient": patient_ref(patient), **extras}
 
 
 def _spec(kind: str) -> RecordForm:
@@ -555,6 +634,59 @@ FormKind = Annotated[
 ]
 
 
+def _show_form(
+    request: Request,
+    spec: RecordForm,
+    patient_id: str,
+    principal: Principal,
+    database: Database,
+    settings: Settings,
+    kb: KnowledgeBase,
+    now: dt.datetime,
+    values: dict[str, str],
+) -> Response:
+    """The form with `values` (today's date or now filled in by `spec.defaults` before them),
+    for a caller who may record it."""
+    shown = _opened(spec, database, principal, patient_id, kb, settings.clinic_date(now))
+    values = spec.defaults(settings, now) | values
+    form = Form(values=values | {"_max": local_input(now, settings)})
+    return _form_page(request, spec, shown, principal, form)
+
+
+def _submit_form(
+    request: Request,
+    spec: RecordForm,
+    patient_id: str,
+    principal: Principal,
+    values: dict[str, str],
+    database: Database,
+    settings: Settings,
+    kb: KnowledgeBase,
+    now: dt.datetime,
+) -> Response:
+    """Record it through the service, or show the form again with every problem."""
+    shown = _opened(spec, database, principal, patient_id, kb, settings.clinic_date(now))
+    form = Form(values=values | {"_max": local_input(now, settings)})
+    data: dict[str, Any] = {
+        key: value for key, value in values.items() if key in spec.fields and value
+    }
+    for name in spec.moments:
+        if name in data:
+            data[name] = local_moment(data[name], settings)
+    body = validated(spec.model, data, form, spec.fields)
+    status = 422
+    if body is not None:
+        try:
+            with database.transaction() as session:
+                spec.save(session, principal, patient_id, body, settings=settings, kb=kb, now=now)
+                return _record(patient_id, spec.slug)
+        except WorkflowError as exc:
+            status = refused(exc, form, spec.fields)
+    if status != 422 or form.unmet:
+        shown = _opened(spec, database, principal, patient_id, kb, settings.clinic_date(now))
+    return _form_page(request, spec, shown, principal, form, status)
+
+
 @router.get("/patients/{patient_id}/{kind}/new")
 def record_form(
     request: Request,
@@ -568,15 +700,13 @@ def record_form(
     respondent: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """An empty form (today's date or now filled in), for a caller who may record it."""
-    spec = _spec(kind)
-    shown = _opened(spec, database, principal, patient_id, kb, settings.clinic_date(now))
-    values = spec.defaults(settings, now)
+    values: dict[str, str] = {}
     if respondent in ("patient", "prescriber"):
         values["respondent"] = respondent
     if principal.role is Role.PATIENT:
         values["respondent"] = "patient"
-    form = Form(values=values | {"_max": local_input(now, settings)})
-    return _form_page(request, spec, shown, principal, form)
+    spec = _spec(kind)
+    return _show_form(request, spec, patient_id, principal, database, settings, kb, now, values)
 
 
 @router.post("/patients/{patient_id}/{kind}/new")
@@ -593,23 +723,39 @@ def record_submit(
 ) -> Response:
     """Record it through the service, or show the form again with every problem."""
     spec = _spec(kind)
-    shown = _opened(spec, database, principal, patient_id, kb, settings.clinic_date(now))
-    form = Form(values=values | {"_max": local_input(now, settings)})
-    data: dict[str, Any] = {
-        key: value for key, value in values.items() if key in spec.fields and value
-    }
-    for name in spec.moments:
-        if name in data:
-            data[name] = local_moment(data[name], settings)
-    body = validated(spec.model, data, form, spec.fields)
-    status = 422
-    if body is not None:
-        try:
-            with database.transaction() as session:
-                spec.save(session, principal, patient_id, body, settings=settings, kb=kb, now=now)
-                return _record(patient_id, kind)
-        except WorkflowError as exc:
-            status = refused(exc, form, spec.fields)
-    if status != 422 or form.unmet:
-        shown = _opened(spec, database, principal, patient_id, kb, settings.clinic_date(now))
-    return _form_page(request, spec, shown, principal, form, status)
+    return _submit_form(request, spec, patient_id, principal, values, database, settings, kb, now)
+
+
+# ---------------------------------------------------------------- the pharmacy
+
+
+@router.get("/patients/{patient_id}/pharmacy")
+def pharmacy_form(
+    request: Request,
+    patient_id: PatientId,
+    principal: PageCaller,
+    database: Db,
+    settings: Config,
+    kb: Kb,
+    now: Now,
+) -> Response:
+    """The pharmacies with their certification on the clinic's today, to choose the patient's
+    (clinic staff of the patient, admin, or the patient; as `PUT .../pharmacy`)."""
+    spec = PHARMACY_FORM
+    return _show_form(request, spec, patient_id, principal, database, settings, kb, now, {})
+
+
+@router.post("/patients/{patient_id}/pharmacy")
+def pharmacy_submit(
+    request: Request,
+    patient_id: PatientId,
+    principal: PostedBy,
+    values: FormFields,
+    database: Db,
+    settings: Config,
+    kb: Kb,
+    now: Now,
+) -> Response:
+    """Choose the pharmacy through the API's service function, or show why not."""
+    spec = PHARMACY_FORM
+    return _submit_form(request, spec, patient_id, principal, values, database, settings, kb, now)

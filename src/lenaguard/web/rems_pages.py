@@ -118,6 +118,8 @@ def form_actions(
         }
     if principal.role is Role.PATIENT:
         links["surveys"] = f"{base}/surveys/new"
+    if principal.role in CLINIC_STAFF or principal.role is Role.PATIENT:
+        links["pharmacy"] = f"{base}/pharmacy"
     if principal.role in (Role.PRESCRIBER, Role.NURSE):
         links["authorization"] = f"{base}/authorizations/new"
     return links
@@ -134,6 +136,7 @@ ITEM_FORMS = {
     "prior_authorization": "insurance",
     "authorization": "authorization",
     "refill": "authorization",
+    "pharmacy_chosen": "pharmacy",
 }
 """Which form acts on a checklist or worklist item."""
 

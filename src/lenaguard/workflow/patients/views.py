@@ -235,8 +235,8 @@ def choose_pharmacy(
     now: Now,
 ) -> PatientView:
     with database.transaction() as session:
-        patient = service.choose_pharmacy(
-            session, caller, patient_id, pharmacy_id=body.pharmacy_id, settings=settings, now=now
+        patient = save_pharmacy_choice(
+            session, caller, patient_id, body, settings=settings, kb=kb, now=now
         )
         return patient_view(patient, settings.clinic_date(now), kb)
 
@@ -369,4 +369,12 @@ def save_agreement(
         settings=settings,
         kb=kb,
         now=now,
+    )
+
+
+def save_pharmacy_choice(
+    session, caller, patient_id, body: PharmacyChoice, *, settings, kb, now
+) -> Patient:
+    return service.choose_pharmacy(
+        session, caller, patient_id, pharmacy_id=body.pharmacy_id, settings=settings, now=now
     )
