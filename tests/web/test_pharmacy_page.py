@@ -166,11 +166,12 @@ def test_an_uncertified_or_unknown_pharmacy_is_refused_next_to_the_field(pages, 
     order = re.findall(r'class="choice__name">([^<]+)<', form)  # certified first, by name
     assert order == ["Other Rx", "Specialty Rx", "Until Rx", "Lapsed Rx", "Never Rx", "Soon Rx"]
 
-    for pharmacy_id in (expired, future, never):  # a forged post of a disabled choice
+    refusals = ((expired, "Lapsed Rx"), (future, "Soon Rx"), (never, "Never Rx"))
+    for pharmacy_id, name in refusals:  # a forged post of a disabled choice
         refused = service.client.post(path, data={"pharmacy_id": pharmacy_id}, headers=nurse)
         assert refused.status_code == 422
         assert re.search(
-            rf'id="pharmacy_id-error"[^>]*>pharmacy {pharmacy_id} is not REMS-certified on '
+            rf'id="pharmacy_id-error"[^>]*>{name} \({pharmacy_id}\) is not REMS-certified on '
             rf"{today}<",
             refused.text,
         )

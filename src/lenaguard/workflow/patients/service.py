@@ -39,7 +39,7 @@ from lenaguard.settings import Settings
 from lenaguard.vocab import Sex
 from lenaguard.workflow.accounts.models import Role
 from lenaguard.workflow.accounts.service import Principal
-from lenaguard.workflow.audit.service import chain_for_patient, record
+from lenaguard.workflow.audit.service import chain_for_patient, chain_for_user, record
 from lenaguard.workflow.ids import new_id
 from lenaguard.workflow.parties.models import Pharmacy, Prescriber
 from lenaguard.workflow.parties.service import NOT_YOURS, pharmacy_certified, prescriber_certified
@@ -405,7 +405,7 @@ def choose_pharmacy(
     today = settings.clinic_date(now)
     if not pharmacy_certified(pharmacy, today):
         raise WorkflowError(
-            [("pharmacy_id", f"pharmacy {pharmacy.id} is not REMS-certified on {today}")],
+            [("pharmacy_id", f"{pharmacy.name} ({pharmacy.id}) is not REMS-certified on {today}")],
             title="cannot choose the pharmacy",
             unmet=[
                 (
@@ -473,7 +473,7 @@ def list_patients(
     if rows:
         record(
             session,
-            chain=f"user:{principal.user_id}",
+            chain=chain_for_user(principal.user_id),
             actor_id=principal.user_id,
             actor_role=principal.role.value,
             action="read",
