@@ -347,3 +347,17 @@ def shoot():
         return path
 
     return save
+
+
+@pytest.fixture
+def world(pages):
+    """The test clinic of the service tests (tests/service/builders.py) on the pages' app, its
+    clock set to now: (service, clinic, now)."""
+    from tests.service import builders
+    from tests.service.conftest import Service
+
+    service = Service(pages.client(), pages.database, pages.settings)
+    clinic = builders.clinic(service)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    clinic.moment(now)
+    return service, clinic, now

@@ -21,7 +21,7 @@ from lenaguard.workflow.ids import new_id
 from lenaguard.workflow.parties.models import Pharmacy
 from lenaguard.workflow.patients.models import Patient
 from tests.service import builders as b
-from tests.web.test_rems_pages import Service, as_, main_text, token_of
+from tests.web.test_rems_pages import as_, main_text, token_of
 
 MALE = RemsRiskCategory.ADULT_MALE
 
@@ -62,16 +62,6 @@ def add_pharmacy(pages, name: str, certified_on=None, expires_on=None) -> str:
     with pages.database.transaction() as session:
         session.add(pharmacy)
     return pharmacy.id
-
-
-@pytest.fixture
-def world(pages):
-    """The test clinic (tests/service/builders.py), its clock set to now."""
-    service = Service(pages.client(), pages.database, pages.settings)
-    clinic = b.clinic(service)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    clinic.moment(now)
-    return service, clinic, now
 
 
 @pytest.fixture

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from lenaguard.rules.safety.rems import RemsRiskCategory
@@ -25,24 +22,6 @@ from tests.service import builders as b
 
 FRP = RemsRiskCategory.ADULT_FEMALE_REPRODUCTIVE_POTENTIAL
 MALE = RemsRiskCategory.ADULT_MALE
-
-
-@dataclass
-class Service:
-    """What the builders need: a client (its app gets the clock override), a database."""
-
-    client: Any
-    database: Any
-    settings: Any
-
-
-@pytest.fixture
-def world(pages):
-    service = Service(pages.client(), pages.database, pages.settings)
-    clinic = b.clinic(service)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    clinic.moment(now)
-    return service, clinic, now
 
 
 def count(pages, table, **where) -> int:

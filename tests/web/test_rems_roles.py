@@ -17,8 +17,8 @@ from fastapi.routing import APIRoute
 from lenaguard.rules.safety.rems import RemsRiskCategory
 from lenaguard.web.auth import PageRoute
 from tests.service import builders as b
+from tests.service.conftest import Service
 from tests.service.test_route_roles import EVERYONE, ROLES  # the API's callers, the same eight
-from tests.web.test_rems_pages import Service
 
 STAFF = EVERYONE - {"patient"}
 SEES_PATIENT = frozenset({"admin", "prescriber", "nurse", "pharmacist", "patient"})
