@@ -23,6 +23,7 @@ import typer
 from lenaguard._version import __version__
 from lenaguard.cli import evidence_commands, handout_commands, service_commands
 from lenaguard.cli.exit_codes import ExitCode, exit_code_for, run_exit_code
+from lenaguard.cli.groups import command_group
 from lenaguard.cli.problems import one_line
 from lenaguard.errors import InputError, KnowledgeError
 from lenaguard.vocab import Indication, Sex, WeightPolicy
@@ -33,16 +34,14 @@ if TYPE_CHECKING:
     from lenaguard.cli.batch import Outcome
     from lenaguard.knowledge import KnowledgeBase
 
-app = typer.Typer(
+app = command_group(
+    "Lenalidomide (Revlimid) therapy safety: cited dosing, safety screens and response.",
     name="lenaguard",
-    help="Lenalidomide (Revlimid) therapy safety: cited dosing, safety screens and response.",
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
 )
-knowledge_app = typer.Typer(help="Check and show the cited knowledge base.", no_args_is_help=True)
+knowledge_app = command_group("Check and show the cited knowledge base.")
 app.add_typer(knowledge_app, name="knowledge")
-fhir_app = typer.Typer(help="FHIR R4 input: how resources map to a case.", no_args_is_help=True)
+fhir_app = command_group("FHIR R4 input: how resources map to a case.")
 app.add_typer(fhir_app, name="fhir")
 
 
@@ -123,7 +122,8 @@ def assess(
         bool, typer.Option("--verified-only", help="Leave out rules whose status is unverified.")
     ] = False,
     as_of: Annotated[
-        str | None, typer.Option(help="Assessment date YYYY-MM-DD when the file has no as_of.")
+        str | None,
+        typer.Option(help="Assessment date YYYY-MM-DD when the file has no as_of.", metavar="DATE"),
     ] = None,
     strict: Annotated[
         bool,
@@ -253,12 +253,13 @@ def _print_outcomes(outcomes: Iterable[Outcome], page_height: int | None) -> lis
 @app.command()
 def crcl(
     sex: Annotated[Sex, typer.Option(help="female or male.")],
-    age: Annotated[int, typer.Option(help="Age in years (18 or more).")],
-    weight_kg: Annotated[float, typer.Option(help="Actual body weight in kg.")],
-    creatinine: Annotated[float, typer.Option(help="Serum creatinine.")],
+    age: Annotated[int, typer.Option(help="Age in years (18 or more).", metavar="YEARS")],
+    weight_kg: Annotated[float, typer.Option(help="Actual body weight in kg.", metavar="KG")],
+    creatinine: Annotated[float, typer.Option(help="Serum creatinine.", metavar="VALUE")],
     creatinine_unit: Annotated[CreatinineUnit, typer.Option()] = CreatinineUnit.MG_DL,
     height_cm: Annotated[
-        float | None, typer.Option(help="Height; needed for ideal, adjusted and bmi_rule.")
+        float | None,
+        typer.Option(help="Height; needed for ideal, adjusted and bmi_rule.", metavar="CM"),
     ] = None,
     weight_policy: Annotated[WeightPolicy, typer.Option()] = WeightPolicy.ACTUAL,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -291,7 +292,8 @@ def crcl(
 def dose(
     indication: Annotated[Indication, typer.Option(help="Indication key.")],
     crcl_ml_min: Annotated[
-        float | None, typer.Option("--crcl", help="Creatinine clearance in mL/min.")
+        float | None,
+        typer.Option("--crcl", help="Creatinine clearance in mL/min.", metavar="ML_MIN"),
     ] = None,
     dialysis: Annotated[bool, typer.Option("--dialysis", help="On maintenance dialysis.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,

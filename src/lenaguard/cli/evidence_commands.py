@@ -15,11 +15,10 @@ from typing import Annotated
 
 import typer
 
+from lenaguard.cli.groups import command_group
 from lenaguard.errors import InputError
 
-corpus_app = typer.Typer(
-    help="The ingested documents of the evidence library.", no_args_is_help=True
-)
+corpus_app = command_group("The ingested documents of the evidence library.")
 
 KINDS = ("label", "guideline", "trial", "review", "patient education", "news", "other")
 IndexOption = Annotated[
@@ -43,7 +42,11 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question, in words.", show_default=False)],
     case: Annotated[
         Path | None,
-        typer.Option("--case", help="A case file: add what the rules decide for this patient."),
+        typer.Option(
+            "--case",
+            help="A case file: add what the rules decide for this patient.",
+            metavar="FILE",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     index: IndexOption = None,
@@ -75,7 +78,8 @@ def ingest(
         ),
     ],
     kind: Annotated[
-        str, typer.Option("--kind", help=f"What the documents are: {', '.join(KINDS)}.")
+        str,
+        typer.Option("--kind", help=f"What the documents are: {', '.join(KINDS)}.", metavar="KIND"),
     ] = "other",
     index: IndexOption = None,
 ) -> None:

@@ -52,7 +52,8 @@ def handout(
         ),
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option(help="Assessment date YYYY-MM-DD when the file has no as_of.")
+        str | None,
+        typer.Option(help="Assessment date YYYY-MM-DD when the file has no as_of.", metavar="DATE"),
     ] = None,
     indication: Annotated[
         Indication | None,
@@ -61,7 +62,10 @@ def handout(
         ),
     ] = None,
     language: Annotated[
-        str, typer.Option(help="The handout's language (a translation in the message catalogue).")
+        str,
+        typer.Option(
+            help="The handout's language (a translation in the message catalogue).", metavar="CODE"
+        ),
     ] = "en",
 ) -> None:
     """Write a patient's plain-language handout: days to take the capsules, test dates, rules,

@@ -11,12 +11,13 @@ from typing import Annotated
 
 import typer
 
+from lenaguard.cli.groups import command_group
 from lenaguard.errors import InputError
 
-db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
-users_app = typer.Typer(help="Users and their API tokens.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
-cds_app = typer.Typer(help="The CDS Hooks service: feedback statistics.", no_args_is_help=True)
+db_app = command_group("The database: create or upgrade its schema.")
+users_app = command_group("Users and their API tokens.")
+audit_app = command_group("The audit log.")
+cds_app = command_group("The CDS Hooks service: feedback statistics.")
 
 ROLES = ("admin", "prescriber", "nurse", "pharmacist", "patient")
 
@@ -32,9 +33,11 @@ def _database():
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on.", metavar="HOST")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535, metavar="PORT")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64, metavar="N")] = 1,
     demo: Annotated[
         bool,
         typer.Option(help="Load demo prescribers, a pharmacy and patients in every risk category."),
@@ -98,17 +101,24 @@ def db_upgrade() -> None:
 
 @users_app.command("create")
 def users_create(
-    role: Annotated[str, typer.Option(help="admin, prescriber, nurse, pharmacist or patient.")],
-    name: Annotated[str, typer.Option(help="The person's name.")],
+    role: Annotated[
+        str, typer.Option(help="admin, prescriber, nurse, pharmacist or patient.", metavar="ROLE")
+    ],
+    name: Annotated[str, typer.Option(help="The person's name.", metavar="NAME")],
     prescriber: Annotated[
         list[str] | None,
         typer.Option(
             help="Prescriber id (a prescriber's own, else a new uncertified prescriber record "
-            "is made; a nurse: once per prescriber)."
+            "is made; a nurse: once per prescriber).",
+            metavar="ID",
         ),
     ] = None,
-    pharmacy: Annotated[str | None, typer.Option(help="Pharmacy id (pharmacists).")] = None,
-    patient: Annotated[str | None, typer.Option(help="Patient id (patients).")] = None,
+    pharmacy: Annotated[
+        str | None, typer.Option(help="Pharmacy id (pharmacists).", metavar="ID")
+    ] = None,
+    patient: Annotated[
+        str | None, typer.Option(help="Patient id (patients).", metavar="ID")
+    ] = None,
 ) -> None:
     """Create a user and print their API token (shown this once; stored only as a digest)."""
     from lenaguard.workflow.accounts.models import Role
