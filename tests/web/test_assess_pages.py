@@ -426,3 +426,21 @@ def test_a_bad_choice_in_a_handed_on_case_names_its_field(client, nurse):
     )
     assert refused.status_code == 422  # the evidence page shows the problem beside the case
     assert "is not an indication" in refused.text and "<b>mm</b>" not in refused.text
+
+
+def test_the_handout_and_evidence_pages_refuse_what_the_workbench_refuses(
+    client, nurse, monkeypatch
+):
+    """One reader for a posted case: the same size limit and the same encodings everywhere."""
+    monkeypatch.setenv("LENAGUARD_MAX_CASE_BYTES", "2000")
+    for path in ("/handout", "/evidence"):
+        pasted = client.post(path, headers=nurse, data={"case": "x" * 80_000, "q": "dose?"})
+        assert pasted.status_code == 422, path
+        assert "larger than the 2,000-byte limit for a case file" in pasted.text, path
+        utf32 = client.post(
+            path,
+            headers=nurse,
+            files={"case": ("c.yaml", "patient: {}".encode("utf-32"))},
+            data={"q": "dose?"},
+        )
+        assert utf32.status_code == 422 and "UTF-32 text is not accepted" in utf32.text, path
