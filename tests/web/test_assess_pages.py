@@ -444,3 +444,19 @@ def test_the_handout_and_evidence_pages_refuse_what_the_workbench_refuses(
             data={"q": "dose?"},
         )
         assert utf32.status_code == 422 and "UTF-32 text is not accepted" in utf32.text, path
+
+
+def test_a_signed_in_browser_hands_the_case_on_with_its_form_token(pages):
+    browser = pages.sign_in("nurse")
+    text = (EXAMPLES / "frp-ready.yaml").read_text()
+    token = pages.csrf(browser.get("/assess").text)
+    page = browser.post("/assess", data={"mode": "file", "case": text, "csrf_token": token})
+    assert page.status_code == 200
+    fields = _handoff_forms(page.text)["/handout"]
+    assert ("csrf_token", token) in fields and ("case", text) in fields
+    handout = browser.post("/handout", data=dict(fields))
+    assert handout.status_code == 200 and "pregnancy test" in handout.text.lower()
+    asked = browser.post("/evidence", data=dict(fields))
+    assert asked.status_code == 200 and "Answers are about patient" in asked.text
+    forged = browser.post("/handout", data={**dict(fields), "csrf_token": "0" * 64})
+    assert forged.status_code == 403
