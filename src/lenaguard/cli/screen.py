@@ -156,13 +156,14 @@ def _dose(assessment: Assessment, kb: KnowledgeBase) -> list[RenderableType]:
     out.append(head)
     lines = [_line(plan.reason)]
     if plan.resume is not None:
-        restart = ""
+        restart = "restart"
         if plan.resume.dose_mg is not None:
             restart = f"{format_number(plan.resume.dose_mg)} mg {plan.resume.frequency.words}"
             if plan.resume.days_on:
                 restart += f", days {plan.resume.days_on[0]}–{plan.resume.days_on[1]}"
-            restart = f"restart at {restart} "
-        lines.append(_line((restart, "bold"), f"when {plan.resume.when}"))
+            restart = f"restart at {restart}"
+        # the condition is a clause or whole sentences (a count to reach, then the CBC advice)
+        lines.append(_line((restart, "bold"), ", when: ", plan.resume.when))
     for option in plan.options:
         lines.append(_line("option: ", (_option_words(option), "bold"), f" if {option.when}"))
     if plan.record:
