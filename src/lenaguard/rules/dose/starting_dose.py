@@ -24,7 +24,6 @@ from lenaguard.knowledge.topics.indications import (
     StartRequirement,
 )
 from lenaguard.knowledge.topics.renal import RenalKnowledge, RenalStartingDose
-from lenaguard.knowledge.topics.sources import Bibliography
 from lenaguard.rules.base.results import DosePlan, RenalFunction, ResumePlan
 from lenaguard.rules.dose.renal import (
     band_definition_entries,
@@ -52,10 +51,6 @@ _COUNT_UNIT = "/mcL"
 
 RENAL_NOT_SETTLED_RULE = "starting_dose.renal_not_settled"
 """The rule id of a start held because the clearance cannot settle the renal dose."""
-
-
-def _sections(entries: list[Cited], kb: KnowledgeBase) -> str:
-    return kb.get(Bibliography).cite_text(merge_citations(*entries))
 
 
 def _schedule_words(entry: IndicationEntry) -> str:
@@ -91,7 +86,7 @@ def _plan(
     reason = (
         f"{entry.name}, {band.value} renal band ({band_range_words(band, renal_kb)}): start "
         f"{dose_words(dose, frequency)} {_schedule_words(entry)}{timing}, from "
-        f"{source} (rule {rule}; {_sections(entries, kb)})."
+        f"{source}."
     )
     return DosePlan(
         action=DoseAction.START,
