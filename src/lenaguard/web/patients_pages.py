@@ -430,6 +430,36 @@ class RecordForm:
     may_open: Callable[[Session, Principal, str], Patient]
     save: Callable[..., Any]
     defaults: Callable[[Settings, dt.datetime], dict[str, str]]
+    extras: Callable[[FormExtrasContext], dict[str, Any]] = lambda shown: {}
+    """What the form shows besides its fields, read while the session is open."""
+
+
+@dataclass(frozen=True)
+class FormExtrasContext:
+    """What a form's `extras` may read: the open session, the caller, the patient, the day."""
+
+    session: Session
+    principal: Principal
+    patient: Patient
+    kb: KnowledgeBase
+    today: dt.date
+
+
+def _agreement_extras(shown: FormExtrasContext) -> dict[str, Any]:
+    """The agreements the patient's risk category needs, each with what is signed."""
+    patient, kb = shown.patient, shown.kb
+    category = patients.risk_category(patient, shown.today, kb)
+    return {
+        "agreements": [
+            {
+                "signer": agreement.signer,
+                "text": agreement.text,
+                "signed_on": signed_on,
+                "sources": source_words(kb, agreement.citations),
+            }
+            for agreement, signed_on in patients.agreements_for(patient, category, kb)
+        ]
+    }
 
 
 def _today(settings: Settings, now: dt.datetime) -> dict[str, str]:
@@ -452,6 +482,7 @@ RECORD_FORMS = {
             _clinic_staff_patient,
             patient_views.save_agreement,
             lambda settings, now: {"signed_on": settings.clinic_date(now).isoformat()},
+            extras=_agreement_extras,
         ),
         RecordForm(
             "pregnancy-tests",
@@ -497,19 +528,6 @@ RECORD_FORMS = {
 }
 
 
-PHARMACY_FORM = RecordForm(
-    "pharmacy",
-    "rems/form_pharmacy.html",
-    PharmacyChoice,
-    frozenset({"pharmacy_id"}),
-    (),
-    _staff_or_own_patient,
-    patient_views.save_pharmacy_choice,
-    lambda settings, now: {},
-)
-"""Choosing the patient's pharmacy (`PUT /api/v1/patients/{id}/pharmacy`), at
-`/patients/{id}/pharmacy`: a choice, not a new record."""
-
 PHARMACY_CHOICES = 200
 """The most pharmacies the form lists (certified ones first); it says when there are more."""
 
@@ -532,10 +550,10 @@ def _certification_words(pharmacy: Pharmacy, today: dt.date) -> tuple[str, dt.da
     return "Not REMS-certified: the certification ended on", end
 
 
-def _pharmacy_choices(
-    session: Session, principal: Principal, patient: Patient, today: dt.date
-) -> dict[str, Any]:
+def _pharmacy_choices(shown: FormExtrasContext) -> dict[str, Any]:
     """The pharmacies to choose from, each with its certification on the clinic's today."""
+    session, patient, today = shown.session, shown.patient, shown.today
+    principal = shown.principal
     rows, total = parties.list_pharmacies(session, principal, limit=PHARMACY_CHOICES, offset=0)
     choices = [
         {
@@ -561,31 +579,19 @@ def _pharmacy_choices(
     }
 
 
-def _form_extras(
-    session: Session,
-    principal: Principal,
-    spec: RecordForm,
-    patient: Patient,
-    kb: KnowledgeBase,
-    today: dt.date,
-) -> dict:
-    """What a form shows besides its fields (read while the session is open)."""
-    if spec.slug == "pharmacy":
-        return _pharmacy_choices(session, principal, patient, today)
-    if spec.slug != "agreements":
-        return {}
-    category = patients.risk_category(patient, today, kb)
-    return {
-        "agreements": [
-            {
-                "signer": agreement.signer,
-                "text": agreement.text,
-                "signed_on": signed_on,
-                "sources": source_words(kb, agreement.citations),
-            }
-            for agreement, signed_on in patients.agreements_for(patient, category, kb)
-        ]
-    }
+PHARMACY_FORM = RecordForm(
+    "pharmacy",
+    "rems/form_pharmacy.html",
+    PharmacyChoice,
+    frozenset({"pharmacy_id"}),
+    (),
+    _staff_or_own_patient,
+    patient_views.save_pharmacy_choice,
+    lambda settings, now: {},
+    extras=_pharmacy_choices,
+)
+"""Choosing the patient's pharmacy (`PUT /api/v1/patients/{id}/pharmacy`), at
+`/patients/{id}/pharmacy`: a choice, not a new record."""
 
 
 def _form_page(
@@ -616,7 +622,7 @@ def _opened(
     """The access check of the form (its service's), and what the page shows of the patient."""
     with database.reading() as session:
         patient = spec.may_open(session, principal, patient_id)
-        extras = _form_extras(session, principal, spec, patient, kb, today)
+        extras = spec.extras(FormExtrasContext(session, principal, patient, kb, today))
         return {"patient": patient_ref(patient), **extras}
 
 
